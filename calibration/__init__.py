@@ -1,0 +1,1 @@
+"""Calibrations built from stored raw scores, sidecar files and re-tagging without inference."""

@@ -1,0 +1,1 @@
+"""Backoffice registrations for `calibration`."""

@@ -1,0 +1,11 @@
+"""URLs of `calibration`."""
+
+from django.urls import path
+
+from calibration import views
+
+urlpatterns = [
+    path("web/calibration", views.calibration_page, name="calibration"),
+    path("web/analytics", views.analytics_page, name="analytics"),
+    path("web/navidrome", views.navidrome_page, name="navidrome"),
+]

@@ -1,0 +1,1 @@
+"""Media servers, invitations, the public join page and user expiry."""

@@ -1,0 +1,10 @@
+"""URLs of `invitations`."""
+
+from django.urls import path
+
+from invitations import views
+
+urlpatterns = [
+    path("web/invitations", views.invitations_page, name="invitations"),
+    path("web/users", views.users_page, name="users"),
+]

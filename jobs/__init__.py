@@ -1,0 +1,1 @@
+"""The single job queue: Job rows, the runner, kinds registry, queue API, CLI and page."""

@@ -1,0 +1,1 @@
+"""Queue API: web (session) and legacy (API key) endpoints."""

@@ -1,0 +1,139 @@
+"""Request parsing and response shapes shared by the queue API views (web and legacy)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from jobs.models import Job
+from jobs.services import stats, workers
+from nomarr_site.errors import ConflictError, ValidationFailed
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+MAX_IDS = 10_000
+
+COUNT = inline_serializer(
+    "QueueOperation", {"count": serializers.IntegerField(), "status": serializers.CharField()}
+)
+CANCELLED = inline_serializer(
+    "QueueCancelled",
+    {
+        "cancelled": serializers.IntegerField(),
+        "flagged": serializers.IntegerField(),
+        "status": serializers.CharField(),
+    },
+)
+WORKERS = inline_serializer(
+    "WorkerState",
+    {
+        "status": serializers.CharField(),
+        "alive": serializers.BooleanField(),
+        "paused": serializers.BooleanField(),
+        "clusters": serializers.IntegerField(),
+        "details": serializers.ListField(child=serializers.DictField()),
+    },
+)
+SUMMARY = inline_serializer(
+    "QueueSummary",
+    {
+        "pending": serializers.IntegerField(),
+        "running": serializers.IntegerField(),
+        "completed": serializers.IntegerField(),
+        "errors": serializers.IntegerField(),
+        "cancelled": serializers.IntegerField(),
+        "total": serializers.IntegerField(),
+        "avg_time": serializers.FloatField(allow_null=True),
+        "eta": serializers.FloatField(allow_null=True),
+        "paused": serializers.BooleanField(),
+        "worker": WORKERS,
+    },
+)
+
+
+class IdsSerializer(serializers.Serializer):
+    job_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=MAX_IDS, required=False
+    )
+    all_errors = serializers.BooleanField(required=False, default=False)
+
+
+class ReorderSerializer(serializers.Serializer):
+    job_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_IDS
+    )
+    where = serializers.ChoiceField(choices=["top", "bottom"], default="top")
+
+
+def _int(params: Mapping, name: str, default: int, minimum: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ValidationFailed(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def page(params: Mapping) -> tuple[int, int]:
+    """`limit` (capped at MAX_LIMIT) and `offset` from the query string."""
+    limit = min(_int(params, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
+    return limit, _int(params, "offset", 0, 0)
+
+
+def status_filter(params: Mapping) -> str | None:
+    status = params.get("status")
+    if not status:
+        return None
+    if status not in Job.Status.values:
+        allowed = ", ".join(Job.Status.values)
+        raise ValidationFailed(f"status must be one of {allowed}, got {status!r}")
+    return status
+
+
+def display_order(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """Running, then pending in claim order, then finished jobs newest first."""
+    rank = Case(
+        When(status=Job.Status.RUNNING, then=Value(0)),
+        When(status=Job.Status.PENDING, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return jobs.annotate(display_rank=rank).order_by(
+        "display_rank",
+        F("finished_at").desc(nulls_last=True),
+        "-priority",
+        "position",
+        "created_at",
+        "id",
+    )
+
+
+def ids_body(data, allow_all: bool = False) -> dict:
+    body = IdsSerializer(data=data if isinstance(data, Mapping) else {"job_ids": data})
+    body.is_valid(raise_exception=True)
+    values = body.validated_data
+    if "job_ids" not in values and not (allow_all and values.get("all_errors")):
+        wanted = "job_ids or all_errors=true" if allow_all else "job_ids"
+        raise ValidationFailed(f"Give {wanted}")
+    return values
+
+
+def require_status(job: Job, allowed: Iterable[str], action: str) -> None:
+    allowed = list(allowed)
+    if job.status not in allowed:
+        raise ConflictError(
+            f"Job {job.pk} is {job.status}; only {' or '.join(allowed)} jobs can be {action}"
+        )
+
+
+def summary() -> dict:
+    status = stats.queue_status()
+    total = sum(status[k] for k in ("pending", "running", "completed", "errors", "cancelled"))
+    return {**status, "total": total, "worker": workers.cluster_summary()}

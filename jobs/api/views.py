@@ -1,0 +1,185 @@
+"""Queue and worker API for the web UI (`/api/web/queue/*`, `/api/web/worker/*`)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jobs.api import params
+from jobs.models import Job
+from jobs.serializers import JobDetailSerializer, JobSerializer, job_json
+from jobs.services import control, manage, stats, workers
+from nomarr_site.errors import NotFoundError
+
+DEPTH = inline_serializer(
+    "QueueDepth",
+    {
+        "pending": serializers.IntegerField(),
+        "running": serializers.IntegerField(),
+        "completed": serializers.IntegerField(),
+        "errors": serializers.IntegerField(),
+    },
+)
+JOB_LIST = inline_serializer(
+    "JobList",
+    {
+        "jobs": JobSerializer(many=True),
+        "total": serializers.IntegerField(),
+        "limit": serializers.IntegerField(),
+        "offset": serializers.IntegerField(),
+    },
+)
+REMOVED = inline_serializer(
+    "QueueCleared", {"removed": serializers.IntegerField(), "status": serializers.CharField()}
+)
+MESSAGE = inline_serializer(
+    "WorkerControl", {"status": serializers.CharField(), "message": serializers.CharField()}
+)
+LIST_PARAMETERS = [
+    OpenApiParameter("limit", int, description=f"page size (max {params.MAX_LIMIT})"),
+    OpenApiParameter("offset", int),
+    OpenApiParameter("status", str, enum=list(Job.Status.values)),
+    OpenApiParameter("kind", str),
+]
+
+
+def job_or_404(job_id: int) -> Job:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFoundError(f"Job {job_id} not found")
+    return job
+
+
+def job_list_response(request) -> Response:
+    limit, offset = params.page(request.query_params)
+    jobs = Job.objects.all()
+    status = params.status_filter(request.query_params)
+    if status:
+        jobs = jobs.filter(status=status)
+    kind = request.query_params.get("kind")
+    if kind:
+        jobs = jobs.filter(kind=kind)
+    # Active work first (running, then pending in claim order), then the newest finished.
+    jobs = params.display_order(jobs)
+    total = jobs.count()
+    page = jobs[offset : offset + limit]
+    return Response(
+        {
+            "jobs": JobSerializer(page, many=True).data,
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+class QueueDepthView(APIView):
+    @extend_schema(responses=DEPTH)
+    def get(self, request):
+        numbers = stats.counts()
+        return Response({k: numbers[k] for k in ("pending", "running", "completed", "errors")})
+
+
+class QueueSummaryView(APIView):
+    @extend_schema(responses=params.SUMMARY)
+    def get(self, request):
+        return Response(params.summary())
+
+
+class JobListView(APIView):
+    @extend_schema(parameters=LIST_PARAMETERS, responses=JOB_LIST)
+    def get(self, request):
+        return job_list_response(request)
+
+
+class JobStatusView(APIView):
+    @extend_schema(responses=JobDetailSerializer)
+    def get(self, request, job_id: int):
+        return Response(job_json(job_or_404(job_id), detail=True))
+
+
+class ClearView(APIView):
+    which = "all"
+
+    @extend_schema(request=None, responses=REMOVED)
+    def post(self, request):
+        return Response({"removed": manage.clear(self.which), "status": "success"})
+
+
+class RetryView(APIView):
+    @extend_schema(request=params.IdsSerializer, responses=params.COUNT)
+    def post(self, request):
+        data = params.ids_body(request.data, allow_all=True)
+        count = manage.retry(data.get("job_ids"), all_errors=data.get("all_errors", False))
+        return Response({"count": count, "status": "success"})
+
+
+class RetryOneView(APIView):
+    @extend_schema(operation_id="api_web_queue_retry_job", request=None, responses=params.COUNT)
+    def post(self, request, job_id: int):
+        job = job_or_404(job_id)
+        params.require_status(job, (Job.Status.ERROR, Job.Status.CANCELLED), "retried")
+        return Response({"count": manage.retry([job_id]), "status": "success"})
+
+
+class CancelView(APIView):
+    @extend_schema(request=params.IdsSerializer, responses=params.CANCELLED)
+    def post(self, request):
+        ids = params.ids_body(request.data)["job_ids"]
+        return Response({**manage.cancel(ids), "status": "success"})
+
+
+class CancelOneView(APIView):
+    @extend_schema(
+        operation_id="api_web_queue_cancel_job", request=None, responses=params.CANCELLED
+    )
+    def post(self, request, job_id: int):
+        job = job_or_404(job_id)
+        params.require_status(job, Job.ACTIVE, "cancelled")
+        return Response({**manage.cancel([job_id]), "status": "success"})
+
+
+class ReorderView(APIView):
+    @extend_schema(request=params.ReorderSerializer, responses=params.COUNT)
+    def post(self, request):
+        body = params.ReorderSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        count = manage.reorder(body.validated_data["job_ids"], body.validated_data["where"])
+        return Response({"count": count, "status": "success"})
+
+
+class WorkerPauseView(APIView):
+    @extend_schema(request=None, responses=MESSAGE)
+    def post(self, request):
+        control.pause()
+        return Response({"status": "success", "message": "All workers paused"})
+
+
+class WorkerResumeView(APIView):
+    @extend_schema(request=None, responses=MESSAGE)
+    def post(self, request):
+        control.resume()
+        return Response({"status": "success", "message": "All workers resumed"})
+
+
+class WorkerRestartView(APIView):
+    @extend_schema(request=None, responses=MESSAGE)
+    def post(self, request):
+        control.request_restart()
+        return Response(
+            {
+                "status": "success",
+                "message": (
+                    "Worker cluster is restarting: running jobs finish first, then the "
+                    "workers start again within a few seconds."
+                ),
+            }
+        )
+
+
+class WorkerStatusView(APIView):
+    @extend_schema(responses=params.WORKERS)
+    def get(self, request):
+        return Response(workers.cluster_summary())

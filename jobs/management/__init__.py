@@ -1,0 +1,1 @@
+"""Management commands of `jobs` (the `nom` CLI for the queue)."""

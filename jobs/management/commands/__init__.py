@@ -1,0 +1,1 @@
+"""`nom list`, `nom remove`, `nom admin-reset`, `nom cleanup`, `nom worker`."""

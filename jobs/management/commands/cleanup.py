@@ -1,0 +1,22 @@
+"""`nom cleanup --hours 168`: delete finished jobs older than the given age."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jobs.api.legacy import DEFAULT_CLEANUP_HOURS, MAX_CLEANUP_HOURS
+from jobs.services import manage
+
+
+class Command(BaseCommand):
+    help = "Remove done, failed and cancelled jobs that finished more than --hours ago."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--hours", type=int, default=DEFAULT_CLEANUP_HOURS)
+
+    def handle(self, *args, **options):
+        hours = options["hours"]
+        if not 0 <= hours <= MAX_CLEANUP_HOURS:
+            raise CommandError(f"--hours must be between 0 and {MAX_CLEANUP_HOURS}, got {hours}")
+        removed = manage.cleanup(hours)
+        self.stdout.write(f"Removed {removed} finished job(s) older than {hours} hour(s).")

@@ -1,0 +1,42 @@
+"""`nom remove <id>... | --all | --status S`: delete jobs; running jobs are never removed."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jobs.models import Job
+from jobs.services import manage
+
+
+class Command(BaseCommand):
+    help = "Remove jobs by id, by status, or all of them (running jobs are always kept)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("ids", nargs="*", type=int, help="job ids")
+        parser.add_argument("--all", action="store_true", help="every job that is not running")
+        parser.add_argument(
+            "--status",
+            choices=[s for s in Job.Status.values if s != Job.Status.RUNNING],
+            help="every job of this status",
+        )
+        parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    def handle(self, *args, **options):
+        ids, remove_all, status = options["ids"], options["all"], options["status"]
+        if sum(bool(x) for x in (ids, remove_all, status)) != 1:
+            raise CommandError("Give job ids, or --all, or --status STATUS (exactly one)")
+        if remove_all and not options["yes"]:
+            answer = input("Remove every job that is not running? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                self.stdout.write("Nothing removed.")
+                return
+        if ids:
+            missing = sorted(
+                set(ids) - set(Job.objects.filter(pk__in=ids).values_list("pk", flat=True))
+            )
+            if missing:
+                self.stderr.write(f"Not found: {', '.join(map(str, missing))}")
+        result = manage.remove(ids=ids or None, status=status)
+        self.stdout.write(f"Removed {result['removed']} job(s).")
+        if result["skipped_running"]:
+            self.stdout.write(f"Kept {result['skipped_running']} running job(s).")

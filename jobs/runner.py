@@ -1,0 +1,205 @@
+"""The runner base: one place owns a claimed job's lifecycle; a kind implements only `run()`.
+
+The base writes the start/finish/error, throttles progress, runs a heartbeat thread while the
+job runs, turns `Cancelled` into `cancelled`, and retries retryable failures with exponential
+back-off until `max_attempts`. Every final write is conditional on the job still being ours
+(running, same attempt), so a job the stuck sweep took back is never overwritten.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import logging
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from jobs import conf, registry
+from jobs.models import Job
+from jobs.services import events
+
+logger = logging.getLogger(__name__)
+
+
+class Cancelled(Exception):
+    """Raised by `check_cancelled()`; the base records the job as cancelled."""
+
+
+class RetryableError(Exception):
+    """Raise (or list in `retryable_exceptions`) for failures worth another attempt."""
+
+
+class JobRunner(abc.ABC):
+    """Subclass, decorate with `@register(kind, ...)`, implement `run()`."""
+
+    kind: str = ""
+    retryable_exceptions: tuple[type[BaseException], ...] = (RetryableError,)
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.payload: dict[str, Any] = job.payload or {}
+        self.logger = logging.LoggerAdapter(logger, {"job_id": job.pk, "kind": job.kind})
+        self._last_progress = 0.0
+
+    @abc.abstractmethod
+    def run(self) -> dict | None:
+        """Do the work; return a JSON-serialisable result (or None)."""
+
+    def progress(
+        self,
+        fraction: float | None = None,
+        message: str = "",
+        *,
+        speed: float | None = None,
+        eta: float | None = None,
+        force: bool = False,
+        **counters: Any,
+    ) -> bool:
+        """Record progress; written and announced at most a few times per second.
+
+        Returns True when this call was written (throttled calls return False).
+        """
+        now = time.monotonic()
+        if not force and now - self._last_progress < conf.progress_interval():
+            return False
+        self._last_progress = now
+        job = self.job
+        if fraction is not None:
+            job.progress_fraction = max(0.0, min(1.0, float(fraction)))
+        job.progress_message = (message or "")[:500]
+        job.progress_counters = {**(job.progress_counters or {}), **counters}
+        job.progress_speed = speed
+        job.progress_eta = eta
+        job.heartbeat_at = timezone.now()
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts).update(
+            progress_fraction=job.progress_fraction,
+            progress_message=job.progress_message,
+            progress_counters=job.progress_counters,
+            progress_speed=speed,
+            progress_eta=eta,
+            heartbeat_at=job.heartbeat_at,
+        )
+        events.emit_job(job)
+        return True
+
+    def check_cancelled(self) -> None:
+        """Raise `Cancelled` if someone asked to cancel this job (call between items)."""
+        flagged = Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists()
+        if flagged:
+            raise Cancelled(f"Job {self.job.pk} was cancelled")
+
+
+class _Heartbeat(threading.Thread):
+    """Touches `heartbeat_at` while the job runs, so the stuck sweep leaves it alone."""
+
+    def __init__(self, job: Job):
+        super().__init__(name=f"job-heartbeat-{job.pk}", daemon=True)
+        self.job_id = job.pk
+        self.attempt = job.attempts
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        from jobs.services import workers
+
+        try:
+            while not self.stopped.wait(conf.heartbeat_seconds()):
+                now = timezone.now()
+                Job.objects.filter(
+                    pk=self.job_id, status=Job.Status.RUNNING, attempts=self.attempt
+                ).update(heartbeat_at=now)
+                workers.touch_current_worker(now)
+        except Exception:  # a missed beat is recoverable; never crash the worker
+            logger.warning("Heartbeat of job %s failed", self.job_id, exc_info=True)
+        finally:
+            close_old_connections()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+def _finish(job: Job, status: str, **fields: Any) -> bool:
+    now = timezone.now()
+    values = {"status": status, "finished_at": now, "heartbeat_at": now, **fields}
+    if status == Job.Status.DONE:
+        values["progress_fraction"] = 1.0
+    updated = Job.objects.filter(
+        pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts
+    ).update(**values)
+    if not updated:
+        logger.warning("Job %s was taken back before it finished; result dropped", job.pk)
+        return False
+    for field, value in values.items():  # what the row now holds, without reading it back
+        setattr(job, field, value)
+    events.emit_job(job)
+    events.emit_queue_status()
+    return True
+
+
+def _schedule_retry(job: Job, exc: BaseException) -> None:
+    delay = conf.backoff_seconds(job.attempts)
+    message = f"Attempt {job.attempts} failed: {exc}; retrying in {delay:g} s"
+    updated = Job.objects.filter(
+        pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts
+    ).update(
+        status=Job.Status.PENDING,
+        run_after=timezone.now() + timedelta(seconds=delay),
+        error_message=message[:4000],
+        worker_id="",
+    )
+    if updated:
+        job.refresh_from_db()
+        events.emit_job(job)
+
+
+def error_text(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__)[:4000]
+
+
+def _checked_result(result: Any) -> Any:
+    if result is not None and not isinstance(result, dict):
+        raise TypeError(f"run() must return a dict or None, got {type(result).__name__}")
+    json.dumps(result)  # a result that cannot be stored is the kind's error, not ours
+    return result
+
+
+def execute(job: Job) -> Job:
+    """Run a job this worker has claimed (status running) to its next state."""
+    spec = registry.get(job.kind)
+    if spec is None:
+        message = (
+            f"Unknown job kind {job.kind!r}: no runner is registered for it "
+            "(the app that provided it is missing or was removed)."
+        )
+        logger.error("Job %s: %s", job.pk, message)
+        _finish(job, Job.Status.ERROR, error_message=message)
+        return job
+    events.emit_job(job)
+    runner = spec.runner(job)
+    heartbeat = _Heartbeat(job)
+    heartbeat.start()
+    try:
+        if job.cancel_requested:  # as read by the claim a moment ago
+            raise Cancelled(f"Job {job.pk} was cancelled")
+        result = _checked_result(runner.run())
+    except Cancelled:
+        heartbeat.stop()
+        _finish(job, Job.Status.CANCELLED, error_message="Cancelled")
+    except Exception as exc:
+        heartbeat.stop()
+        logger.exception("Job %s (%s) failed on attempt %s", job.pk, job.kind, job.attempts)
+        retryable = isinstance(exc, runner.retryable_exceptions)
+        if retryable and job.attempts < job.max_attempts:
+            _schedule_retry(job, exc)
+        else:
+            _finish(job, Job.Status.ERROR, error_message=error_text(exc))
+    else:
+        heartbeat.stop()
+        _finish(job, Job.Status.DONE, result=result, error_message="")
+    return job

@@ -1,0 +1,1 @@
+"""Job queue services: enqueueing, claiming, queue control and worker state."""

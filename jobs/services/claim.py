@@ -1,0 +1,69 @@
+"""Claiming: pick the best claimable job and take it with a conditional UPDATE.
+
+Best = not paused, kind under its concurrency limit, due (retry back-off over), then priority
+(high first), manual position, age. Claims are serialised by locking the queue-control row
+(PostgreSQL) or by SQLite's IMMEDIATE write transaction, so per-kind limits hold across
+workers and machines.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from jobs import registry
+from jobs.models import Job, QueueControl
+
+CLAIM_ORDER = ("-priority", "position", "created_at", "id")
+
+
+def _locked_control() -> QueueControl:
+    control = QueueControl.objects.select_for_update().filter(pk=1).first()
+    return control or QueueControl.get()
+
+
+def full_kinds() -> list[str]:
+    running = Job.objects.filter(status=Job.Status.RUNNING).values_list("kind")
+    counts = running.annotate(n=Count("id")).order_by()
+    return [kind for kind, n in counts if n >= registry.concurrency_for(kind)]
+
+
+def claimable() -> QuerySet[Job]:
+    """Pending jobs that are due, in claim order (not counting concurrency limits)."""
+    due = Q(run_after__isnull=True) | Q(run_after__lte=timezone.now())
+    return Job.objects.filter(status=Job.Status.PENDING).filter(due).order_by(*CLAIM_ORDER)
+
+
+def claim_next(worker_id: str) -> Job | None:
+    """Take the best claimable job for `worker_id`, or None (paused, empty, all kinds full)."""
+    with transaction.atomic():
+        if _locked_control().paused:
+            return None
+        job = claimable().exclude(kind__in=full_kinds()).first()
+        if job is None:
+            return None
+        now = timezone.now()
+        claimed = {
+            "status": Job.Status.RUNNING,
+            "started_at": now,
+            "finished_at": None,
+            "heartbeat_at": now,
+            "worker_id": worker_id,
+            "attempts": job.attempts + 1,
+            "run_after": None,
+            "progress_fraction": None,
+            "progress_message": "",
+        }
+        if not Job.objects.filter(pk=job.pk, status=Job.Status.PENDING).update(**claimed):
+            return None
+        # The row is the one just read plus these values: no need to read it back.
+        for field, value in claimed.items():
+            setattr(job, field, value)
+        return job
+
+
+def has_claimable() -> bool:
+    if QueueControl.get().paused:
+        return False
+    return claimable().exclude(kind__in=full_kinds()).exists()

@@ -1,0 +1,88 @@
+"""The stuck-job sweep: jobs whose worker died go back to `pending` (or `error` after their
+last attempt), tokens are topped up so pending work never starves, and the system's health is
+announced to the `system` room when it changes (and once a minute)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from jobs import conf
+from jobs.models import Job
+from jobs.services import events
+from nomarr_site.events import emit
+from nomarr_site.events.state import system_health
+
+logger = logging.getLogger(__name__)
+
+HEALTH_INTERVAL_SECONDS = 60.0
+_last_health: dict = {"status": None, "sent": 0.0}
+
+
+def stuck_jobs(stale_seconds: float | None = None):
+    seconds = conf.stale_seconds() if stale_seconds is None else stale_seconds
+    limit = timezone.now() - timedelta(seconds=seconds)
+    lost = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    return Job.objects.filter(status=Job.Status.RUNNING).filter(lost)
+
+
+def requeue_stuck(stale_seconds: float | None = None) -> dict[str, int]:
+    """Return orphaned running jobs to pending, or error them after max attempts."""
+    requeued = failed = 0
+    for job in stuck_jobs(stale_seconds):
+        mine = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
+        if job.attempts >= job.max_attempts:
+            message = (
+                f"The worker running this job stopped responding (no heartbeat); "
+                f"gave up after {job.attempts} attempt(s)."
+            )
+            changed = mine.update(
+                status=Job.Status.ERROR,
+                error_message=message,
+                finished_at=timezone.now(),
+                worker_id="",
+            )
+            failed += changed
+        else:
+            changed = mine.update(
+                status=Job.Status.PENDING,
+                error_message=f"Attempt {job.attempts}: the worker stopped responding; requeued.",
+                worker_id="",
+                run_after=None,
+            )
+            requeued += changed
+        if changed:
+            logger.warning("Job %s (%s) lost its worker; now %s", job.pk, job.kind, job.status)
+            job.refresh_from_db()
+            events.emit_job(job)
+    if requeued or failed:
+        events.emit_queue_status(force=True)
+    return {"requeued": requeued, "failed": failed}
+
+
+def top_up_tokens() -> int:
+    """Make sure enough tokens wait in the broker for the claimable jobs."""
+    from jobs.services.claim import claimable, full_kinds
+    from jobs.services.control import is_paused
+    from jobs.transport import top_up
+
+    if is_paused():
+        return 0
+    wanted = claimable().exclude(kind__in=full_kinds()).count()
+    return top_up(wanted) if wanted else 0
+
+
+def announce_health() -> bool:
+    """Emit `system.health` when the status changed since the last one, or a minute passed."""
+    health = system_health()
+    now = time.monotonic()
+    changed = health["status"] != _last_health["status"]
+    if not changed and now - _last_health["sent"] < HEALTH_INTERVAL_SECONDS:
+        return False
+    _last_health.update(status=health["status"], sent=now)
+    emit("system", "system.health", health)
+    return True

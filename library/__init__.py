@@ -1,0 +1,1 @@
+"""Libraries, tracks, scanning, tag reading/writing and the Essentia tagging pipeline."""

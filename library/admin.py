@@ -1,0 +1,38 @@
+"""Backoffice registrations for `library`."""
+
+from django.contrib import admin
+
+from library.models import Library, Track, TrackScore
+
+
+@admin.register(Library)
+class LibraryAdmin(admin.ModelAdmin):
+    list_display = ("name", "root_path", "kind", "is_enabled", "is_default", "updated_at")
+    list_filter = ("kind", "is_enabled", "is_default")
+    search_fields = ("name", "root_path")
+
+
+class TrackScoreInline(admin.TabularInline):
+    model = TrackScore
+    extra = 0
+    readonly_fields = [f.name for f in TrackScore._meta.fields if f.name != "id"]
+    can_delete = False
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ("path", "artist", "album", "title", "format", "duration", "is_readable")
+    list_filter = ("library", "format", "is_readable")
+    search_fields = ("path", "artist", "album", "title")
+    readonly_fields = ("created_at", "updated_at", "last_seen_scan")
+    list_select_related = ("library",)
+    show_full_result_count = False  # counting a large library on every page load is slow
+    inlines = [TrackScoreInline]
+
+
+@admin.register(TrackScore)
+class TrackScoreAdmin(admin.ModelAdmin):
+    list_display = ("track", "head", "label", "score_mean", "score_std", "pipeline_version")
+    list_filter = ("head", "pipeline_version")
+    search_fields = ("track__path", "head", "label")
+    raw_id_fields = ("track",)

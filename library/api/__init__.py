@@ -1,0 +1,1 @@
+"""The library HTTP API: libraries, their statistics, scans and tracks (web and legacy)."""

@@ -1,0 +1,122 @@
+"""Job kind `scan`: runs the library scanner in a worker, reports progress to the job and the
+`library` event room, and queues new or changed files for tagging when auto-tag is on (or
+every file under the scanned folders when the payload says `"tag": "all"`)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.db.models import Q
+
+from jobs import registry
+from jobs.registry import register
+from jobs.runner import JobRunner
+from library.models import Library, Track
+from library.scanner import ScanHooks, ScanSummary, scan_library
+from nomarr_site import config
+from nomarr_site.events import emit
+
+# Cancellation is a database read: ask at most this often, not once per file.
+CANCEL_CHECK_SECONDS = 0.5
+EVENT_SECONDS = 0.5
+
+
+@register("scan", concurrency=1, max_attempts=1)
+class ScanRunner(JobRunner):
+    """Payload: {"library_id", "paths", "recursive", "force", "clean_missing"}."""
+
+    def run(self) -> dict:
+        library = Library.objects.filter(pk=self.payload.get("library_id")).first()
+        if library is None:
+            raise ValueError(f"Library {self.payload.get('library_id')} no longer exists")
+        if not library.is_enabled:
+            raise ValueError(f"Library '{library.name}' is disabled; enable it to scan")
+        self.library = library
+        self.auto_tag = bool(config.get("library_auto_tag")) and registry.get("tag") is not None
+        self.tag_jobs = 0
+        self._last_cancel_check = self._last_event = 0.0
+        started = time.monotonic()
+        summary = scan_library(
+            library,
+            self.payload.get("paths") or None,
+            recursive=bool(self.payload.get("recursive", True)),
+            force=bool(self.payload.get("force", False)),
+            clean_missing=bool(self.payload.get("clean_missing", False)),
+            hooks=ScanHooks(self._progress, self._checkpoint, self._queue_tagging),
+        )
+        if self.payload.get("tag") == "all":
+            self._queue_all_under(self.payload.get("paths") or [library.root_path])
+        result = self._result(summary)
+        duration = round(time.monotonic() - started, 3)
+        emit(
+            "library",
+            "library.scan_complete",
+            {"job_id": self.job.pk, "duration": duration, **summary.counters(), **result},
+        )
+        return result
+
+    def _result(self, summary: ScanSummary) -> dict:
+        return {
+            "library_id": self.library.pk,
+            **summary.counters(),
+            "changed": len(summary.changed_track_ids),
+            "tag_jobs_queued": self.tag_jobs,
+            "problems": summary.problems,
+        }
+
+    def _checkpoint(self) -> None:
+        now = time.monotonic()
+        if now - self._last_cancel_check >= CANCEL_CHECK_SECONDS:
+            self._last_cancel_check = now
+            self.check_cancelled()
+
+    def _progress(self, summary: ScanSummary, fraction: float, expected: int) -> None:
+        counters = summary.counters()
+        message = f"{summary.scanned} files scanned, {summary.added} new, {summary.errors} errors"
+        self.progress(fraction=fraction, message=message, force=fraction >= 1.0, **counters)
+        now = time.monotonic()
+        if fraction >= 1.0 or now - self._last_event >= EVENT_SECONDS:
+            self._last_event = now
+            emit(
+                "library",
+                "library.scan_progress",
+                {
+                    "job_id": self.job.pk,
+                    "library_id": self.library.pk,
+                    "total": max(expected, summary.scanned),
+                    "fraction": round(fraction, 4),
+                    "message": message,
+                    **counters,
+                },
+            )
+
+    def _queue_tagging(self, tracks: list[Track]) -> None:
+        if not self.auto_tag:
+            return
+        self._enqueue_tags(tracks, force=False)
+
+    def _enqueue_tags(self, tracks, force: bool) -> None:
+        from jobs.services.enqueue import enqueue
+
+        for track in tracks:
+            enqueue(
+                "tag",
+                payload={"track_id": track.pk},
+                path=track.path,
+                library=self.library,
+                force=force,
+                dedup_key=f"tag:{track.path}",
+            )
+            self.tag_jobs += 1
+
+    def _queue_all_under(self, paths: list[str]) -> None:
+        """Folder requests (Lidarr's rename/retag, picked folders): every readable track under
+        the scanned paths is queued; the tag job itself skips files already up to date."""
+        force = bool(self.payload.get("tag_force", False))
+        for folder in paths:
+            prefix = folder.rstrip(os.sep) + os.sep
+            tracks = Track.objects.filter(library=self.library, is_readable=True).filter(
+                Q(path=folder) | Q(path__startswith=prefix)
+            )
+            self._enqueue_tags(tracks.order_by("path").iterator(chunk_size=500), force=force)

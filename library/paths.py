@@ -1,0 +1,136 @@
+"""Path safety (ARCHITECTURE §7): a path a user or a webhook sends must resolve inside an
+enabled library root, and library roots themselves must be real, readable and never nested."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from library.models import Library
+
+
+class PathRefused(Exception):
+    """A path that may not be used; `status_code` says how the API answers it."""
+
+    status_code = 400
+
+    def __init__(self, message: str, path: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+class InvalidPath(PathRefused):
+    """Malformed: empty, a NUL byte, relative, a symlink loop, too long."""
+
+
+class PathNotFound(PathRefused):
+    """Nothing exists at the path."""
+
+
+class OutsideRoots(PathRefused):
+    """The path (or where its symlinks lead) lies outside every enabled library root."""
+
+    status_code = 403
+
+
+class RootConflict(PathRefused):
+    """A library root that equals, lies inside, or contains another library's root."""
+
+    status_code = 409
+
+
+MAX_PATH_LENGTH = 4096
+
+
+def _check_text(user_path: object) -> str:
+    if not isinstance(user_path, str) or not user_path.strip():
+        raise InvalidPath("The path is empty.")
+    if "\x00" in user_path:
+        raise InvalidPath("The path contains a NUL byte.")
+    if len(user_path) > MAX_PATH_LENGTH:
+        raise InvalidPath(f"The path is longer than {MAX_PATH_LENGTH} characters.")
+    if not os.path.isabs(user_path):
+        raise InvalidPath(f"The path must be absolute: {user_path}", user_path)
+    return user_path
+
+
+def _resolve(path: str | Path, strict: bool) -> Path:
+    try:
+        return Path(path).resolve(strict=strict)
+    except RuntimeError:  # Python 3.11 reports a symlink loop this way
+        raise InvalidPath(f"Symlink loop at {path}", str(path)) from None
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) or exc.errno == 2:
+            raise PathNotFound(f"File not found: {path}", str(path)) from None
+        if exc.errno == 40:  # ELOOP
+            raise InvalidPath(f"Symlink loop at {path}", str(path)) from None
+        raise InvalidPath(f"Cannot resolve {path}: {exc.strerror}", str(path)) from None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def resolve_inside_roots(
+    user_path: str, roots: Iterable[Library] | None = None, *, must_exist: bool = True
+) -> tuple[Path, Library]:
+    """The resolved path and the library containing it, or a `PathRefused` subclass.
+
+    `roots` defaults to the enabled libraries. The lexical form is checked against the roots
+    before anything touches the disk, so a request cannot learn whether a file outside the
+    roots exists; the resolved form (`..` and symlinks followed) is checked again, so a
+    symlink inside a root cannot lead outside it.
+    """
+    text = _check_text(user_path)
+    libraries = list(Library.objects.filter(is_enabled=True) if roots is None else roots)
+    if not libraries:
+        raise OutsideRoots("No library is configured; add one before using paths.", text)
+    lexical = Path(os.path.normpath(text))
+    resolved_roots = [
+        (lib, Path(lib.root_path), _resolve(lib.root_path, False)) for lib in libraries
+    ]
+    if not any(
+        _inside(lexical, stored) or _inside(lexical, real) for _, stored, real in resolved_roots
+    ):
+        raise OutsideRoots(f"Path is outside every library root: {text}", text)
+    resolved = _resolve(lexical, must_exist)
+    for library, _stored, real in resolved_roots:
+        if _inside(resolved, real):
+            return resolved, library
+    raise OutsideRoots(f"Path leads outside every library root (through a symlink): {text}", text)
+
+
+def validate_root(root_path: str, exclude: Library | None = None) -> Path:
+    """Check a library root for create/update and return its resolved form.
+
+    It must be absolute, exist, be a readable directory, and neither lie inside another
+    library's root nor contain one (roots never nest, so every file has one library).
+    """
+    text = _check_text(root_path)
+    resolved = _resolve(text, strict=False)
+    if not resolved.exists():
+        raise PathNotFound(f"Folder not found: {text}", text)
+    if not resolved.is_dir():
+        raise InvalidPath(f"Not a folder: {text}", text)
+    if not os.access(resolved, os.R_OK | os.X_OK):
+        raise InvalidPath(f"Folder is not readable by Nomarr: {text}", text)
+    others = Library.objects.all()
+    if exclude is not None and exclude.pk is not None:
+        others = others.exclude(pk=exclude.pk)
+    for other in others.only("id", "name", "root_path"):
+        other_root = _resolve(other.root_path, strict=False)
+        if resolved == other_root:
+            raise RootConflict(f"Library '{other.name}' already uses this folder.", text)
+        if resolved.is_relative_to(other_root):
+            raise RootConflict(
+                f"This folder lies inside the root of library '{other.name}' ({other.root_path}).",
+                text,
+            )
+        if other_root.is_relative_to(resolved):
+            raise RootConflict(
+                f"This folder contains the root of library '{other.name}' ({other.root_path}).",
+                text,
+            )
+    return resolved

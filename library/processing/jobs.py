@@ -1,0 +1,97 @@
+"""Job kind `tag`: tags one audio file in a worker process.
+
+Payload: {"track_id": int} or {"path": str} (a file inside a library root). `force` on the job
+re-tags a file whose `<ns>:version` is current. The loaded TensorFlow graphs stay cached in the
+worker process between jobs; `POST /admin/cache/refresh` bumps a generation number in the
+database that every worker compares before its next job, so all of them reload.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+
+from jobs.hooks import register_cache_refresh
+from jobs.registry import register
+from jobs.runner import JobRunner, RetryableError
+from library.models import Track
+from library.processing.tagger import NoUsableModels, ensure_track, tag_track
+from library.tagging.cache import default_cache
+from library.tagging.steps import DecodeError, InferenceError
+from library.tags.errors import FileChanged, TagFileError
+from nomarr_site.models import AppSetting
+
+CACHE_GENERATION_KEY = "internal.model_cache_generation"
+_seen_generation: list[str | None] = [None]
+
+
+def _cache_generation() -> str | None:
+    row = AppSetting.objects.filter(key=CACHE_GENERATION_KEY).first()
+    return str(row.value) if row else None
+
+
+def refresh_model_cache() -> str:
+    """Ask every worker to reload its models before its next tagging job."""
+    AppSetting.objects.update_or_create(
+        key=CACHE_GENERATION_KEY, defaults={"value": uuid.uuid4().hex}
+    )
+    cleared = default_cache.clear()
+    return f"Model cache cleared here ({cleared} graphs); workers reload before their next job"
+
+
+def reload_if_asked() -> None:
+    generation = _cache_generation()
+    if generation != _seen_generation[0]:
+        if _seen_generation[0] is not None:
+            default_cache.clear()
+        _seen_generation[0] = generation
+
+
+register_cache_refresh("tagging models", refresh_model_cache)
+
+
+@register("tag", concurrency=settings.WORKERS, max_attempts=3)
+class TagRunner(JobRunner):
+    """One file per job, one job per worker by default (`NOMARR_CONCURRENCY_TAG` overrides it).
+    One track's analysis keeps only about 1.5 of 2 cores busy (decoding is single-threaded and
+    EfficientNet does not scale to every thread), so jobs run side by side; see
+    benchmarks/tagging.py."""
+
+    def run(self) -> dict:
+        reload_if_asked()
+        track = self._track()
+        try:
+            outcome = tag_track(track, force=self.job.force, step=self._step)
+        except FileChanged as exc:
+            # The user edited the file while it was analysed: analyse the new contents.
+            raise RetryableError(f"{exc} It will be analysed again.") from exc
+        except (TagFileError, DecodeError, InferenceError, NoUsableModels) as exc:
+            raise TaggingFailed(str(exc)) from exc
+        summary = {
+            "skipped": "already tagged with the current models",
+            "tagged": f"tagged by {outcome.heads} models"
+            + ("; tags written" if outcome.written else "; scores stored"),
+        }[outcome.status]
+        self.progress(1.0, summary, force=True)
+        return outcome.as_result()
+
+    def _track(self) -> Track:
+        track_id = self.payload.get("track_id")
+        if track_id is not None:
+            track = Track.objects.filter(pk=track_id).first()
+            if track is None:
+                raise TaggingFailed(f"Track {track_id} is no longer in the library")
+            return track
+        path = self.payload.get("path") or self.job.path
+        if not path:
+            raise TaggingFailed("The job names neither a track nor a path")
+        return ensure_track(path, self.job.library)
+
+    def _step(self, message: str) -> None:
+        self.check_cancelled()
+        self.progress(message=message, force=True)
+
+
+class TaggingFailed(Exception):
+    """A failure with a message meant for the user (shown as the job's error)."""

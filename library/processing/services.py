@@ -1,0 +1,104 @@
+"""Queueing files and folders for tagging, shared by the API, Lidarr's webhook and the CLI.
+
+Every path goes through `library.paths.resolve_inside_roots` first: nothing outside the
+configured library roots is ever queued. A file becomes one `tag` job (de-duplicated by path
+while one is pending or running); a folder becomes one `scan` job that then queues a `tag` job
+for each of its audio files, so the library learns about new and moved files first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobs.models import Job
+from jobs.services.enqueue import enqueue
+from library.paths import PathRefused, resolve_inside_roots
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class QueueReport:
+    jobs: list[Job] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def queued(self) -> int:
+        return len(self.jobs)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "queued": self.queued,
+            "job_ids": [job.pk for job in self.jobs],
+            "refused": self.refused,
+            "message": self.message(),
+        }
+
+    def message(self) -> str:
+        text = f"Queued {self.queued} job{'s' if self.queued != 1 else ''}"
+        if self.refused:
+            text += f"; refused {len(self.refused)} path{'s' if len(self.refused) != 1 else ''}"
+        return text
+
+
+def queue_file(path: str, *, force: bool = False, priority: str = "NORMAL") -> Job:
+    """Queue one file (already resolved inside a library) for tagging."""
+    resolved, library = resolve_inside_roots(path)
+    if not resolved.is_file():
+        raise NotAFile(f"Not a file: {path}")
+    text = str(resolved)
+    return enqueue(
+        "tag",
+        payload={"path": text},
+        path=text,
+        library=library,
+        priority=priority,
+        force=force,
+        dedup_key=f"tag:{text}",
+    )
+
+
+def queue_folder(path: str, *, force: bool = False, recursive: bool = True) -> Job:
+    """Queue a folder: rescan it (picking up new, changed and moved files), then tag its files."""
+    resolved, library = resolve_inside_roots(path)
+    if not resolved.is_dir():
+        raise NotAFile(f"Not a folder: {path}")
+    text = str(resolved)
+    return enqueue(
+        "scan",
+        payload={
+            "library_id": library.pk,
+            "paths": [text],
+            "recursive": recursive,
+            "force": False,
+            "clean_missing": True,
+            "tag": "all",
+            "tag_force": force,
+        },
+        path=text,
+        library=library,
+        dedup_key=f"scan-tag:{text}",
+    )
+
+
+def queue_paths(paths: list[str], *, force: bool = False, recursive: bool = True) -> QueueReport:
+    """Queue files and folders; paths that are refused are reported, never raised."""
+    report = QueueReport()
+    for path in paths:
+        try:
+            resolved, _library = resolve_inside_roots(path)
+            if os.path.isdir(resolved):
+                report.jobs.append(queue_folder(path, force=force, recursive=recursive))
+            else:
+                report.jobs.append(queue_file(path, force=force))
+        except (PathRefused, NotAFile) as exc:
+            logger.warning("Refused to queue %s: %s", path, exc)
+            report.refused.append({"path": str(path), "reason": str(exc)})
+    return report
+
+
+class NotAFile(ValueError):
+    """A path of the wrong kind (a folder where a file is needed, or the reverse)."""

@@ -1,0 +1,164 @@
+"""Library management: create, update and delete libraries (validating their roots), their
+statistics, and queueing scans of them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+
+from library.models import Library, Track
+from library.paths import resolve_inside_roots, validate_root
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500
+EDITABLE_FIELDS = ("name", "root_path", "kind", "is_enabled", "is_default")
+
+
+class LibraryDisabled(Exception):
+    """A scan was asked of a library that is switched off."""
+
+
+@transaction.atomic
+def create_library(data: dict[str, Any]) -> Library:
+    """Create a library from validated fields; the root is checked and stored resolved."""
+    root = validate_root(data["root_path"])
+    library = Library(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    library.root_path = str(root)
+    if library.is_default or not Library.objects.exists():
+        library.is_default = True
+        Library.objects.filter(is_default=True).update(is_default=False)
+    library.save()
+    logger.info("Library created: %s", library)
+    return library
+
+
+@transaction.atomic
+def update_library(library: Library, data: dict[str, Any]) -> Library:
+    """Apply a partial update. A new root moves the tracks' stored paths along with it (their
+    layout under the root is kept; the next scan confirms or corrects it)."""
+    old_root = library.root_path
+    for key, value in data.items():
+        if key in EDITABLE_FIELDS and key != "root_path":
+            setattr(library, key, value)
+    if "root_path" in data:
+        library.root_path = str(validate_root(data["root_path"], exclude=library))
+    if data.get("is_default"):
+        Library.objects.filter(is_default=True).exclude(pk=library.pk).update(is_default=False)
+    library.save()
+    if library.root_path != old_root:
+        _rebase_tracks(library)
+    return library
+
+
+def _rebase_tracks(library: Library) -> None:
+    """Rewrite the tracks' paths under the new root, in two passes so no intermediate path
+    collides with another row's (the unique index is checked row by row)."""
+    rows = Track.objects.filter(library=library).only("id", "relative_path").order_by("pk")
+    for final in (False, True):
+        last = 0
+        while batch := list(rows.filter(pk__gt=last)[:CHUNK_SIZE]):
+            last = batch[-1].pk
+            for track in batch:
+                if final:
+                    track.path = os.path.join(library.root_path, track.relative_path)
+                else:
+                    track.path = f"nomarr-rebase:{track.pk}"
+            Track.objects.bulk_update(batch, ["path"])
+
+
+def delete_library(library: Library) -> int:
+    """Remove the library and Nomarr's rows about its files (never the files); returns how
+    many tracks were forgotten."""
+    tracks = Track.objects.filter(library=library).count()
+    with transaction.atomic():
+        library.delete()
+    logger.info("Library deleted: %s (%d tracks forgotten)", library, tracks)
+    return tracks
+
+
+def library_stats(library_id: int | None = None) -> dict[str, Any]:
+    tracks = Track.objects.all()
+    if library_id is not None:
+        tracks = tracks.filter(library_id=library_id)
+    totals = tracks.aggregate(
+        total_files=Count("id"),
+        unique_artists=Count("artist", distinct=True, filter=~Q(artist="")),
+        total_duration_seconds=Sum("duration"),
+    )
+    albums = tracks.exclude(album="").values("album_artist", "album").distinct().count()
+    return {
+        "total_files": totals["total_files"],
+        "unique_artists": totals["unique_artists"],
+        "unique_albums": albums,
+        "total_duration_seconds": round(float(totals["total_duration_seconds"] or 0.0), 3),
+    }
+
+
+@dataclass(frozen=True)
+class QueuedScan:
+    job_id: int
+    created: bool
+    message: str
+
+
+def queue_scan(
+    library: Library,
+    paths: list[str] | None = None,
+    *,
+    recursive: bool = True,
+    force: bool = False,
+    clean_missing: bool = False,
+) -> QueuedScan:
+    """Queue one `scan` job for folders/files inside `library` (default: its whole root).
+
+    Paths are checked here (`PathRefused` subclasses), so a bad request fails at once rather
+    than in the worker. An identical scan already pending or running is reused.
+    """
+    from jobs.services.enqueue import enqueue
+
+    if not library.is_enabled:
+        raise LibraryDisabled(f"Library '{library.name}' is disabled; enable it to scan.")
+    resolved = sorted({str(resolve_inside_roots(p, roots=[library])[0]) for p in paths or []})
+    payload = {
+        "library_id": library.pk,
+        "paths": resolved,
+        "recursive": recursive,
+        "force": force,
+        "clean_missing": clean_missing,
+    }
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    with transaction.atomic():
+        before = _active_scan_ids(library)
+        job = enqueue(
+            "scan",
+            payload=payload,
+            path=resolved[0] if len(resolved) == 1 else library.root_path,
+            library=library,
+            force=force,
+            dedup_key=f"scan:{library.pk}:{digest}",
+        )
+    created = job.pk not in before
+    where = f"{len(resolved)} path(s) in" if resolved else "all of"
+    if created:
+        message = f"Queued a scan of {where} library '{library.name}' (job {job.pk})"
+    else:
+        message = f"The same scan of library '{library.name}' is already queued (job {job.pk})"
+    return QueuedScan(job.pk, created, message)
+
+
+def _active_scan_ids(library: Library) -> set[int]:
+    from jobs.models import Job
+
+    return set(
+        Job.objects.filter(kind="scan", library=library, status__in=Job.ACTIVE).values_list(
+            "id", flat=True
+        )
+    )

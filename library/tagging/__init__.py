@@ -1,0 +1,1 @@
+"""Essentia auto-tagging: model discovery, the inference pipeline and tag derivation."""

@@ -1,0 +1,59 @@
+"""Per-process cache of configured Essentia algorithms, so a worker loads each TensorFlow graph
+once; `clear()` drops them (used by `/admin/cache/refresh` after models change)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+Factory = Callable[[str, dict[str, Any]], Callable[..., Any]]
+
+
+def essentia_factory(algorithm: str, params: dict[str, Any]) -> Callable[..., Any]:
+    """Instantiate `essentia.standard.<algorithm>(**params)`; imported lazily because loading
+    TensorFlow costs a second and most processes never tag."""
+    import essentia
+    import essentia.standard as es
+
+    # Reusing a standard-mode composite logs a warning per call ("No network created ...");
+    # real failures still surface as exceptions.
+    essentia.log.infoActive = False
+    essentia.log.warningActive = False
+    return getattr(es, algorithm)(**params)
+
+
+class AlgorithmCache:
+    """Configured algorithms keyed by name, parameters and the graph's checksum."""
+
+    def __init__(self, factory: Factory = essentia_factory) -> None:
+        self._factory = factory
+        self._items: dict[tuple, Callable[..., Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, algorithm: str, params: dict[str, Any], identity: str = "") -> Callable[..., Any]:
+        """The cached algorithm, creating it on first use. `identity` (a checksum) makes a
+        replaced graph file at the same path load afresh."""
+        key = (algorithm, identity, tuple(sorted(params.items())))
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                logger.debug("loading %s %s", algorithm, params.get("graphFilename", ""))
+                item = self._items[key] = self._factory(algorithm, params)
+            return item
+
+    def clear(self) -> int:
+        """Forget every loaded algorithm; returns how many were dropped."""
+        with self._lock:
+            count = len(self._items)
+            self._items.clear()
+        return count
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+default_cache = AlgorithmCache()

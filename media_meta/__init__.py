@@ -1,0 +1,1 @@
+"""Series metadata: TMDB client, Kodi tvshow.nfo read/write and artwork."""

@@ -1,0 +1,1 @@
+"""Backoffice registrations for `media_meta`."""

@@ -1,0 +1,8 @@
+"""App config for `media_meta`."""
+
+from django.apps import AppConfig
+
+
+class MediaMetaConfig(AppConfig):
+    name = "media_meta"
+    verbose_name = "Series metadata"

@@ -1,0 +1,3 @@
+"""URLs of `media_meta`."""
+
+urlpatterns: list = []

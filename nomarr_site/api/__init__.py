@@ -1,0 +1,1 @@
+"""Platform API views: authentication, API keys, health, info and configuration."""

@@ -1,0 +1,168 @@
+"""Login, logout, setup and status endpoints (token and browser-session flavours)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from nomarr_site.auth import passwords, ratelimit
+from nomarr_site.auth.credentials import SESSION, TOKEN
+from nomarr_site.errors import ApiError, ValidationFailed
+from nomarr_site.models import AuthToken
+
+
+class AuthenticationError(ApiError):
+    status_code = 401
+    default_code = "AUTHENTICATION_ERROR"
+    default_detail = "Invalid credentials"
+
+
+class SetupSerializer(serializers.Serializer):
+    master_password = serializers.CharField(max_length=256, trim_whitespace=False)
+    anime_directory = serializers.CharField(required=False, allow_blank=True, max_length=4096)
+
+
+class LoginSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    remember = serializers.BooleanField(required=False, default=False)
+
+
+def _client(request) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:200]
+
+
+def _check_password(request, password: str):
+    user = passwords.verify(password)
+    if user is None:
+        ratelimit.record_failure(request)
+        raise AuthenticationError("Invalid credentials")
+    ratelimit.record_success(request)
+    return user
+
+
+class SetupView(APIView):
+    """First start only: set the admin password."""
+
+    @extend_schema(
+        request=SetupSerializer,
+        responses={201: inline_serializer("SetupOk", {"status": serializers.CharField()})},
+    )
+    def post(self, request):
+        ratelimit.check_and_count(request._request)
+        data = SetupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if passwords.is_configured():
+            raise ValidationFailed("Master password is already configured")
+        try:
+            passwords.set_password(data.validated_data["master_password"], allow_replace=False)
+        except passwords.WeakPassword as exc:
+            raise ValidationFailed(str(exc)) from None
+        except passwords.AlreadyConfigured:
+            raise ValidationFailed("Master password is already configured") from None
+        return Response({"status": "ok"}, status=status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    """Password → bearer access token (Aniworld shape)."""
+
+    @extend_schema(
+        request=LoginSerializer,
+        responses={
+            200: inline_serializer(
+                "AccessToken",
+                {
+                    "access_token": serializers.CharField(),
+                    "token_type": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            )
+        },
+    )
+    def post(self, request):
+        ratelimit.check_and_count(request._request)
+        data = LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = _check_password(request._request, data.validated_data["password"])
+        if data.validated_data["remember"]:
+            lifetime = timedelta(days=settings.TOKEN_REMEMBER_DAYS)
+        else:
+            lifetime = timedelta(hours=settings.TOKEN_TTL_HOURS)
+        token, clear = AuthToken.issue(user, lifetime, AuthToken.Kind.ACCESS, _client(request))
+        return Response(
+            {"access_token": clear, "token_type": "bearer", "expires_at": token.expires_at}
+        )
+
+
+class WebLoginView(APIView):
+    """Password → session token (Nomarr web API shape)."""
+
+    @extend_schema(
+        request=LoginSerializer,
+        responses={
+            200: inline_serializer(
+                "SessionToken",
+                {
+                    "session_token": serializers.CharField(),
+                    "expires_in": serializers.IntegerField(),
+                },
+            )
+        },
+    )
+    def post(self, request):
+        ratelimit.check_and_count(request._request)
+        data = LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = _check_password(request._request, data.validated_data["password"])
+        lifetime = timedelta(hours=settings.TOKEN_TTL_HOURS)
+        _token, clear = AuthToken.issue(user, lifetime, AuthToken.Kind.WEB, _client(request))
+        return Response({"session_token": clear, "expires_in": int(lifetime.total_seconds())})
+
+
+class LogoutView(APIView):
+    """Revoke the token used for this request (or end the browser session)."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "LogoutOk", {"status": serializers.CharField(), "message": serializers.CharField()}
+            )
+        },
+    )
+    def post(self, request):
+        credential = request.auth
+        if credential is not None and credential.kind == TOKEN:
+            credential.token.revoke()
+        elif credential is not None and credential.kind == SESSION:
+            django_logout(request._request)
+        return Response({"status": "ok", "message": "Logged out successfully"})
+
+
+class StatusView(APIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AuthStatus",
+                {
+                    "configured": serializers.BooleanField(),
+                    "authenticated": serializers.BooleanField(),
+                },
+            )
+        }
+    )
+    def get(self, request):
+        return Response(
+            {"configured": passwords.is_configured(), "authenticated": request.auth is not None}
+        )
+
+
+def session_login(request, user) -> None:
+    """Start a Django browser session for `user` (used by the login page)."""
+    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -1,0 +1,1 @@
+"""Authentication: who is calling (credentials) and what each URL group accepts (policy)."""

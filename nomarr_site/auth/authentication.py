@@ -1,0 +1,45 @@
+"""DRF authentication class: identifies the caller through `credentials.resolve`.
+
+Session-cookie callers get Django's CSRF check on unsafe methods, as DRF's own
+SessionAuthentication does; bearer tokens and API keys are not cookies and need none.
+"""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, CSRFCheck
+
+from nomarr_site.auth.credentials import SESSION, InvalidCredential, resolve
+from nomarr_site.auth.policy import group_for
+
+
+def _dummy_get_response(request):  # pragma: no cover - CSRFCheck needs a callable
+    return None
+
+
+class NomarrAuthentication(BaseAuthentication):
+    def authenticate(self, request):
+        django_request = request._request
+        headers = {k.lower(): v for k, v in django_request.headers.items()}
+        session_user = getattr(django_request, "user", None)
+        try:
+            credential = resolve(headers, django_request.GET, session_user)
+        except InvalidCredential as exc:
+            if group_for(django_request.path).public:
+                return None  # a stale header must not break login or health checks
+            raise exceptions.AuthenticationFailed(str(exc)) from None
+        if credential is None:
+            return None
+        if credential.kind == SESSION:
+            self._enforce_csrf(django_request)
+        return credential.user, credential
+
+    def _enforce_csrf(self, request) -> None:
+        check = CSRFCheck(_dummy_get_response)
+        check.process_request(request)
+        reason = check.process_view(request, None, (), {})
+        if reason:
+            raise exceptions.PermissionDenied(f"CSRF check failed: {reason}")
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="nomarr"'

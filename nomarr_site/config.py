@@ -1,0 +1,418 @@
+"""The user-editable settings store: typed definitions with defaults, values kept in the
+database (`AppSetting`), and environment overrides (`NOMARR_<KEY>`) that win over both.
+
+Every setting is defined once here, with its type and validation, so the API, the settings
+page and the services read and check values the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from nomarr_site.env import FALSE_WORDS, LOG_LEVELS, TRUE_WORDS
+
+
+class InvalidSetting(ValueError):
+    """A value that does not fit its setting; the message says why."""
+
+
+class InvalidConfig(InvalidSetting):
+    """Several settings or document fields that do not validate; `errors` maps each to why."""
+
+    SHOWN = 10
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        lines = [f"{name}: {why}" for name, why in list(errors.items())[: self.SHOWN]]
+        if len(errors) > self.SHOWN:
+            lines.append(f"and {len(errors) - self.SHOWN} more")
+        super().__init__("; ".join(lines))
+
+    def messages(self) -> list[str]:
+        return [f"{name}: {why}" for name, why in self.errors.items()]
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS:
+        return True
+    if isinstance(value, str) and value.strip().lower() in FALSE_WORDS - {""}:
+        return False
+    raise InvalidSetting("expected true or false")
+
+
+@dataclass(frozen=True)
+class IntBetween:
+    """An integer in [low, high]; the bounds also tell forms what to offer."""
+
+    low: int
+    high: int
+
+    def __call__(self, value: Any) -> int:
+        if isinstance(value, bool):
+            raise InvalidSetting("expected an integer")
+        try:
+            number = int(value)
+        except (TypeError, ValueError, OverflowError):
+            # OverflowError: JSON numbers like 1e400 arrive as float infinity.
+            raise InvalidSetting("expected an integer") from None
+        if isinstance(value, float) and value != number:
+            raise InvalidSetting("expected an integer")
+        if not self.low <= number <= self.high:
+            raise InvalidSetting(f"must be between {self.low} and {self.high}")
+        return number
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a fixed set of words."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, value: Any) -> str:
+        if not isinstance(value, str) or value.strip() not in self.choices:
+            raise InvalidSetting(f"expected one of {', '.join(self.choices)}")
+        return value.strip()
+
+
+def _namespace(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidSetting("expected text")
+    text = value.strip()
+    if not text or len(text) > 32 or not all(c.isalnum() or c in "_-" for c in text):
+        raise InvalidSetting("use 1-32 letters, digits, '-' or '_'")
+    return text
+
+
+def _text(max_length: int, blank: bool = True) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if value is None and blank:
+            return ""
+        if not isinstance(value, str):
+            raise InvalidSetting("expected text")
+        if len(value) > max_length:
+            raise InvalidSetting(f"at most {max_length} characters")
+        if not blank and not value.strip():
+            raise InvalidSetting("must not be blank")
+        return value.strip()
+
+    return parse
+
+
+def _path(value: Any) -> str:
+    text = _text(4096, blank=False)(value)
+    if "\x00" in text:
+        raise InvalidSetting("must not contain a NUL character")
+    if not os.path.isabs(text):
+        raise InvalidSetting("must be an absolute path")
+    return os.path.normpath(text)
+
+
+def _time_of_day(value: Any) -> str:
+    text = _text(5, blank=False)(value)
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise InvalidSetting("expected HH:MM")
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        raise InvalidSetting("expected HH:MM between 00:00 and 23:59")
+    return f"{int(hours):02d}:{minutes}"
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class SomeOf:
+    """A non-empty list drawn from a fixed set, de-duplicated and kept in the set's order."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, value: Any) -> list[str]:
+        if not isinstance(value, list) or not value:
+            raise InvalidSetting(f"expected a non-empty list of {', '.join(self.choices)}")
+        picked = set()
+        for item in value:
+            word = item.strip().lower() if isinstance(item, str) else None
+            if word not in self.choices:
+                raise InvalidSetting(
+                    f"unknown value {str(item)[:20]!r}; use {', '.join(self.choices)}"
+                )
+            picked.add(word)
+        return [choice for choice in self.choices if choice in picked]
+
+
+def _optional_path(value: Any) -> str:
+    return "" if value in (None, "") else _path(value)
+
+
+def _comma_list(raw: str) -> list[str]:
+    """Environment form of a list setting: `mon,wed,fri`."""
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting. `parse` checks and normalises a value from JSON; `from_env` turns the text
+    of its environment variable into what `parse` expects (a list for list settings)."""
+
+    key: str
+    default: Callable[[], Any]
+    parse: Callable[[Any], Any]
+    description: str
+    secret: bool = False
+    restart: bool = False
+    env: str = field(default="")
+    from_env: Callable[[str], Any] = str
+
+    @property
+    def env_name(self) -> str:
+        return self.env or f"NOMARR_{self.key.upper()}"
+
+    def parse_env(self, raw: str) -> Any:
+        return self.parse(self.from_env(raw))
+
+
+DEFINITIONS: dict[str, Setting] = {
+    s.key: s
+    for s in [
+        Setting(
+            "models_dir",
+            lambda: settings.MODELS_DIR,
+            _path,
+            "Folder holding the Essentia models (.pb graphs and their .json metadata).",
+        ),
+        Setting("library_auto_tag", lambda: True, _bool, "Queue new or changed files for tagging."),
+        Setting(
+            "file_write_mode",
+            lambda: "full",
+            OneOf(("none", "minimal", "full")),
+            "none: database only; minimal: mood tiers and version; full: every head.",
+        ),
+        Setting("namespace", lambda: "nom", _namespace, "Prefix of the tags Nomarr writes."),
+        Setting(
+            "tagging_preset",
+            lambda: "reference",
+            OneOf(("reference", "fast")),
+            "reference: Essentia's patch hops; fast: sparser hops, about twice the throughput.",
+        ),
+        Setting(
+            "tmdb_api_key",
+            lambda: "",
+            _text(200),
+            "TMDB API key for series metadata and artwork.",
+            secret=True,
+        ),
+        Setting("scheduler_enabled", lambda: True, _bool, "Run the scheduled rescan."),
+        Setting(
+            "scheduler_interval_minutes",
+            lambda: 60,
+            IntBetween(5, 7 * 24 * 60),
+            "Minutes between scheduled rescans.",
+        ),
+        Setting(
+            "scheduler_time", lambda: "03:00", _time_of_day, "Time of day of the daily rescan."
+        ),
+        Setting(
+            "scheduler_days",
+            lambda: list(DAYS),
+            SomeOf(DAYS),
+            "Days the scheduled rescan runs.",
+            from_env=_comma_list,
+        ),
+        Setting(
+            "scheduler_auto_download",
+            lambda: False,
+            _bool,
+            "Queue missing episodes after a scheduled rescan.",
+        ),
+        Setting(
+            "log_level",
+            lambda: settings.LOG_LEVEL,
+            OneOf(LOG_LEVELS),
+            "Logging level.",
+            restart=True,
+        ),
+        Setting(
+            "log_backup_count",
+            lambda: 3,
+            IntBetween(0, 100),
+            "Rotated log files kept when logging goes to a file (Nomarr logs to the console).",
+            restart=True,
+        ),
+        Setting(
+            "backup_enabled",
+            lambda: False,
+            _bool,
+            "Write a configuration backup automatically before each change made through "
+            "PUT /api/config or a restore.",
+        ),
+        Setting(
+            "backup_keep_days",
+            lambda: 30,
+            IntBetween(0, 3650),
+            "Days that automatic (default-named) backups are kept; 0 keeps them forever. "
+            "Backups with a custom name are never removed.",
+        ),
+        Setting(
+            "series_directory",
+            lambda: "",
+            _optional_path,
+            "Folder of the series library.",
+        ),
+    ]
+}
+
+
+def definition(key: str) -> Setting:
+    try:
+        return DEFINITIONS[key]
+    except KeyError:
+        raise InvalidSetting(f"unknown setting '{key}'") from None
+
+
+def validate(key: str, value: Any) -> Any:
+    """The parsed value, or InvalidSetting naming the key."""
+    item = definition(key)
+    try:
+        return item.parse(value)
+    except InvalidSetting as exc:
+        raise InvalidSetting(f"{key}: {exc}") from None
+
+
+def env_override(item: Setting) -> tuple[bool, Any]:
+    raw = os.environ.get(item.env_name)
+    if raw is None:
+        return False, None
+    try:
+        parsed = item.parse_env(raw)
+    except InvalidSetting:
+        return False, None  # a bad override is reported by `overridden_problems`
+    return True, parsed
+
+
+def overridden_problems() -> list[str]:
+    """Environment overrides that do not parse (and are therefore ignored), named by variable."""
+    problems = []
+    for item in DEFINITIONS.values():
+        raw = os.environ.get(item.env_name)
+        if raw is None:
+            continue
+        try:
+            item.parse_env(raw)
+        except InvalidSetting as exc:
+            problems.append(f"{item.env_name}: {exc}; the override is ignored")
+    return problems
+
+
+def get(key: str) -> Any:
+    from nomarr_site.models import AppSetting
+
+    item = definition(key)
+    found, value = env_override(item)
+    if found:
+        return value
+    stored = AppSetting.objects.filter(key=key).first()
+    if stored is not None:
+        try:
+            return item.parse(stored.value)
+        except InvalidSetting:
+            pass
+    return item.default()
+
+
+def set_value(key: str, value: Any) -> Any:
+    from nomarr_site.models import AppSetting
+
+    parsed = validate(key, value)
+    AppSetting.objects.update_or_create(key=key, defaults={"value": parsed})
+    return parsed
+
+
+def all_values(reveal_secrets: bool = False) -> dict[str, Any]:
+    values = {}
+    for key, item in DEFINITIONS.items():
+        value = get(key)
+        if item.secret and not reveal_secrets:
+            value = bool(value)
+        values[key] = value
+    return values
+
+
+def overridden_keys() -> list[str]:
+    return [key for key, item in DEFINITIONS.items() if env_override(item)[0]]
+
+
+def validate_many(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every value parsed, or InvalidConfig naming each unknown key and each invalid value."""
+    parsed, errors = {}, {}
+    for key, value in values.items():
+        item = DEFINITIONS.get(key)
+        if item is None:
+            errors[str(key)] = "unknown setting"
+            continue
+        try:
+            parsed[key] = item.parse(value)
+        except InvalidSetting as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise InvalidConfig(errors)
+    return parsed
+
+
+def set_many(values: Mapping[str, Any], reset_others: bool = False) -> dict[str, Any]:
+    """Validate every value first, then save them all in one transaction: an invalid value
+    saves nothing. With `reset_others`, stored non-secret settings missing from `values` go
+    back to their defaults (what a restore wants)."""
+    from nomarr_site.models import AppSetting
+
+    parsed = validate_many(values)
+    with transaction.atomic():
+        for key, value in parsed.items():
+            AppSetting.objects.update_or_create(key=key, defaults={"value": value})
+        if reset_others:
+            public = [k for k, item in DEFINITIONS.items() if not item.secret and k not in parsed]
+            AppSetting.objects.filter(key__in=public).delete()
+    return parsed
+
+
+def stored_values(include_secrets: bool = False) -> dict[str, Any]:
+    """The settings saved in the database (not defaults, not environment overrides)."""
+    from nomarr_site.models import AppSetting
+
+    values = {}
+    for row in AppSetting.objects.filter(key__in=list(DEFINITIONS)).order_by("key"):
+        item = DEFINITIONS[row.key]
+        if item.secret and not include_secrets:
+            continue
+        try:
+            values[row.key] = item.parse(row.value)
+        except InvalidSetting:
+            continue  # an unparseable row already reads as the default
+    return values
+
+
+def set_series_directory(directory: Any) -> int:
+    """Store `directory` (absolute, existing, readable folder) as the series directory and return
+    how many series folders it holds: its immediate sub-folders, hidden ones not counted. Nothing
+    is imported here; scanning the series library is the library app's work."""
+    path = _path(directory)
+    if not os.path.exists(path):
+        raise InvalidSetting(f"{path} does not exist")
+    if not os.path.isdir(path):
+        raise InvalidSetting(f"{path} is not a directory")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise InvalidSetting(f"{path} cannot be read by Nomarr")
+    try:
+        with os.scandir(path) as entries:
+            count = sum(1 for e in entries if not e.name.startswith(".") and e.is_dir())
+    except OSError as exc:
+        raise InvalidSetting(f"{path} cannot be read: {exc.strerror}") from None
+    set_value("series_directory", path)
+    return count

@@ -1,0 +1,179 @@
+"""The one error format of every API answer that is not a success.
+
+    {"success": false, "error": "<CODE>", "message": "...", "detail": "...",
+     "details": {...}, "request_id": "..."}
+
+Views raise DRF exceptions or the `ApiError` subclasses below; `exception_handler` (DRF) and
+`api_error_response` (plain Django views, 404/500 handlers) shape them. A 500 never shows a
+traceback: the traceback is logged with the request id that the body carries.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from nomarr_site.middleware import current_request_id
+
+logger = logging.getLogger(__name__)
+
+CODES_BY_STATUS = {
+    400: "VALIDATION_ERROR",
+    401: "AUTHENTICATION_ERROR",
+    403: "AUTHORIZATION_ERROR",
+    404: "NOT_FOUND_ERROR",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    409: "CONFLICT_ERROR",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMIT_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+class ApiError(exceptions.APIException):
+    """An error with an explicit code; `details` carries structured context."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "VALIDATION_ERROR"
+    default_detail = "Invalid request."
+
+    def __init__(self, message: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(message or self.default_detail)
+        self.details = details or {}
+
+
+class ValidationFailed(ApiError):
+    status_code = 400
+    default_code = "VALIDATION_ERROR"
+
+
+class Unprocessable(ApiError):
+    status_code = 422
+    default_code = "VALIDATION_ERROR"
+    default_detail = "The request is well-formed but cannot be processed."
+
+
+class NotFoundError(ApiError):
+    status_code = 404
+    default_code = "NOT_FOUND_ERROR"
+    default_detail = "Not found."
+
+
+class ConflictError(ApiError):
+    status_code = 409
+    default_code = "CONFLICT_ERROR"
+    default_detail = "The request conflicts with the current state."
+
+
+class ForbiddenError(ApiError):
+    status_code = 403
+    default_code = "AUTHORIZATION_ERROR"
+    default_detail = "You do not have permission to do this."
+
+
+class RateLimited(ApiError):
+    status_code = 429
+    default_code = "RATE_LIMIT_ERROR"
+    default_detail = "Too many requests, try again later."
+
+    def __init__(self, message: str | None = None, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503
+    default_code = "SERVICE_UNAVAILABLE"
+    default_detail = "The service is temporarily unavailable."
+
+
+def error_body(
+    status_code: int, message: str, code: str | None = None, details: dict | None = None
+) -> dict[str, Any]:
+    return {
+        "success": False,
+        "error": code or CODES_BY_STATUS.get(status_code, "SERVER_ERROR"),
+        "message": message,
+        "detail": message,
+        "details": details or {},
+        "request_id": current_request_id(),
+    }
+
+
+def api_error_response(
+    status_code: int, message: str, code: str | None = None, details: dict | None = None
+) -> JsonResponse:
+    """The error format for plain Django views (pages' JSON endpoints, 404/500 handlers)."""
+    response = JsonResponse(error_body(status_code, message, code, details), status=status_code)
+    return response
+
+
+def _flatten(errors: Any, prefix: str = "") -> list[str]:
+    """Turn DRF's nested error structure into readable 'field: message' lines."""
+    if isinstance(errors, dict):
+        lines: list[str] = []
+        for key, value in errors.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "non_field_errors":
+                name = prefix
+            lines.extend(_flatten(value, name))
+        return lines
+    if isinstance(errors, list):
+        lines = []
+        for item in errors:
+            lines.extend(_flatten(item, prefix))
+        return lines
+    return [f"{prefix}: {errors}" if prefix else str(errors)]
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    """DRF's EXCEPTION_HANDLER: every exception raised by an API view ends here."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    if isinstance(exc, exceptions.APIException):
+        status_code = exc.status_code
+        details: dict[str, Any] = {}
+        code: str | None = None
+        if isinstance(exc, ApiError):
+            message = str(exc.detail)
+            details = exc.details
+            code = exc.default_code
+        elif isinstance(exc, exceptions.ValidationError):
+            lines = _flatten(exc.detail)
+            message = "Invalid input: " + "; ".join(lines) if lines else "Invalid input."
+            details = {"fields": exc.detail} if isinstance(exc.detail, dict) else {}
+            details = {"errors": exc.detail} if not details else details
+        elif isinstance(exc, exceptions.Throttled):
+            message = "Too many requests, try again later."
+        else:
+            message = str(exc.detail)
+        response = Response(error_body(status_code, message, code, details), status=status_code)
+        if getattr(exc, "auth_header", None):
+            response["WWW-Authenticate"] = exc.auth_header
+        wait = getattr(exc, "retry_after", None) or getattr(exc, "wait", None)
+        if wait:
+            response["Retry-After"] = str(int(wait))
+        return response
+
+    request = context.get("request")
+    logger.error(
+        "Unhandled error in %s %s",
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        exc_info=exc,
+    )
+    return Response(
+        error_body(500, "Internal server error. The request id is logged with the details."),
+        status=500,
+    )

@@ -1,0 +1,47 @@
+"""`nom manage_key`: create, list or revoke API keys from the server's shell."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from nomarr_site.models import ApiKey
+
+
+class Command(BaseCommand):
+    help = "Generate, list or revoke API keys. Keys are shown only when generated."
+
+    def add_arguments(self, parser):
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--generate", action="store_true", help="create a key and print it")
+        group.add_argument("--list", action="store_true", help="list active keys")
+        group.add_argument("--revoke", type=int, metavar="ID", help="revoke the key with this id")
+        group.add_argument("--show", action="store_true", help="explain how keys are stored")
+        parser.add_argument("--name", default="CLI key", help="name for --generate")
+
+    def handle(self, *args, **options):
+        if options["show"]:
+            self.stdout.write(
+                "API keys are stored hashed and are shown only once, when created. "
+                "Run `nom manage_key --generate --name NAME` for a new key, "
+                "or `nom manage_key --list` to see existing keys' names and prefixes."
+            )
+        elif options["generate"]:
+            name = options["name"].strip()
+            if not name:
+                raise CommandError("--name must not be blank")
+            key, clear = ApiKey.create_key(name[:100], created_by="cli")
+            self.stdout.write(f"Created API key {key.id} '{key.name}':")
+            self.stdout.write(clear)
+        elif options["list"]:
+            keys = ApiKey.objects.active().order_by("id")
+            if not keys:
+                self.stdout.write("No active API keys.")
+            for key in keys:
+                used = key.last_used_at.isoformat() if key.last_used_at else "never"
+                self.stdout.write(f"{key.id}\t{key.name}\t{key.prefix}…\tlast used {used}")
+        else:
+            key = ApiKey.objects.active().filter(pk=options["revoke"]).first()
+            if key is None:
+                raise CommandError(f"No active API key with id {options['revoke']}")
+            key.revoke()
+            self.stdout.write(f"Revoked API key {key.id} '{key.name}'.")

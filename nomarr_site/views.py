@@ -1,0 +1,101 @@
+"""Platform pages: login, first-run setup, logout, dashboard and settings."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from nomarr_site.api.auth import session_login
+from nomarr_site.auth import passwords, ratelimit
+from nomarr_site.errors import RateLimited
+
+
+def _safe_next(request, fallback: str = "/web/dashboard") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback
+
+
+def root(request):
+    return redirect("/web/dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+def login_page(request):
+    if not passwords.is_configured():
+        return redirect("/web/setup")
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            ratelimit.check_and_count(request)
+            user = passwords.verify(request.POST.get("password", ""))
+            if user is None:
+                ratelimit.record_failure(request)
+                error, status = "Wrong password.", 401
+            else:
+                ratelimit.record_success(request)
+                session_login(request, user)
+                return redirect(_safe_next(request))
+        except RateLimited as exc:
+            error, status = str(exc.detail), 429
+    return render(
+        request,
+        "nomarr_site/login.html",
+        {"error": error, "next": _safe_next(request, "")},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def setup_page(request):
+    if passwords.is_configured():
+        return redirect("/web/login")
+    error = None
+    status = 200
+    if request.method == "POST":
+        password = request.POST.get("password", "")
+        try:
+            ratelimit.check_and_count(request)
+            if password != request.POST.get("confirm", ""):
+                raise passwords.WeakPassword("The two passwords differ.")
+            passwords.set_password(password, allow_replace=False)
+        except RateLimited as exc:
+            error, status = str(exc.detail), 429
+        except passwords.WeakPassword as exc:
+            error, status = str(exc), 400
+        except passwords.AlreadyConfigured:
+            return redirect("/web/login")
+        else:
+            session_login(request, passwords.admin())
+            return redirect("/web/dashboard")
+    return render(
+        request,
+        "nomarr_site/setup.html",
+        {"error": error, "rules": passwords.MIN_LENGTH},
+        status=status,
+    )
+
+
+def logout_page(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    logout(request)
+    return redirect("/web/login")
+
+
+@login_required
+def dashboard(request):
+    return render(request, "nomarr_site/dashboard.html", {"active": "dashboard"})
+
+
+@login_required
+def settings_page(request):
+    return render(request, "nomarr_site/settings.html", {"active": "settings"})

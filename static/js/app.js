@@ -1,0 +1,43 @@
+// Shared page behaviour: the phone-width menu toggle and a fetch helper that sends the CSRF
+// token with the session cookie, so page scripts call the JSON API as the logged-in admin.
+(function () {
+  const toggle = document.querySelector("[data-nav-toggle]");
+  if (toggle) {
+    toggle.addEventListener("click", () => {
+      const open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+})();
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+window.nomarrApi = async function (url, options = {}) {
+  const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+  const init = Object.assign({ credentials: "same-origin" }, options, { headers });
+  if (init.body && typeof init.body !== "string") {
+    init.body = JSON.stringify(init.body);
+    headers["Content-Type"] = "application/json";
+  }
+  if (init.method && init.method !== "GET") {
+    headers["X-CSRFToken"] = csrfToken();
+  }
+  const response = await fetch(url, init);
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (error) {
+    data = null;
+  }
+  if (!response.ok) {
+    const message = (data && (data.message || data.detail)) || response.statusText;
+    const err = new Error(message);
+    err.status = response.status;
+    err.data = data;
+    throw err;
+  }
+  return data;
+};

@@ -1,0 +1,261 @@
+// Dashboard: queue counts (live from the SSE `queue:status` event, polled every few seconds
+// while the stream is not open), worker state, library statistics, the model suite and the
+// detailed health report.
+const root = document.getElementById("dashboard");
+const urls = {
+  depth: root.dataset.depthUrl,
+  workers: root.dataset.workersUrl,
+  stats: root.dataset.statsUrl,
+  info: root.dataset.infoUrl,
+};
+const POLL_MS = Number(root.dataset.pollMs) || 5000;
+const RECOUNT_MS = 2000;
+const RESYNC_MS = 30000; // even while the stream is open
+const WORKERS_MS = 10000;
+const MODELS_MS = 60000;
+const HEALTH_MS = 15000;
+const COUNTS = ["pending", "running", "completed", "errors"];
+const NAMES_SHOWN = 4;
+
+const $ = (selector) => root.querySelector(selector);
+
+function show(box, message) {
+  box.textContent = message || "";
+  box.hidden = !message;
+}
+
+function number(value) {
+  return typeof value === "number" ? value.toLocaleString() : "–";
+}
+
+// A total length for people: "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h".
+function duration(seconds) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(Number(seconds))) return "–";
+  const total = Math.max(0, Math.round(Number(seconds)));
+  const days = Math.floor(total / 86400);
+  const hours = Math.floor((total % 86400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const rest = total % 60;
+  const join = (big, bigUnit, small, smallUnit) =>
+    small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`;
+  if (days) return join(days, "d", hours, "h");
+  if (hours) return join(hours, "h", minutes, "min");
+  if (minutes) return join(minutes, "min", rest, "s");
+  return `${rest} s`;
+}
+
+// "8" and, under it, the first names ("a, b, c, d and 4 more"); every name in the tooltip.
+function showNames(target, list) {
+  list = list || [];
+  target.textContent = list.length ? String(list.length) : "none";
+  target.title = list.join(", ");
+  if (!list.length) return;
+  const small = document.createElement("small");
+  small.className = "muted names";
+  const more = list.length - NAMES_SHOWN;
+  small.textContent = list.slice(0, NAMES_SHOWN).join(", ") + (more > 0 ? ` and ${more} more` : "");
+  target.append(small);
+}
+
+// Queue counts ------------------------------------------------------------------------------
+const queueError = $("[data-queue-error]");
+const live = $("[data-live]");
+let source = null;
+let lastCompleted = null;
+
+function renderCounts(counts) {
+  for (const key of COUNTS) {
+    const cell = $(`[data-count="${key}"]`);
+    if (cell && counts[key] !== undefined) cell.textContent = number(counts[key]);
+  }
+  $(".counts .errors").classList.toggle("has-errors", Boolean(counts.errors));
+  show(queueError, "");
+  // A finished job may have added or tagged files: refresh the library figures.
+  if (lastCompleted !== null && counts.completed !== lastCompleted) loadStats();
+  lastCompleted = counts.completed;
+}
+
+async function loadCounts() {
+  try {
+    renderCounts(await window.nomarrApi(urls.depth));
+  } catch (error) {
+    show(queueError, `Could not load the queue counts: ${error.message}`);
+  }
+}
+
+function streamOpen() {
+  return Boolean(source) && source.readyState === EventSource.OPEN;
+}
+
+function showMode() {
+  live.textContent = streamOpen() ? "live" : `every ${Math.round(POLL_MS / 1000)} s`;
+  live.dataset.mode = streamOpen() ? "live" : "polling";
+}
+
+// `queue:status` is rate-limited at the source, so the last one of a burst can be dropped; a
+// job that finishes or starts also re-reads the counts (at most every RECOUNT_MS, trailing).
+const running = new Set(); // job ids seen running, so progress updates do not recount
+let recountTimer = null;
+let lastRecount = 0;
+function recountSoon() {
+  if (recountTimer) return;
+  const wait = Math.max(0, lastRecount + RECOUNT_MS - Date.now());
+  recountTimer = setTimeout(() => {
+    recountTimer = null;
+    lastRecount = Date.now();
+    loadCounts();
+  }, wait);
+}
+
+function connect() {
+  if (!window.EventSource || !window.nomarrEvents) return;
+  source = window.nomarrEvents.stream(
+    {
+      "queue:status": (data) => renderCounts(data),
+      "queue:jobs": (data) => {
+        if (data.status === "running") {
+          if (running.has(data.id)) return; // a progress update, not a change of state
+          running.add(data.id);
+        } else {
+          running.delete(data.id);
+        }
+        recountSoon();
+      },
+      "queue:started": () => loadWorkers(),
+      "queue:stopped": () => loadWorkers(),
+    },
+    { rooms: ["queue"] },
+  );
+  source.addEventListener("open", showMode);
+  // EventSource retries by itself; polling covers the gap (and a stream refused for good).
+  source.addEventListener("error", showMode);
+}
+
+// Workers -----------------------------------------------------------------------------------
+async function loadWorkers() {
+  const state = $("[data-worker-state]");
+  try {
+    const summary = await window.nomarrApi(urls.workers);
+    const workers = (summary.details || []).flatMap((cluster) => cluster.workers || []);
+    const busy = workers.filter((worker) => worker.current_job);
+    state.textContent = summary.alive ? (summary.paused ? "paused" : "running") : "stopped";
+    state.dataset.state = state.textContent;
+    $("[data-worker-clusters]").textContent = number(summary.clusters);
+    $("[data-worker-processes]").textContent = number(workers.length);
+    $("[data-worker-busy]").textContent = busy.length
+      ? busy.map((worker) => `${worker.component} → job ${worker.current_job}`).join(", ")
+      : workers.length ? "idle" : "–";
+  } catch (error) {
+    state.textContent = `unavailable: ${error.message}`;
+  }
+}
+
+// Library statistics ------------------------------------------------------------------------
+async function loadStats() {
+  const box = $("[data-library-error]");
+  try {
+    const stats = await window.nomarrApi(urls.stats);
+    for (const [key, value] of Object.entries(stats)) {
+      const target = $(`[data-stat="${key}"]`);
+      if (target) {
+        target.textContent = key === "total_duration_seconds" ? duration(value) : number(value);
+      }
+    }
+    show(box, "");
+  } catch (error) {
+    show(box, `Could not load the library statistics: ${error.message}`);
+  }
+}
+
+// Models ------------------------------------------------------------------------------------
+const MODEL_BADGES = {
+  ready: "done",
+  "ready with problems": "warn",
+  "no usable heads": "error",
+  missing: "error",
+};
+
+async function loadModels() {
+  const badge = $("[data-models-status]");
+  try {
+    const models = (await window.nomarrApi(urls.info)).models || {};
+    badge.textContent = models.status || "unknown";
+    badge.className = `badge ${MODEL_BADGES[models.status] || ""}`.trim();
+    $("[data-models-directory]").textContent = models.directory || "–";
+    showNames($("[data-models-embeddings]"), models.embeddings);
+    showNames($("[data-models-heads]"), models.heads);
+    $("[data-models-hint]").hidden = !["missing", "no usable heads"].includes(models.status);
+    const problems = models.problems || [];
+    $("[data-models-problems-box]").hidden = !problems.length;
+    $("[data-models-problems-summary]").textContent =
+      `${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+    $("[data-models-problems]").replaceChildren(
+      ...problems.map((problem) => {
+        const li = document.createElement("li");
+        li.textContent = problem;
+        return li;
+      }),
+    );
+  } catch (error) {
+    badge.textContent = "unknown";
+    badge.className = "badge";
+    $("[data-models-directory]").textContent = `unavailable: ${error.message}`;
+  }
+}
+
+// Health ------------------------------------------------------------------------------------
+const card = document.getElementById("health-card");
+const facts = card.querySelector("[data-health-facts]");
+
+function row(label, value) {
+  const dt = document.createElement("dt");
+  dt.textContent = label;
+  const dd = document.createElement("dd");
+  dd.textContent = value;
+  return [dt, dd];
+}
+
+function renderHealth(health) {
+  const deps = health.dependencies || {};
+  const database = deps.database || {};
+  const diskMb = deps.system && deps.system.disk_free_mb;
+  facts.replaceChildren(
+    ...row("Status", health.status),
+    ...row("Version", health.version),
+    ...row("Database", typeof database.connection_time_ms === "number"
+      ? `${database.status} (${database.connection_time_ms} ms)`
+      : database.status || "unknown"),
+    ...row("Workers", deps.workers && deps.workers.alive ? "running" : "stopped"),
+    ...row("Disk free", typeof diskMb === "number" ? `${Math.round(diskMb / 1024)} GiB` : "–"),
+    ...row("Started", health.startup_time ? new Date(health.startup_time).toLocaleString() : "–"),
+  );
+}
+
+async function loadHealth() {
+  try {
+    renderHealth(await window.nomarrApi(card.dataset.healthUrl));
+  } catch (error) {
+    // /health/detailed answers 503 with its report when something is down: show the report.
+    if (error.data && error.data.dependencies) renderHealth(error.data);
+    else facts.replaceChildren(...row("Status", `unavailable: ${error.message}`));
+  }
+}
+
+connect();
+showMode();
+loadCounts();
+loadWorkers();
+loadStats();
+loadModels();
+loadHealth();
+let lastPoll = Date.now();
+setInterval(() => {
+  if (!streamOpen() || Date.now() - lastPoll >= RESYNC_MS) {
+    lastPoll = Date.now();
+    loadCounts();
+  }
+  showMode();
+}, POLL_MS);
+setInterval(loadWorkers, WORKERS_MS);
+setInterval(loadModels, MODELS_MS);
+setInterval(loadHealth, HEALTH_MS);

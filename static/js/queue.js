@@ -1,0 +1,236 @@
+// Queue page: counts, a paginated job list with live progress, job and queue actions, and the
+// worker state. Live by the event stream (queue:status, queue:jobs, worker:*:status) and by
+// polling every 2 s while unfinished jobs are on screen, so it also works without the stream.
+const root = document.getElementById("queue-page");
+const api = window.nomarrApi;
+const PAGE_SIZE = 25;
+const POLL_MS = 2000;
+const state = { offset: 0, total: 0, status: "", jobs: new Map(), paused: false, timer: null };
+const tbody = root.querySelector("[data-jobs]");
+const messageBox = root.querySelector("[data-message]");
+const subscribed = new Set();
+let events = null;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("data-")) node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function showMessage(text) {
+  messageBox.textContent = text || "";
+  messageBox.hidden = !text;
+}
+
+function progressCell(job) {
+  const fraction = job.progress && job.progress.fraction;
+  const percent = job.status === "done" ? 100 : Math.round((fraction || 0) * 100);
+  const bar = el("div", { class: "progress", title: `${percent} %` }, el("span"));
+  bar.firstChild.style.width = `${percent}%`;
+  const note = job.error_message || (job.progress && job.progress.message) || "";
+  return el("td", {}, bar, el("small", { class: "muted" }, note));
+}
+
+function actionsCell(job) {
+  const cell = el("td");
+  if (job.status === "error" || job.status === "cancelled") {
+    cell.append(el("button", { class: "secondary", type: "button", "data-retry": job.id }, "Retry"));
+  }
+  if (job.status === "pending" || job.status === "running") {
+    const label = job.cancel_requested ? "Cancelling…" : "Cancel";
+    const button = el("button", { class: "danger", type: "button", "data-cancel": job.id }, label);
+    button.disabled = Boolean(job.cancel_requested);
+    cell.append(button);
+  }
+  return cell;
+}
+
+function jobRow(job) {
+  const file = job.path || (job.kind === "sleep" ? "" : "–");
+  return el(
+    "tr",
+    { "data-job": job.id },
+    el("td", {}, String(job.id)),
+    el("td", {}, `${job.kind} `, el("small", { class: "muted" }, job.priority.toLowerCase())),
+    el("td", { style: "word-break: break-all" }, file),
+    el("td", {}, el("span", { class: `badge ${job.status}` }, job.status)),
+    progressCell(job),
+    actionsCell(job),
+  );
+}
+
+function renderJobs(jobs) {
+  state.jobs = new Map(jobs.map((job) => [job.id, job]));
+  if (!jobs.length) {
+    tbody.replaceChildren(el("tr", {}, el("td", { colSpan: 6, class: "muted" }, "No jobs.")));
+  } else {
+    tbody.replaceChildren(...jobs.map(jobRow));
+  }
+  const last = Math.min(state.offset + jobs.length, state.total);
+  root.querySelector("[data-page-info]").textContent = state.total
+    ? `${state.offset + 1}–${last} of ${state.total}`
+    : "";
+  root.querySelector('[data-action="prev"]').disabled = state.offset === 0;
+  root.querySelector('[data-action="next"]').disabled = last >= state.total;
+}
+
+function updateJob(job) {
+  const row = tbody.querySelector(`tr[data-job="${job.id}"]`);
+  if (!row || !state.jobs.has(job.id)) return false;
+  const merged = Object.assign({}, state.jobs.get(job.id), job);
+  state.jobs.set(job.id, merged);
+  row.replaceWith(jobRow(merged));
+  return true;
+}
+
+function renderCounts(counts) {
+  for (const key of ["pending", "running", "completed", "errors"]) {
+    const cell = root.querySelector(`[data-count="${key}"]`);
+    if (cell && counts[key] !== undefined) cell.textContent = String(counts[key]);
+  }
+  if (counts.paused !== undefined) setPaused(counts.paused);
+}
+
+function setPaused(paused) {
+  state.paused = paused;
+  root.querySelector('[data-action="toggle-pause"]').textContent = paused ? "Resume" : "Pause";
+}
+
+function renderWorkers(summary) {
+  setPaused(Boolean(summary.paused));
+  const workers = (summary.details || []).flatMap((cluster) => cluster.workers || []);
+  const busy = workers.filter((worker) => worker.current_job);
+  root.querySelector("[data-worker-state]").textContent = summary.alive
+    ? `${summary.paused ? "paused" : "running"} (${summary.clusters} cluster${summary.clusters === 1 ? "" : "s"})`
+    : "stopped";
+  root.querySelector("[data-worker-busy]").textContent = busy.length
+    ? busy.map((worker) => `${worker.component} → #${worker.current_job}`).join(", ")
+    : workers.length ? "idle" : "–";
+  for (const worker of workers) subscribeWorker(worker.component);
+}
+
+async function loadList() {
+  const params = new URLSearchParams({ limit: PAGE_SIZE, offset: state.offset });
+  if (state.status) params.set("status", state.status);
+  try {
+    const page = await api(`${root.dataset.listUrl}?${params}`);
+    state.total = page.total;
+    renderJobs(page.jobs);
+    showMessage("");
+  } catch (error) {
+    showMessage(`Could not load the queue: ${error.message}`);
+  }
+  schedulePoll();
+}
+
+async function loadCounts() {
+  try {
+    renderCounts(await api(root.dataset.depthUrl));
+    renderWorkers(await api(root.dataset.workersUrl));
+  } catch (error) {
+    showMessage(`Could not load the queue state: ${error.message}`);
+  }
+}
+
+function hasUnfinished() {
+  for (const job of state.jobs.values()) {
+    if (job.status === "pending" || job.status === "running") return true;
+  }
+  return false;
+}
+
+function schedulePoll() {
+  clearTimeout(state.timer);
+  if (!hasUnfinished()) return;
+  state.timer = setTimeout(() => {
+    loadList();
+    loadCounts();
+  }, POLL_MS);
+}
+
+async function act(url, body, confirmText) {
+  if (confirmText && !window.confirm(confirmText)) return;
+  try {
+    await api(url, { method: "POST", body: body || {} });
+    showMessage("");
+  } catch (error) {
+    showMessage(error.message);
+  }
+  await Promise.all([loadList(), loadCounts()]);
+}
+
+function subscribeWorker(component) {
+  if (!events || subscribed.has(component)) return;
+  subscribed.add(component);
+  events.addEventListener(`${component}:status`, () => loadCounts());
+}
+
+function connectEvents() {
+  if (!window.EventSource) return;
+  events = new EventSource(root.dataset.eventsUrl);
+  events.addEventListener("queue:status", (event) => renderCounts(JSON.parse(event.data)));
+  events.addEventListener("queue:jobs", (event) => {
+    const data = JSON.parse(event.data);
+    // Event data is flat (progress = fraction); rows use the API's job shape.
+    const job = {
+      id: data.id,
+      status: data.status,
+      error_message: data.error || null,
+      progress: {
+        fraction: data.progress,
+        message: data.message || "",
+        counters: data.counters || {},
+        speed: data.speed,
+        eta: data.eta,
+      },
+    };
+    if (data.started_at !== undefined) job.started_at = data.started_at;
+    if (data.finished_at !== undefined) job.finished_at = data.finished_at;
+    if (!updateJob(job) && !state.offset) loadList();
+  });
+  events.addEventListener("queue:started", () => setPaused(false));
+  events.addEventListener("queue:stopped", () => setPaused(true));
+}
+
+root.addEventListener("click", (event) => {
+  const target = event.target.closest("button");
+  if (!target) return;
+  if (target.dataset.retry) return act(`/api/web/queue/retry/${target.dataset.retry}`);
+  if (target.dataset.cancel) return act(`/api/web/queue/cancel/${target.dataset.cancel}`);
+  switch (target.dataset.action) {
+    case "toggle-pause":
+      return act(`/api/web/worker/${state.paused ? "resume" : "pause"}`);
+    case "restart":
+      return act("/api/web/worker/restart", null, "Restart the workers after running jobs finish?");
+    case "retry-errors":
+      return act("/api/web/queue/retry", { all_errors: true });
+    case "clear-completed":
+      return act("/api/web/queue/admin/clear-completed", null, "Remove all completed jobs?");
+    case "clear-errors":
+      return act("/api/web/queue/admin/clear-errors", null, "Remove all failed jobs?");
+    case "clear-all":
+      return act("/api/web/queue/admin/clear-all", null, "Remove every job that is not running?");
+    case "prev":
+      state.offset = Math.max(0, state.offset - PAGE_SIZE);
+      return loadList();
+    case "next":
+      state.offset += PAGE_SIZE;
+      return loadList();
+  }
+});
+
+root.querySelector("[data-filter-status]").addEventListener("change", (event) => {
+  state.status = event.target.value;
+  state.offset = 0;
+  loadList();
+});
+
+connectEvents();
+loadList();
+loadCounts();
+setInterval(loadCounts, 10000);

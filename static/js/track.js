@@ -1,0 +1,138 @@
+// Track page: the tags as the file holds them (read from the file through the API), and a
+// forced re-tag followed live (queue:jobs events) with polling of the job as the fallback.
+const root = document.getElementById("track");
+const api = window.nomarrApi;
+const trackPath = root.dataset.trackPath;
+const POLL_MS = 1500;
+const FINISHED = new Set(["done", "error", "cancelled"]);
+const status = root.querySelector("[data-retag-status]");
+const retagButton = root.querySelector('[data-action="retag"]');
+const follow = { jobId: null, timer: null, events: null };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function show(selector, message) {
+  const box = root.querySelector(selector);
+  box.textContent = message || "";
+  box.hidden = !message;
+}
+
+async function loadTags() {
+  const body = root.querySelector("[data-tags]");
+  try {
+    const file = await api(`${root.dataset.tagsUrl}?${new URLSearchParams({ path: trackPath })}`);
+    const rows = [];
+    for (const [key, values] of Object.entries(file.tags || {}).sort()) {
+      const value = Array.isArray(values) ? values.join("; ") : String(values);
+      rows.push(el("tr", { "data-tag": key }, el("td", {}, el("code", {}, key)), el("td", {}, value)));
+    }
+    if (!rows.length) {
+      rows.push(el("tr", {}, el("td", { colspan: "2", class: "muted" },
+        `No ${file.namespace}: tags in the file yet.`)));
+    }
+    body.replaceChildren(...rows);
+    root.querySelector("[data-tags-note]").textContent =
+      `Tags of the "${file.namespace}" namespace as the file holds them now.`;
+    show("[data-tags-error]", "");
+  } catch (error) {
+    body.replaceChildren();
+    show("[data-tags-error]", `Could not read the file's tags: ${error.message}`);
+  }
+}
+
+function setProgress(job) {
+  status.hidden = false;
+  const fraction = job.status === "done" ? 1 : (job.progress && job.progress.fraction) || 0;
+  const bar = status.querySelector(".progress");
+  bar.setAttribute("aria-valuenow", String(Math.round(fraction * 100)));
+  bar.firstElementChild.style.width = `${Math.round(fraction * 100)}%`;
+  const message = status.querySelector("[data-retag-message]");
+  message.className = job.status === "error" ? "error" : "muted";
+  message.replaceChildren(describe(job));
+  if (job.status === "done") {
+    const reload = el("a", { href: window.location.pathname, "data-reload": "" }, "Show the new scores");
+    message.append(" · ", reload);
+  }
+  status.dataset.status = job.status;
+}
+
+function describe(job) {
+  if (job.status === "done") return "Done: the file is tagged.";
+  if (job.status === "error") return `Failed: ${job.error_message || "unknown error"}`;
+  if (job.status === "cancelled") return "Cancelled.";
+  if (job.status === "pending") return "Queued: waiting for a worker…";
+  return (job.progress && job.progress.message) || "Analysing…";
+}
+
+async function poll() {
+  clearTimeout(follow.timer);
+  if (follow.jobId === null) return;
+  try {
+    const job = await api(`${root.dataset.jobStatusUrl}${follow.jobId}`);
+    setProgress(job);
+    if (FINISHED.has(job.status)) return finish(job);
+  } catch (error) {
+    show("[data-retag-error]", `Could not follow job ${follow.jobId}: ${error.message}`);
+    if (error.status === 404) return finish(null);
+  }
+  follow.timer = setTimeout(poll, POLL_MS);
+}
+
+function finish(job) {
+  follow.jobId = null;
+  clearTimeout(follow.timer);
+  retagButton.disabled = false;
+  if (job && job.status === "done") loadTags();
+}
+
+async function retag() {
+  retagButton.disabled = true;
+  show("[data-retag-error]", "");
+  try {
+    const result = await api(root.dataset.processUrl, {
+      method: "POST",
+      body: { paths: [trackPath], force: true, recursive: false },
+    });
+    if (!result.job_ids.length) {
+      const reason = (result.refused[0] && result.refused[0].reason) || result.message;
+      throw new Error(reason);
+    }
+    follow.jobId = result.job_ids[0];
+    setProgress({ status: "pending" });
+    connectEvents();
+    poll();
+  } catch (error) {
+    show("[data-retag-error]", error.message);
+    retagButton.disabled = false;
+  }
+}
+
+function connectEvents() {
+  if (follow.events || !window.EventSource) return;
+  follow.events = new EventSource(root.dataset.eventsUrl);
+  follow.events.addEventListener("queue:jobs", (event) => {
+    const data = JSON.parse(event.data);
+    if (data.id !== follow.jobId) return;
+    const job = {
+      status: data.status,
+      error_message: data.error || null,
+      progress: { fraction: data.progress, message: data.message || "" },
+    };
+    setProgress(job);
+    if (FINISHED.has(job.status)) poll(); // re-read the final state from the API
+  });
+  follow.events.onerror = () => {
+    if (follow.events.readyState === EventSource.CLOSED) follow.events.close();
+  };
+}
+
+retagButton.addEventListener("click", retag);
+loadTags();

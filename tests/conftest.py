@@ -1,0 +1,81 @@
+"""Shared fixtures: settings for fast tests and the named personas used by permission tests
+(an admin with a browser session, a token holder, a key-holder and an anonymous visitor)."""
+
+from __future__ import annotations
+
+import pytest
+
+ADMIN_PASSWORD = "Correct-Horse-9"
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def admin_user(db):
+    from nomarr_site.auth import passwords
+
+    passwords.set_password(ADMIN_PASSWORD, allow_replace=True)
+    return passwords.admin()
+
+
+@pytest.fixture
+def api_key(db):
+    from nomarr_site.models import ApiKey
+
+    key, clear = ApiKey.create_key("test key")
+    key.clear = clear
+    return key
+
+
+@pytest.fixture
+def anonymous():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def key_holder(api_key):
+    """A script holding an API key, sent as a bearer token."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key.clear}")
+    client.key = api_key
+    return client
+
+
+@pytest.fixture
+def token_holder(admin_user):
+    """An API client that logged in with the admin password and holds a session token."""
+    from datetime import timedelta
+
+    from rest_framework.test import APIClient
+
+    from nomarr_site.models import AuthToken
+
+    token, clear = AuthToken.issue(admin_user, timedelta(hours=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {clear}")
+    client.token = token
+    client.clear = clear
+    return client
+
+
+@pytest.fixture
+def admin_browser(admin_user):
+    """A logged-in browser session (Django test client, CSRF enforced)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    return client

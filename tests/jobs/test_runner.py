@@ -1,0 +1,144 @@
+"""The runner lifecycle: done, error, unknown kind, retry with back-off, cancel, progress."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jobs.models import Job
+from jobs.runner import JobRunner
+from jobs.services.enqueue import enqueue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_sleep_job_runs_to_done_with_its_result_and_timestamps(run_queue):
+    job = enqueue("sleep", payload={"seconds": 0}, path="/music/a.mp3")
+    assert run_queue() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert job.result["slept"] == 0
+    assert job.attempts == 1
+    assert job.started_at <= job.finished_at
+    assert job.progress_fraction == 1.0
+    assert job.error_message == ""
+
+
+def test_a_job_that_raises_ends_in_error_with_its_message(run_queue):
+    job = enqueue("sleep", payload={"seconds": 0, "fail": True, "message": "disk on fire"})
+    run_queue()
+    job.refresh_from_db()
+    assert job.status == Job.Status.ERROR
+    assert job.error_message == "RuntimeError: disk on fire"
+    assert job.finished_at is not None
+
+
+def test_a_bad_payload_is_an_error_not_a_crash(run_queue):
+    job = enqueue("sleep", payload={"seconds": -5})
+    run_queue()
+    job.refresh_from_db()
+    assert job.status == Job.Status.ERROR
+    assert "seconds must be between" in job.error_message
+
+
+def test_a_job_of_an_unregistered_kind_fails_with_a_clear_message(run_queue):
+    job = enqueue("vanished_kind")
+    other = enqueue("noop")
+    assert run_queue() == 2
+    job.refresh_from_db()
+    other.refresh_from_db()
+    assert job.status == Job.Status.ERROR
+    assert "Unknown job kind 'vanished_kind'" in job.error_message
+    assert other.status == Job.Status.DONE
+
+
+def test_a_retryable_failure_is_retried_with_growing_backoff_until_it_succeeds(
+    run_queue, test_kinds
+):
+    job = enqueue("flaky", payload={"succeed_on": 3})
+    run_queue()
+    job.refresh_from_db()
+    assert job.status == Job.Status.PENDING
+    assert job.attempts == 1
+    first_delay = job.run_after - timezone.now()
+    assert timedelta(seconds=0) < first_delay <= timedelta(seconds=2)
+    assert "Attempt 1 failed" in job.error_message
+    assert run_queue() == 0  # backing off: not claimable yet
+
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    run_queue()
+    job.refresh_from_db()
+    assert job.attempts == 2
+    assert job.run_after - timezone.now() > timedelta(seconds=2)  # 4 s the second time
+
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    run_queue()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert job.result == {"attempt": 3}
+
+
+def test_a_retryable_failure_becomes_an_error_after_max_attempts(run_queue, test_kinds):
+    job = enqueue("flaky", payload={"succeed_on": 99})
+    for _ in range(3):
+        Job.objects.filter(pk=job.pk).update(run_after=None)
+        run_queue()
+    job.refresh_from_db()
+    assert job.status == Job.Status.ERROR
+    assert job.attempts == 3
+    assert "flaky attempt 3" in job.error_message
+
+
+def test_cancelling_a_running_job_stops_it_at_the_next_check(run_queue, test_kinds):
+    job = enqueue("cancelling")
+    run_queue()
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert job.result is None
+    assert job.progress_counters == {"done": 1, "total": 2}
+
+
+def test_progress_is_throttled_to_a_few_writes_per_second(db):
+    job = Job.objects.create(kind="noop", status=Job.Status.RUNNING, attempts=1)
+    from jobs.kinds import NoopRunner
+
+    runner = NoopRunner(job)
+    written = [runner.progress(i / 100, f"step {i}") for i in range(100)]
+    assert written[0] is True
+    assert written.count(True) <= 3
+    assert runner.progress(0.99, "last", force=True) is True
+    job.refresh_from_db()
+    assert job.progress_message == "last"
+    assert job.progress_fraction == pytest.approx(0.99)
+
+
+def test_a_result_that_is_not_a_dict_is_the_kinds_error(run_queue, test_kinds):
+    from jobs import registry
+
+    class BadResult(JobRunner):
+        def run(self):
+            return ["not", "a", "dict"]
+
+    registry.register("bad_result")(BadResult)
+    try:
+        job = enqueue("bad_result")
+        run_queue()
+        job.refresh_from_db()
+        assert job.status == Job.Status.ERROR
+        assert "must return a dict" in job.error_message
+    finally:
+        registry.unregister("bad_result")
+
+
+def test_a_job_taken_back_by_the_sweep_is_not_overwritten_by_its_old_runner(db):
+    from jobs.runner import _finish
+
+    job = Job.objects.create(kind="noop", status=Job.Status.RUNNING, attempts=1)
+    stale_view = Job.objects.get(pk=job.pk)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=2)
+    assert _finish(stale_view, Job.Status.DONE) is False
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+    assert job.attempts == 2

@@ -1,0 +1,186 @@
+"""The `tag` job end to end: real Essentia inference on generated audio with generated models,
+raw scores stored, tags written safely and read back with mutagen, and bad files failing alone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import mutagen
+import pytest
+
+from jobs.models import Job
+from library.models import Track, TrackScore
+from library.tags.formats import detect_format
+from library.tags.payload import audio_payload_hash
+from tests.support.audio import FORMATS
+
+pytestmark = pytest.mark.django_db
+
+
+def namespace_values(path, key="nom:version"):
+    """Our tag's values read with plain mutagen, whatever the container."""
+    audio = mutagen.File(path)
+    tags = audio.tags
+    fmt = detect_format(path)
+    if fmt == "mp3":
+        frame = tags.getall(f"TXXX:{key}")
+        return list(frame[0].text) if frame else []
+    if fmt == "m4a":
+        values = tags.get(f"----:com.apple.iTunes:{key}", [])
+        return [bytes(v).decode() for v in values]
+    return list(tags.get(key, []))
+
+
+def queue_all(key_holder, files, force=False):
+    ids = []
+    for path in files:
+        response = key_holder.post(
+            "/api/v1/tag", {"path": str(path), "force": force}, format="json"
+        )
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert body["status"] == "queued" and body["blocking"] is False
+        ids.append(body["job_id"])
+    return ids
+
+
+def test_tagging_every_format_writes_tags_and_keeps_the_audio(key_holder, music, run_jobs):
+    files = list(music["files"].values())
+    before = {p: audio_payload_hash(p, detect_format(p)) for p in files}
+    ids = queue_all(key_holder, files)
+    run_jobs()
+    for job in Job.objects.filter(pk__in=ids):
+        assert job.status == Job.Status.DONE, job.error_message
+        assert job.result["status"] == "tagged"
+    for path in files:
+        assert audio_payload_hash(path, detect_format(path)) == before[path]
+        version = namespace_values(path)
+        assert version and version[0].startswith("p1-")  # pipeline version first
+        assert namespace_values(path, "nom:mood_happy")
+        track = Track.objects.get(path=str(path))
+        assert track.tagged_version == version[0]
+        assert track.analysed_size == os.path.getsize(path)
+        scores = TrackScore.objects.filter(track=track)
+        assert scores.filter(head="mood_happy").count() == 2  # both classes, by label
+        happy = scores.get(head="mood_happy", label="happy")
+        assert 0.0 <= happy.score_mean <= 1.0 and happy.score_std >= 0.0
+        assert happy.model_sha256 and happy.pipeline_version
+
+
+def test_a_file_already_tagged_with_the_current_suite_is_skipped(key_holder, music, run_jobs):
+    path = music["files"]["flac"]
+    queue_all(key_holder, [path])
+    run_jobs()
+    mtime = os.path.getmtime(path)
+    (job_id,) = queue_all(key_holder, [path])
+    run_jobs()
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.DONE
+    assert job.result["status"] == "skipped"
+    assert os.path.getmtime(path) == mtime
+    (forced,) = queue_all(key_holder, [path], force=True)
+    run_jobs()
+    assert Job.objects.get(pk=forced).result["status"] == "tagged"
+
+
+def test_changing_a_model_changes_the_version_and_retags(key_holder, music, run_jobs, tmp_path):
+    from nomarr_site import config
+
+    models = tmp_path / "models"
+    shutil.copytree(config.get("models_dir"), models)
+    config.set_value("models_dir", str(models))
+    path = music["files"]["mp3"]
+    queue_all(key_holder, [path])
+    run_jobs()
+    first = namespace_values(path)[0]
+    from tests.support.graphs import EFFNET, write_head
+
+    write_head(models, "mood_happy", EFFNET, ["happy", "non_happy"], seed=99)  # new weights
+    (job_id,) = queue_all(key_holder, [path])
+    run_jobs()
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.DONE, job.error_message
+    assert job.result["status"] == "tagged"
+    assert namespace_values(path)[0] != first
+
+
+def test_write_mode_none_stores_scores_without_touching_the_file(key_holder, music, run_jobs):
+    from nomarr_site import config
+
+    config.set_value("file_write_mode", "none")
+    path = music["files"]["ogg"]
+    data = path.read_bytes()
+    queue_all(key_holder, [path])
+    run_jobs()
+    assert path.read_bytes() == data
+    assert TrackScore.objects.filter(track__path=str(path)).exists()
+
+
+def test_minimal_mode_writes_only_tiers_and_version(key_holder, music, run_jobs):
+    from nomarr_site import config
+
+    config.set_value("file_write_mode", "minimal")
+    path = music["files"]["m4a"]
+    queue_all(key_holder, [path])
+    run_jobs()
+    assert namespace_values(path)
+    assert namespace_values(path, "nom:mood_happy") == []
+
+
+def test_bad_files_fail_alone_with_clear_messages(key_holder, music, run_jobs):
+    album = music["album"]
+    truncated = album / "truncated.mp3"
+    truncated.write_bytes(music["files"]["mp3"].read_bytes()[:3000])
+    text = album / "notes.flac"
+    text.write_text("these are liner notes, not audio\n" * 20)
+    empty = album / "empty.mp3"
+    empty.write_bytes(b"")
+    read_only = album / "read-only.flac"
+    shutil.copy(music["files"]["flac"], read_only)
+    read_only.chmod(0o444)
+    good = music["files"]["opus"]
+    bad = [truncated, text, empty, read_only]
+    ids = dict(zip([*bad, good], queue_all(key_holder, [*bad, good]), strict=True))
+    run_jobs()
+    jobs = {path: Job.objects.get(pk=job_id) for path, job_id in ids.items()}
+    assert jobs[good].status == Job.Status.DONE, jobs[good].error_message
+    for path in bad:
+        job = jobs[path]
+        assert job.status == Job.Status.ERROR, (path, job.status)
+        assert job.error_message and "Traceback" not in job.error_message
+    assert "read-only" in jobs[read_only].error_message
+    assert read_only.read_bytes() == music["files"]["flac"].read_bytes()
+
+
+def test_a_vanished_file_fails_the_job_with_a_clear_message(key_holder, music, run_jobs):
+    path = music["files"]["flac"]
+    (job_id,) = queue_all(key_holder, [path])
+    path.unlink()
+    run_jobs()
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.ERROR
+    assert str(path) in job.error_message
+
+
+def test_without_models_the_job_explains_how_to_get_them(key_holder, music, run_jobs, tmp_path):
+    from nomarr_site import config
+
+    config.set_value("models_dir", str(tmp_path / "no-models"))
+    (job_id,) = queue_all(key_holder, [music["files"]["mp3"]])
+    run_jobs()
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.ERROR
+    assert "nom models fetch" in job.error_message
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_stale_tags_of_ours_are_replaced_on_retag(key_holder, music, run_jobs, fmt):
+    from library.tags.writer import write_tags
+
+    path = music["files"][fmt]
+    write_tags(path, {"nom:stale_head": ["0.5"], "nom:version": ["old"]}, "nom")
+    queue_all(key_holder, [path])
+    run_jobs()
+    assert namespace_values(path, "nom:stale_head") == []
+    assert namespace_values(path)[0] != "old"

@@ -1,0 +1,163 @@
+"""The `scan` job kind run through the real queue (in this process): results, events,
+cancellation and queueing new or changed tracks for tagging."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import library.jobs as scan_jobs
+from jobs import registry
+from jobs.models import Job
+from jobs.runner import JobRunner
+from jobs.services.enqueue import enqueue
+from jobs.transport import work_one
+from library import scanner
+from library.models import Library, Track
+from library.services.libraries import queue_scan
+from nomarr_site import config
+from tests.support.audio import make_audio
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def song(tmp_path_factory) -> Path:
+    return make_audio(tmp_path_factory.mktemp("song") / "song.flac", seconds=1.0)
+
+
+@pytest.fixture
+def library(tmp_path, song) -> Library:
+    root = tmp_path / "music"
+    for name in ("a", "b", "c"):
+        (root / "Album").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(song, root / "Album" / f"{name}.flac")
+    return Library.objects.create(name="Music", root_path=str(root))
+
+
+@pytest.fixture
+def events(monkeypatch):
+    sent = []
+    monkeypatch.setattr(scan_jobs, "emit", lambda room, kind, data: sent.append((room, kind, data)))
+    return sent
+
+
+@pytest.fixture
+def no_tag_kind():
+    """No `tag` kind registered for the test (the real one is put back afterwards)."""
+    real = registry.get("tag")
+    registry.unregister("tag")
+    yield
+    registry.unregister("tag")
+    if real is not None:
+        registry.register("tag", concurrency=real.concurrency, max_attempts=real.max_attempts)(
+            real.runner
+        )
+
+
+@pytest.fixture
+def tag_kind(no_tag_kind):
+    """A stand-in `tag` kind, so these tests never run the Essentia pipeline."""
+
+    class FakeTag(JobRunner):
+        def run(self):
+            return None
+
+    registry.register("tag")(FakeTag)
+
+
+def run_scan(library: Library, **options) -> Job:
+    queued = queue_scan(library, **options)
+    assert work_one() >= 1  # the scan, then any tag jobs it queued
+    return Job.objects.get(pk=queued.job_id)
+
+
+def test_a_scan_job_stores_the_tracks_and_returns_its_summary(library, events):
+    job = run_scan(library, clean_missing=True)
+    assert job.status == Job.Status.DONE, job.error_message
+    assert job.result["added"] == 3
+    assert job.result["scanned"] == 3
+    assert job.result["library_id"] == library.pk
+    assert job.progress_counters["scanned"] == 3
+    assert Track.objects.filter(library=library).count() == 3
+
+
+def test_a_scan_job_sends_progress_and_completion_to_the_library_room(library, events):
+    job = run_scan(library)
+    kinds = [kind for room, kind, _ in events if room == "library"]
+    assert kinds[-1] == "library.scan_complete"
+    assert "library.scan_progress" in kinds
+    progress = [data for _, kind, data in events if kind == "library.scan_progress"][-1]
+    assert (progress["job_id"], progress["library_id"], progress["fraction"]) == (
+        job.pk, library.pk, 1.0,
+    )  # fmt: skip
+    assert progress["total"] == 3
+    complete = events[-1][2]
+    assert (complete["added"], complete["updated"], complete["removed"]) == (3, 0, 0)
+
+
+def test_with_auto_tag_on_new_tracks_are_queued_for_tagging(library, events, tag_kind):
+    config.set_value("library_auto_tag", True)
+    job = run_scan(library)
+    assert job.result["tag_jobs_queued"] == 3
+    tag_jobs = Job.objects.filter(kind="tag")
+    assert {j.path for j in tag_jobs} == set(Track.objects.values_list("path", flat=True))
+    assert {j.payload["track_id"] for j in tag_jobs} == set(
+        Track.objects.values_list("id", flat=True)
+    )
+    assert {j.dedup_key for j in tag_jobs} == {f"tag:{j.path}" for j in tag_jobs}
+
+
+def test_an_unchanged_rescan_queues_no_tagging(library, events, tag_kind):
+    config.set_value("library_auto_tag", True)
+    run_scan(library)
+    Job.objects.filter(kind="tag").delete()
+    again = run_scan(library, clean_missing=True)  # not the same payload: not deduplicated
+    assert again.result["unchanged"] == 3
+    assert not Job.objects.filter(kind="tag").exists()
+
+
+def test_with_auto_tag_off_nothing_is_queued_for_tagging(library, events, tag_kind):
+    config.set_value("library_auto_tag", False)
+    job = run_scan(library)
+    assert job.result["tag_jobs_queued"] == 0
+    assert not Job.objects.filter(kind="tag").exists()
+
+
+def test_without_a_tag_kind_scans_queue_no_tagging(library, events, no_tag_kind):
+    config.set_value("library_auto_tag", True)
+    job = run_scan(library)
+    assert job.status == Job.Status.DONE
+    assert not Job.objects.filter(kind="tag").exists()
+
+
+def test_a_scan_can_be_cancelled_between_files(library, events, monkeypatch):
+    monkeypatch.setattr(scan_jobs, "CANCEL_CHECK_SECONDS", 0)
+    real_read = scanner.read_tags
+
+    def read_then_cancel(*args, **kwargs):
+        Job.objects.filter(kind="scan").update(cancel_requested=True)
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(scanner, "read_tags", read_then_cancel)
+    job = run_scan(library)
+    assert job.status == Job.Status.CANCELLED
+
+
+def test_a_scan_of_a_library_that_was_deleted_fails_clearly(events):
+    job = enqueue("scan", payload={"library_id": 12345})
+    work_one()
+    job.refresh_from_db()
+    assert job.status == Job.Status.ERROR
+    assert "Library 12345 no longer exists" in job.error_message
+
+
+def test_a_scan_of_a_disabled_library_fails_clearly(library, events):
+    job = enqueue("scan", payload={"library_id": library.pk}, library=library)
+    Library.objects.filter(pk=library.pk).update(is_enabled=False)
+    work_one()
+    job.refresh_from_db()
+    assert job.status == Job.Status.ERROR
+    assert "disabled" in job.error_message

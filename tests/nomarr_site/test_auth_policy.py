@@ -1,0 +1,132 @@
+"""Each credential kind is accepted where the policy says and refused elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from nomarr_site.auth.policy import group_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("path", "group"),
+    [
+        ("/api/v1/info", "public"),
+        ("/health", "public"),
+        ("/health/detailed", "public"),
+        ("/api/auth/login", "public"),
+        ("/api/web/auth/login", "public"),
+        ("/api/v1/webhooks/lidarr", "webhook"),
+        ("/api/v1/tag", "legacy"),
+        ("/admin/queue/summary", "legacy"),
+        ("/api/web/queue/queue-depth", "web"),
+        ("/api/api-keys", "service"),
+        ("/api/queue/status", "service"),
+    ],
+)
+def test_paths_map_to_their_policy_group(path, group):
+    assert group_for(path).name == group
+
+
+def test_anonymous_visitor_is_refused_with_401_in_the_error_format(anonymous):
+    response = anonymous.get("/api/api-keys")
+    assert response.status_code == 401
+    body = response.json()
+    assert body["success"] is False
+    assert body["error"] == "AUTHENTICATION_ERROR"
+    assert body["request_id"] == response["X-Request-ID"]
+
+
+def test_key_holder_may_list_api_keys(key_holder):
+    response = key_holder.get("/api/api-keys")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+def test_key_holder_is_refused_on_web_endpoints_with_403(key_holder, admin_user):
+    response = key_holder.get("/api/web/config")
+    assert response.status_code == 403
+    assert response.json()["error"] == "AUTHORIZATION_ERROR"
+    assert "API key" in response.json()["message"]
+
+
+def test_api_key_is_accepted_in_each_of_its_three_places(api_key, anonymous):
+    assert anonymous.get("/api/api-keys", HTTP_X_API_KEY=api_key.clear).status_code == 200
+    assert anonymous.get(f"/api/api-keys?apikey={api_key.clear}").status_code == 200
+    assert (
+        anonymous.get("/api/api-keys", HTTP_AUTHORIZATION=f"Bearer {api_key.clear}").status_code
+        == 200
+    )
+
+
+def test_using_a_key_records_last_used(api_key, key_holder):
+    assert api_key.last_used_at is None
+    key_holder.get("/api/api-keys")
+    api_key.refresh_from_db()
+    assert api_key.last_used_at is not None
+
+
+def test_basic_auth_key_is_refused_outside_webhooks(api_key, anonymous):
+    import base64
+
+    value = base64.b64encode(f"lidarr:{api_key.clear}".encode()).decode()
+    response = anonymous.get("/api/api-keys", HTTP_AUTHORIZATION=f"Basic {value}")
+    assert response.status_code == 403
+
+
+def test_token_holder_is_refused_on_legacy_api_key_endpoints(token_holder):
+    response = token_holder.get("/api/v1/list")
+    assert response.status_code in (403, 404)
+    if response.status_code == 403:
+        assert response.json()["error"] == "AUTHORIZATION_ERROR"
+
+
+def test_unknown_key_is_401(anonymous, db):
+    response = anonymous.get("/api/api-keys", HTTP_X_API_KEY="nmr_not-a-key")
+    assert response.status_code == 401
+    assert response.json()["message"] == "Invalid API key"
+
+
+def test_a_deleted_key_is_refused(api_key, anonymous):
+    api_key.revoke()
+    response = anonymous.get("/api/api-keys", HTTP_X_API_KEY=api_key.clear)
+    assert response.status_code == 401
+
+
+def test_a_revoked_token_is_refused(token_holder):
+    assert token_holder.get("/api/api-keys").status_code == 200
+    assert token_holder.post("/api/auth/logout").status_code == 200
+    assert token_holder.get("/api/api-keys").status_code == 401
+
+
+def test_an_expired_token_is_refused(token_holder):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    token = token_holder.token
+    token.expires_at = timezone.now() - timedelta(seconds=1)
+    token.save()
+    assert token_holder.get("/api/api-keys").status_code == 401
+
+
+def test_browser_session_needs_csrf_for_unsafe_methods(admin_browser):
+    response = admin_browser.post(
+        "/api/api-keys", data={"name": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["message"]
+
+
+def test_browser_session_may_read_web_api(admin_browser):
+    assert admin_browser.get("/api/api-keys").status_code == 200
+
+
+def test_keys_and_tokens_are_stored_hashed(api_key, token_holder):
+    from nomarr_site.models import ApiKey, AuthToken
+
+    stored = ApiKey.objects.get(pk=api_key.pk)
+    assert api_key.clear not in stored.key_hash
+    assert len(stored.key_hash) == 64
+    assert AuthToken.objects.filter(token_hash=token_holder.clear).count() == 0

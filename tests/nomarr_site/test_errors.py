@@ -1,0 +1,100 @@
+"""The one error format, for each status code the API uses."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = {"success", "error", "message", "detail", "details", "request_id"}
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == FIELDS
+    assert body["success"] is False
+    assert body["error"] == code
+    assert body["message"] == body["detail"]
+    return body
+
+
+def test_unknown_api_route_is_json_404(anonymous):
+    body = assert_error(anonymous.get("/api/no/such/thing"), 404, "NOT_FOUND_ERROR")
+    assert "/api/no/such/thing" in body["message"]
+
+
+def test_unknown_admin_route_is_json_404(anonymous):
+    assert_error(anonymous.get("/admin/nothing-here"), 404, "NOT_FOUND_ERROR")
+
+
+def test_validation_error_is_400_with_field_details(key_holder):
+    body = assert_error(
+        key_holder.post("/api/api-keys", {}, format="json"), 400, "VALIDATION_ERROR"
+    )
+    assert "name" in body["details"]["fields"]
+
+
+def test_malformed_json_is_400(key_holder):
+    response = key_holder.post("/api/api-keys", "{not json", content_type="application/json")
+    assert_error(response, 400, "VALIDATION_ERROR")
+
+
+def test_missing_resource_is_404(key_holder):
+    assert_error(key_holder.delete("/api/api-keys/999999"), 404, "NOT_FOUND_ERROR")
+
+
+def test_unauthenticated_is_401_and_forbidden_is_403(anonymous, key_holder):
+    assert_error(anonymous.get("/api/api-keys"), 401, "AUTHENTICATION_ERROR")
+    assert_error(key_holder.get("/api/web/config"), 403, "AUTHORIZATION_ERROR")
+
+
+def test_wrong_method_is_405(key_holder):
+    assert_error(key_holder.put("/api/api-keys", {}, format="json"), 405, "METHOD_NOT_ALLOWED")
+
+
+def test_conflict_and_unprocessable_and_unavailable_use_the_format(rf):
+    from nomarr_site.errors import (
+        ConflictError,
+        ServiceUnavailable,
+        Unprocessable,
+        exception_handler,
+    )
+
+    for exc, status, code in [
+        (ConflictError("already there"), 409, "CONFLICT_ERROR"),
+        (Unprocessable("cannot"), 422, "VALIDATION_ERROR"),
+        (ServiceUnavailable("down"), 503, "SERVICE_UNAVAILABLE"),
+    ]:
+        response = exception_handler(exc, {"request": rf.get("/api/x")})
+        assert response.status_code == status
+        assert response.data["error"] == code
+        assert set(response.data) == FIELDS
+
+
+def test_server_error_hides_the_traceback_and_logs_the_request_id(rf, caplog):
+    from nomarr_site.errors import exception_handler
+
+    response = exception_handler(RuntimeError("secret internals"), {"request": rf.get("/api/x")})
+    assert response.status_code == 500
+    assert response.data["error"] == "SERVER_ERROR"
+    assert "secret internals" not in str(response.data)
+    assert "Traceback" not in str(response.data)
+    assert any("secret internals" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+
+
+def test_a_500_from_a_real_view_is_json(anonymous, monkeypatch):
+    from nomarr_site import health
+
+    def boom():
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(health, "basic", boom)
+    body = assert_error(anonymous.get("/health"), 500, "SERVER_ERROR")
+    assert "kaput" not in body["message"]
+
+
+def test_rate_limit_is_429_in_the_format(anonymous, admin_user):
+    for _ in range(6):
+        response = anonymous.post("/api/auth/login", {"password": "x"}, format="json")
+    assert_error(response, 429, "RATE_LIMIT_ERROR")

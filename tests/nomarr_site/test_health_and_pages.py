@@ -1,0 +1,141 @@
+"""Health probes, info, pages, docs and the schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_is_public_and_small(anonymous):
+    body = anonymous.get("/health").json()
+    assert body["status"] == "healthy"
+    assert set(body) == {"status", "timestamp", "version"}
+
+
+def test_detailed_health_reports_each_dependency(anonymous):
+    response = anonymous.get("/health/detailed")
+    assert response.status_code == 200
+    body = response.json()
+    deps = body["dependencies"]
+    assert deps["database"]["status"] == "healthy"
+    assert deps["database"]["connection_time_ms"] >= 0
+    assert deps["filesystem"]["data_dir_writable"] is True
+    assert {"cpu_percent", "memory_percent", "disk_free_mb", "uptime_seconds"} <= set(
+        deps["system"]
+    )
+    assert "alive" in deps["workers"]
+    assert body["startup_time"].endswith("Z")
+
+
+def test_detailed_health_is_503_when_the_database_is_down(anonymous, monkeypatch):
+    from nomarr_site import health
+
+    class BrokenCursor:
+        def __enter__(self):
+            raise health.connection.OperationalError("database is gone")
+
+        def __exit__(self, *args):
+            return False
+
+    from django.db import OperationalError
+
+    health.connection.OperationalError = OperationalError
+    monkeypatch.setattr(health.connection, "cursor", lambda: BrokenCursor())
+    response = anonymous.get("/health/detailed")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unhealthy"
+
+
+def test_info_is_public(anonymous):
+    body = anonymous.get("/api/v1/info").json()
+    assert body["version"]
+    assert body["libraries"]["configured"] == 0
+    assert "worker" in body
+
+
+def test_pages_redirect_to_setup_then_login(client):
+    response = client.get("/web/dashboard")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/web/login")
+    assert client.get("/web/login")["Location"] == "/web/setup"
+
+
+def test_setup_page_sets_the_password_and_logs_in(client):
+    page = client.get("/web/setup")
+    assert page.status_code == 200
+    response = client.post("/web/setup", {"password": "Fresh-Start-1", "confirm": "Fresh-Start-1"})
+    assert response.status_code == 302
+    assert client.get("/web/dashboard").status_code == 200
+
+
+def test_login_page_logs_in_and_logout_ends_the_session(client, admin_user):
+    from tests.conftest import ADMIN_PASSWORD
+
+    bad = client.post("/web/login", {"password": "wrong"})
+    assert bad.status_code == 401
+    assert b"Wrong password" in bad.content
+    good = client.post("/web/login", {"password": ADMIN_PASSWORD})
+    assert good.status_code == 302
+    assert client.get("/web/settings").status_code == 200
+    client.post("/web/logout")
+    assert client.get("/web/settings").status_code == 302
+
+
+def test_login_page_does_not_redirect_off_site(client, admin_user):
+    from tests.conftest import ADMIN_PASSWORD
+
+    response = client.post(
+        "/web/login", {"password": ADMIN_PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/web/dashboard"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/web/dashboard",
+        "/web/queue",
+        "/web/libraries",
+        "/web/process",
+        "/web/calibration",
+        "/web/analytics",
+        "/web/navidrome",
+        "/web/series",
+        "/web/downloads",
+        "/web/invitations",
+        "/web/users",
+        "/web/settings",
+    ],
+)
+def test_every_navigation_link_works(admin_browser, url):
+    response = admin_browser.get(url)
+    assert response.status_code == 200
+    assert b'id="main-nav"' in response.content
+
+
+def test_backoffice_lists_api_keys_without_secrets(admin_browser, api_key):
+    response = admin_browser.get("/backoffice/nomarr_site/apikey/")
+    assert response.status_code == 200
+    assert api_key.prefix.encode() in response.content
+    assert api_key.key_hash.encode() not in response.content
+
+
+def test_api_docs_are_served_from_local_assets(anonymous):
+    for url in ("/api/docs", "/api/redoc"):
+        response = anonymous.get(url)
+        assert response.status_code == 200
+        assert b"cdn." not in response.content
+    assert anonymous.get("/api/schema").status_code == 200
+
+
+def test_schema_validates_without_warnings():
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_an_unknown_page_is_a_404_page_with_the_navigation(admin_browser):
+    response = admin_browser.get("/web/no-such-page")
+    assert response.status_code == 404
+    assert b'id="main-nav"' in response.content
+    assert b"/web/no-such-page" in response.content

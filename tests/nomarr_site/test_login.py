@@ -1,0 +1,125 @@
+"""Setup, login, logout and status over the API, with the rate limit and lockout."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ADMIN_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_status_before_setup_says_not_configured(anonymous):
+    assert anonymous.get("/api/auth/status").json() == {
+        "configured": False,
+        "authenticated": False,
+    }
+
+
+def test_setup_accepts_a_strong_password_once(anonymous):
+    response = anonymous.post("/api/auth/setup", {"master_password": ADMIN_PASSWORD}, format="json")
+    assert response.status_code == 201
+    assert response.json() == {"status": "ok"}
+    again = anonymous.post("/api/auth/setup", {"master_password": "Other-Pass-1"}, format="json")
+    assert again.status_code == 400
+    assert "already configured" in again.json()["message"]
+
+
+@pytest.mark.parametrize("weak", ["short1!", "alllowercase1!", "NoDigits!!", "NoSpecial123"])
+def test_setup_refuses_weak_passwords(anonymous, weak):
+    response = anonymous.post("/api/auth/setup", {"master_password": weak}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "VALIDATION_ERROR"
+
+
+def test_setup_without_a_password_is_a_validation_error(anonymous):
+    response = anonymous.post("/api/auth/setup", {}, format="json")
+    assert response.status_code == 400
+    assert "master_password" in response.json()["message"]
+
+
+def test_login_returns_a_bearer_token_that_works(anonymous, admin_user):
+    response = anonymous.post(
+        "/api/auth/login", {"password": ADMIN_PASSWORD, "remember": False}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_at"]
+    anonymous.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+    assert anonymous.get("/api/auth/status").json() == {"configured": True, "authenticated": True}
+
+
+def test_remember_gives_a_longer_token(anonymous, admin_user):
+    from datetime import datetime
+
+    short = anonymous.post("/api/auth/login", {"password": ADMIN_PASSWORD}, format="json").json()
+    long = anonymous.post(
+        "/api/auth/login", {"password": ADMIN_PASSWORD, "remember": True}, format="json"
+    ).json()
+    parse = datetime.fromisoformat
+    assert parse(long["expires_at"].replace("Z", "+00:00")) > parse(
+        short["expires_at"].replace("Z", "+00:00")
+    )
+
+
+def test_web_login_returns_session_token_and_lifetime(anonymous, admin_user):
+    response = anonymous.post("/api/web/auth/login", {"password": ADMIN_PASSWORD}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["expires_in"] == 86400
+    anonymous.credentials(HTTP_AUTHORIZATION=f"Bearer {body['session_token']}")
+    assert anonymous.get("/api/api-keys").status_code == 200
+
+
+def test_wrong_password_is_401(anonymous, admin_user):
+    response = anonymous.post("/api/auth/login", {"password": "nope"}, format="json")
+    assert response.status_code == 401
+    assert response.json()["error"] == "AUTHENTICATION_ERROR"
+
+
+def test_sixth_attempt_within_a_minute_is_rate_limited(anonymous, admin_user):
+    for _ in range(5):
+        anonymous.post("/api/auth/login", {"password": "nope"}, format="json")
+    response = anonymous.post("/api/auth/login", {"password": ADMIN_PASSWORD}, format="json")
+    assert response.status_code == 429
+    body = response.json()
+    assert body["detail"] == "Too many authentication attempts, try again later"
+    assert body["error"] == "RATE_LIMIT_ERROR"
+    assert int(response["Retry-After"]) > 0
+
+
+def test_repeated_failures_lock_out_and_the_lockout_expires(anonymous, admin_user, monkeypatch):
+    import time
+
+    from nomarr_site.auth import ratelimit
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    for _ in range(ratelimit.LOCKOUT_FAILURES):
+        clock[0] += ratelimit.WINDOW_SECONDS  # a fresh window each time: only the lockout bites
+        anonymous.post("/api/auth/login", {"password": "nope"}, format="json")
+    clock[0] += ratelimit.WINDOW_SECONDS
+    locked = anonymous.post("/api/auth/login", {"password": ADMIN_PASSWORD}, format="json")
+    assert locked.status_code == 429
+    clock[0] += ratelimit.LOCKOUT_SECONDS + 1
+    assert (
+        anonymous.post("/api/auth/login", {"password": ADMIN_PASSWORD}, format="json").status_code
+        == 200
+    )
+
+
+def test_setup_is_rate_limited_too(anonymous):
+    for _ in range(5):
+        anonymous.post("/api/auth/setup", {"master_password": "weak"}, format="json")
+    response = anonymous.post("/api/auth/setup", {"master_password": "weak"}, format="json")
+    assert response.status_code == 429
+
+
+def test_environment_password_configures_the_admin_once(db):
+    from nomarr_site.auth import passwords
+
+    assert passwords.bootstrap_from_environment("Env-Password-1") is True
+    assert passwords.verify("Env-Password-1") is not None
+    assert passwords.bootstrap_from_environment("Other-Password-2") is False
+    assert passwords.verify("Env-Password-1") is not None
