@@ -1,6 +1,9 @@
 // Dashboard: queue counts (live from the SSE `queue:status` event, polled every few seconds
 // while the stream is not open), worker state, library statistics, the model suite and the
 // detailed health report.
+
+import { duration } from "./dom.js";
+
 const root = document.getElementById("dashboard");
 const urls = {
   depth: root.dataset.depthUrl,
@@ -26,22 +29,6 @@ function show(box, message) {
 
 function number(value) {
   return typeof value === "number" ? value.toLocaleString() : "–";
-}
-
-// A total length for people: "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h".
-function duration(seconds) {
-  if (seconds === null || seconds === undefined || !Number.isFinite(Number(seconds))) return "–";
-  const total = Math.max(0, Math.round(Number(seconds)));
-  const days = Math.floor(total / 86400);
-  const hours = Math.floor((total % 86400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const rest = total % 60;
-  const join = (big, bigUnit, small, smallUnit) =>
-    small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`;
-  if (days) return join(days, "d", hours, "h");
-  if (hours) return join(hours, "h", minutes, "min");
-  if (minutes) return join(minutes, "min", rest, "s");
-  return `${rest} s`;
 }
 
 // "8" and, under it, the first names ("a, b, c, d and 4 more"); every name in the tooltip.

@@ -1,6 +1,9 @@
 // Libraries page: list, add/edit, enable/disable, delete (after confirmation), scans with a
 // live progress bar (library events over SSE, plus polling the job while it runs), stats, and
 // the selected library's tracks (searchable, paginated, each linking to its track page).
+
+import { duration } from "./dom.js";
+
 const page = document.getElementById("libraries");
 const urls = {
   list: page.dataset.librariesUrl,
@@ -37,22 +40,6 @@ function button(label, className, onClick) {
   if (className) b.className = className;
   b.addEventListener("click", onClick);
   return b;
-}
-
-// A total length for people: "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h".
-function duration(seconds) {
-  if (seconds === null || seconds === undefined || !Number.isFinite(Number(seconds))) return "–";
-  const total = Math.max(0, Math.round(Number(seconds)));
-  const days = Math.floor(total / 86400);
-  const hours = Math.floor((total % 86400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const rest = total % 60;
-  const join = (big, bigUnit, small, smallUnit) =>
-    small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`;
-  if (days) return join(days, "d", hours, "h");
-  if (hours) return join(hours, "h", minutes, "min");
-  if (minutes) return join(minutes, "min", rest, "s");
-  return `${rest} s`;
 }
 
 // One track's length as a clock: "0:04", "3:25", "1:02:03".

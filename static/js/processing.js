@@ -1,6 +1,9 @@
 // Processing page: browse a library's folders, pick files and folders (or paste paths), queue
 // them for tagging and follow the jobs until they finish. Live by the event stream (queue:jobs)
 // and by polling each unfinished job every 1.5 s, so it also works without the stream.
+
+import { el } from "./dom.js";
+
 const root = document.getElementById("processing");
 const api = window.nomarrApi;
 const urls = {
@@ -38,17 +41,6 @@ const state = {
   pollAt: 0,
   timer: null,
 };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("data-") || key.startsWith("aria-")) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function show(box, message) {
   box.textContent = message || "";

@@ -1,6 +1,9 @@
 // Queue page: counts, a paginated job list with live progress, job and queue actions, and the
 // worker state. Live by the event stream (queue:status, queue:jobs, worker:*:status) and by
 // polling every 2 s while unfinished jobs are on screen, so it also works without the stream.
+
+import { el } from "./dom.js";
+
 const root = document.getElementById("queue-page");
 const api = window.nomarrApi;
 const PAGE_SIZE = 25;
@@ -10,17 +13,6 @@ const tbody = root.querySelector("[data-jobs]");
 const messageBox = root.querySelector("[data-message]");
 const subscribed = new Set();
 let events = null;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("data-")) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function showMessage(text) {
   messageBox.textContent = text || "";

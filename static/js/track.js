@@ -1,5 +1,8 @@
 // Track page: the tags as the file holds them (read from the file through the API), and a
 // forced re-tag followed live (queue:jobs events) with polling of the job as the fallback.
+
+import { el } from "./dom.js";
+
 const root = document.getElementById("track");
 const api = window.nomarrApi;
 const trackPath = root.dataset.trackPath;
@@ -8,16 +11,6 @@ const FINISHED = new Set(["done", "error", "cancelled"]);
 const status = root.querySelector("[data-retag-status]");
 const retagButton = root.querySelector('[data-action="retag"]');
 const follow = { jobId: null, timer: null, events: null };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function show(selector, message) {
   const box = root.querySelector(selector);
