@@ -47,6 +47,14 @@ class Job(models.Model):
     library = models.ForeignKey(
         "library.Library", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    track = models.ForeignKey(
+        "library.Track",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+        help_text="The track a tag job works on, when the library knows it.",
+    )
     dedup_key = models.CharField(max_length=512, blank=True, default="")
 
     progress_fraction = models.FloatField(null=True, blank=True)

@@ -21,6 +21,7 @@ class JobSerializer(serializers.ModelSerializer):
     priority = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     library_id = serializers.IntegerField(allow_null=True, read_only=True)
+    track_id = serializers.IntegerField(allow_null=True, read_only=True)
 
     class Meta:
         model = Job
@@ -40,6 +41,7 @@ class JobSerializer(serializers.ModelSerializer):
             "max_attempts",
             "created_at",
             "library_id",
+            "track_id",
             "cancel_requested",
         ]
         read_only_fields = fields

@@ -105,6 +105,7 @@ class ScanRunner(JobRunner):
                 payload={"track_id": track.pk},
                 path=track.path,
                 library=self.library,
+                track=track,
                 force=force,
                 dedup_key=f"tag:{track.path}",
             )

@@ -81,6 +81,13 @@ def _int(params: Mapping, name: str, default: int, minimum: int) -> int:
     return value
 
 
+def optional_id(params: Mapping, name: str) -> int | None:
+    """A positive integer id from the query string, or None when it is absent."""
+    if params.get(name) in (None, ""):
+        return None
+    return _int(params, name, 0, 1)
+
+
 def page(params: Mapping) -> tuple[int, int]:
     """`limit` (capped at MAX_LIMIT) and `offset` from the query string."""
     limit = min(_int(params, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)

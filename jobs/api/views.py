@@ -42,6 +42,7 @@ LIST_PARAMETERS = [
     OpenApiParameter("offset", int),
     OpenApiParameter("status", str, enum=list(Job.Status.values)),
     OpenApiParameter("kind", str),
+    OpenApiParameter("track_id", int, description="only the jobs of this track"),
 ]
 
 
@@ -61,6 +62,9 @@ def job_list_response(request) -> Response:
     kind = request.query_params.get("kind")
     if kind:
         jobs = jobs.filter(kind=kind)
+    track_id = params.optional_id(request.query_params, "track_id")
+    if track_id is not None:
+        jobs = jobs.filter(track_id=track_id)
     # Active work first (running, then pending in claim order), then the newest finished.
     jobs = params.display_order(jobs)
     total = jobs.count()

@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 
 from jobs.hooks import register_cache_refresh
+from jobs.models import Job
 from jobs.registry import register
 from jobs.runner import JobRunner, RetryableError
 from library.models import Track
@@ -86,7 +87,11 @@ class TagRunner(JobRunner):
         path = self.payload.get("path") or self.job.path
         if not path:
             raise TaggingFailed("The job names neither a track nor a path")
-        return ensure_track(path, self.job.library)
+        track = ensure_track(path, self.job.library)
+        if self.job.track_id != track.pk:  # a file the library had not seen when it was queued
+            Job.objects.filter(pk=self.job.pk).update(track=track)
+            self.job.track = track
+        return track
 
     def _step(self, message: str) -> None:
         self.check_cancelled()

@@ -15,6 +15,7 @@ from typing import Any
 
 from jobs.models import Job
 from jobs.services.enqueue import enqueue
+from library.models import Track
 from library.paths import PathRefused, resolve_inside_roots
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def queue_file(path: str, *, force: bool = False, priority: str = "NORMAL") -> J
         payload={"path": text},
         path=text,
         library=library,
+        track=Track.objects.filter(path=text).first(),
         priority=priority,
         force=force,
         dedup_key=f"tag:{text}",
