@@ -22,6 +22,7 @@ LABEL_CHARS = 18
 # A head with hundreds of classes (genre_discogs400) would make an unreadable chart: it shows
 # its strongest classes; the table below it still lists every class.
 MAX_BARS = 12
+RECENT_JOBS = 10  # the track page lists this many of the track's latest jobs
 
 
 @login_required
@@ -38,7 +39,8 @@ def processing_page(request):
 
 @login_required
 def track_page(request, track_id: int):
-    """One track: its fields, and its raw scores as a table and as server-rendered SVG bars."""
+    """One track: its fields, its latest jobs, and its raw scores as a table and as
+    server-rendered SVG bars."""
     track = get_object_or_404(Track.objects.select_related("library"), pk=track_id)
     # Insertion order is the order of the head's classes in its metadata.
     scores = track.scores.order_by("head", "id")
@@ -47,6 +49,7 @@ def track_page(request, track_id: int):
         "track": track,
         "duration": _clock(track.duration),
         "charts": head_charts(scores),
+        "jobs": track.jobs.order_by("-created_at", "-id")[:RECENT_JOBS],
     }
     return render(request, "library/track.html", context)
 

@@ -124,3 +124,36 @@ def test_a_negative_regression_score_draws_its_bar_left_of_zero(admin_browser, t
         float(v) for v in re.search(r'class="spread" x1="([\d.]+)" x2="([\d.]+)"', svg).groups()
     )
     assert low < x < high < zero  # the spread straddles the end of the bar
+
+
+def test_the_track_page_lists_the_tracks_latest_jobs_with_their_outcome(admin_browser, track):
+    from jobs.models import Job
+
+    other = Job.objects.create(kind="tag", path="/elsewhere.flac")
+    done = Job.objects.create(
+        kind="tag",
+        track=track,
+        path=track.path,
+        status=Job.Status.DONE,
+        progress_message="tagged by 8 models; tags written",
+    )
+    failed = Job.objects.create(
+        kind="tag",
+        track=track,
+        path=track.path,
+        status=Job.Status.ERROR,
+        force=True,
+        error_message="Cannot decode: it contains no audio",
+    )
+    html = admin_browser.get(f"/web/tracks/{track.pk}").content.decode()
+    table = re.search(r"data-track-jobs.*?</table>", html, re.S).group(0)
+    rows = re.findall(r'data-job="(\d+)"', table)
+    assert rows == [str(failed.pk), str(done.pk)]  # newest first, only this track's
+    assert str(other.pk) not in rows
+    assert "Cannot decode: it contains no audio" in table and "forced" in table
+    assert "tagged by 8 models; tags written" in table
+
+
+def test_a_track_without_jobs_says_so(admin_browser, track):
+    html = admin_browser.get(f"/web/tracks/{track.pk}").content.decode()
+    assert "data-no-jobs" in html and "data-track-jobs" not in html
