@@ -2,9 +2,11 @@
 model suite, analyse it, store the raw scores, derive the tags and write them safely.
 
 The order protects the user's files: the file is read and its structure checked before
-Essentia sees it, its size and mtime are taken before analysis and must still match when the
-tags are written (else the write is refused and the job retried, so the new contents are
-analysed), and the tag writer only replaces the file with a verified copy.
+Essentia sees it, a file that decodes to clearly less audio than its header announces (cut off
+inside its audio frames) fails before anything is stored, its size and mtime are taken before
+analysis and must still match when the tags are written (else the write is refused and the job
+retried, so the new contents are analysed), and the tag writer only replaces the file with a
+verified copy.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from mutagen.mp3 import BitrateMode
 
 from library.models import Library, Track, TrackScore
 from library.paths import resolve_inside_roots
@@ -24,7 +27,8 @@ from library.tagging.cache import default_cache
 from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnalysis
 from library.tagging.registry import ModelSuite, discover
 from library.tagging.tags import TagRules, derive_tags, version_value
-from library.tags.reader import read_tags
+from library.tags import formats
+from library.tags.reader import FileTags, read_tags
 from library.tags.writer import FileStamp, write_tags
 from nomarr_site import config
 
@@ -140,7 +144,8 @@ def tag_track(
 
     announce("analysing")
     options = PipelineOptions.preset(preset or config.get("tagging_preset"))
-    analysis = TaggingPipeline(suite, options, cache=default_cache).run(path)
+    pipeline = TaggingPipeline(suite, options, cache=default_cache)
+    analysis = pipeline.run(path, announced_seconds=exact_duration(file_tags))
     store_scores(track, analysis)
 
     mode = config.get("file_write_mode")
@@ -155,6 +160,28 @@ def tag_track(
         outcome.written = True
     _mark_tagged(track, stamp, version, tags)
     return outcome
+
+
+def exact_duration(file_tags: FileTags) -> float | None:
+    """The duration the file's header states exactly, to hold the decoded audio against: FLAC's
+    STREAMINFO sample count, M4A's `mdhd` duration and an MP3's Xing/Info or VBRI frame count.
+    None otherwise: mutagen estimates an MP3 without such a header from its first frame's
+    bitrate and the file size (far off for VBR), and an Ogg file's length comes from its last
+    page, so it already reflects a cut."""
+    if file_tags.duration <= 0:
+        return None
+    if file_tags.format in ("flac", "m4a"):
+        return file_tags.duration
+    if file_tags.format == "mp3" and _mp3_frames_counted(file_tags.path):
+        return file_tags.duration
+    return None
+
+
+def _mp3_frames_counted(path: str) -> bool:
+    # mutagen learns the bitrate mode only from a Xing/Info or VBRI header, the headers that
+    # count the frames (a Xing header may omit its count; encoders write it); without one the
+    # mode stays UNKNOWN and the length is an estimate.
+    return formats.load(path, "mp3").info.bitrate_mode is not BitrateMode.UNKNOWN
 
 
 def _tag_values(tags: dict[str, list[str]], key: str) -> list[str]:

@@ -91,9 +91,11 @@ class TaggingPipeline:
     def _wanted(self, name: str) -> bool:
         return self.options.heads is None or name in self.options.heads
 
-    def run(self, path: str) -> TrackAnalysis:
-        """Analyse one file. Raises steps.DecodeError or steps.InferenceError."""
-        audio = steps.decode(path)
+    def run(self, path: str, announced_seconds: float | None = None) -> TrackAnalysis:
+        """Analyse one file. `announced_seconds`, the exact duration its header states, lets the
+        decode refuse a truncated file (see steps.decode). Raises steps.DecodeError (its
+        subclass AudioCutShort for a truncated file) or steps.InferenceError."""
+        audio = steps.decode(path, announced_seconds)
         duration = audio.size / SAMPLE_RATE
         audio = steps.pad_to_patch(audio, [embedding.meta.algorithm for embedding, _ in self.plan])
         results = []

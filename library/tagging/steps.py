@@ -1,5 +1,6 @@
-"""The tagging pipeline's steps: decode to 16 kHz mono, embed with a backbone, run a head on
-the embeddings, pool patch predictions into a per-track mean and spread."""
+"""The tagging pipeline's steps: decode to 16 kHz mono (refusing a file that decodes to clearly
+less audio than its header announces), embed with a backbone, run a head on the embeddings,
+pool patch predictions into a per-track mean and spread."""
 
 from __future__ import annotations
 
@@ -36,9 +37,18 @@ _MIN_SAMPLES = {
     "TensorflowPredictVGGish": 95 * 160 + 400,
 }
 
+# A sound file may decode a little shorter than its header says (resampling, the encoder's
+# priming and padding samples); one that falls short by more was cut off inside its audio.
+SHORTFALL_SECONDS = 1.0
+SHORTFALL_FRACTION = 0.02
+
 
 class DecodeError(Exception):
     """The audio could not be decoded; the message says which file and why."""
+
+
+class AudioCutShort(DecodeError):
+    """The file decodes to clearly less audio than its header announces: it is truncated."""
 
 
 class InferenceError(Exception):
@@ -76,10 +86,21 @@ def _decode_with_ffmpeg(path: str) -> np.ndarray:
     return np.frombuffer(result.stdout, dtype=np.float32)
 
 
-def decode(path: str) -> np.ndarray:
+def is_cut_short(decoded_seconds: float, announced_seconds: float) -> bool:
+    """True when the decoded audio falls short of the header's duration by more than the
+    larger of SHORTFALL_SECONDS and SHORTFALL_FRACTION of it."""
+    margin = max(SHORTFALL_SECONDS, SHORTFALL_FRACTION * announced_seconds)
+    return decoded_seconds < announced_seconds - margin
+
+
+def decode(path: str, announced_seconds: float | None = None) -> np.ndarray:
     """The whole file as 16 kHz mono float32 samples: Essentia's MonoLoader at the resampling
     quality Essentia's model examples use. Opus goes to ffmpeg instead, because the decoder
-    bundled with essentia-tensorflow lacks it and a failed MonoLoader corrupts memory."""
+    bundled with essentia-tensorflow lacks it and a failed MonoLoader corrupts memory.
+
+    `announced_seconds` is the duration the file's header states exactly (None when it only
+    estimates one). Decoders stop quietly where a file was cut off inside its audio frames, so
+    a decode clearly shorter than that raises AudioCutShort before anything is analysed."""
     import essentia.standard as es
 
     if not os.path.isfile(path):
@@ -93,6 +114,12 @@ def decode(path: str) -> np.ndarray:
             raise DecodeError(f"Cannot decode {path}: {str(exc).strip()}") from None
     if audio.size == 0:
         raise DecodeError(f"Cannot decode {path}: it contains no audio")
+    decoded_seconds = audio.size / SAMPLE_RATE
+    if announced_seconds and is_cut_short(decoded_seconds, announced_seconds):
+        raise AudioCutShort(
+            f"Cannot tag {path}: the file looks truncated: it decodes to {decoded_seconds:.1f} s "
+            f"of audio but its header announces {announced_seconds:.1f} s"
+        )
     return audio
 
 

@@ -26,15 +26,21 @@ def make_audio(
     sample_rate: int = 44100,
     channels: int = 2,
     tags: dict[str, str] | None = None,
+    source: str | None = None,
+    codec_args: list[str] | None = None,
 ) -> Path:
     """Write a sine tone (plus a little noise, so encoders have something to code) to `path`;
-    the format follows the suffix. `tags` become container metadata (title, artist, ...)."""
+    the format follows the suffix. `tags` become container metadata (title, artist, ...).
+    `source` replaces the tone with another lavfi source (its own duration and rate apply);
+    `codec_args` replace the format's encoder options (and may add muxer options)."""
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in CODECS:
         raise ValueError(f"unsupported test audio format: {fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    source = f"sine=frequency={frequency}:sample_rate={sample_rate}:duration={seconds},volume=0.5"
+    if source is None:
+        source = f"sine=frequency={frequency}:sample_rate={sample_rate}:duration={seconds}"
+        source += ",volume=0.5"
     command = [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-hide_banner",
@@ -52,6 +58,6 @@ def make_audio(
         command += ["-ar", "48000"]
     for key, value in (tags or {}).items():
         command += ["-metadata", f"{key}={value}"]
-    command += [*CODECS[fmt], str(path)]
+    command += [*(CODECS[fmt] if codec_args is None else codec_args), str(path)]
     subprocess.run(command, check=True, capture_output=True, timeout=60)
     return path
