@@ -1,6 +1,7 @@
 """Named sets of Essentia models that `nom models fetch` downloads, with their published URLs.
-Essentia publishes no checksums; a file with `sha256=None` is verified by its announced size
-(Content-Length) and, for metadata, by parsing; pin a checksum here to verify it strictly."""
+Essentia publishes no checksums: a file with `sha256=None` is verified by its announced size and
+its structure (JSON that parses, a whole graph with the nodes its metadata names), then trusted on
+first use (recorded in the folder's manifest); a checksum pinned here wins over the manifest."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ class ModelDownload:
 
 
 def _model(folder: str, stem: str) -> list[ModelDownload]:
-    return [ModelDownload(f"{folder}/{stem}.pb"), ModelDownload(f"{folder}/{stem}.json")]
+    # Metadata first: a graph is checked against the node names its metadata declares.
+    return [ModelDownload(f"{folder}/{stem}.json"), ModelDownload(f"{folder}/{stem}.pb")]
 
 
 def _effnet_head(task: str) -> list[ModelDownload]:
@@ -60,3 +62,10 @@ MODEL_SETS: dict[str, list[ModelDownload]] = {
         for f in _musicnn_head(task)
     ],
 }
+
+
+def pinned_checksums() -> dict[str, str]:
+    """Every checksum pinned in a set, by path."""
+    return {
+        item.path: item.sha256 for files in MODEL_SETS.values() for item in files if item.sha256
+    }
