@@ -11,6 +11,7 @@ environment variable `NOMARR_CONCURRENCY_<KIND>` (e.g. `NOMARR_CONCURRENCY_DOWNL
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,9 @@ class KindSpec:
 _KINDS: dict[str, KindSpec] = {}
 
 
-def register(kind: str, *, concurrency: int = 1, max_attempts: int = 3):
+def register(
+    kind: str, *, concurrency: int = 1, max_attempts: int = 3
+) -> Callable[[type[JobRunner]], type[JobRunner]]:
     """Class decorator registering a `JobRunner` subclass for `kind`."""
     if not KIND_PATTERN.match(kind):
         raise ValueError(f"job kind must match {KIND_PATTERN.pattern}, got {kind!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -53,7 +54,8 @@ def waiting_tokens() -> int:
 
 def token_target() -> int:
     """Enough waiting tokens to keep every local worker busy."""
-    return int(settings.Q_CLUSTER.get("workers", 1))
+    cluster: dict[str, Any] = settings.Q_CLUSTER  # mixed values: the stubs infer object
+    return int(cluster.get("workers", 1))
 
 
 def push_tokens(count: int) -> int:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Q
@@ -38,6 +39,18 @@ PROGRESS_EVERY = 50
 MAX_PROBLEMS = 100
 # A moved file keeps its duration; allow for rounding between readers.
 MOVE_DURATION_TOLERANCE = 0.05
+
+
+class _MoveCandidate(TypedDict):
+    """The columns of a known track that `_find_moves` compares with a new file."""
+
+    id: int
+    path: str
+    size: int
+    mtime: float
+    duration: float | None
+    title: str
+    artist: str
 
 
 @dataclass
@@ -250,7 +263,7 @@ class LibraryScanner:
         readable = [t for t in creates if t.is_readable]
         if not readable or not self.had_tracks:
             return []
-        candidates: dict[tuple[int, float], list[dict]] = {}
+        candidates: dict[tuple[int, float], list[_MoveCandidate]] = {}
         rows = (
             Track.objects.filter(
                 library=self.library,
@@ -273,7 +286,7 @@ class LibraryScanner:
         return moved
 
     @staticmethod
-    def _same_content(track: Track, row: dict) -> bool:
+    def _same_content(track: Track, row: _MoveCandidate) -> bool:
         if row["duration"] is None or track.duration is None:
             return False
         return (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 
 from jobs.models import QueueControl
@@ -37,6 +39,6 @@ def request_restart() -> None:
     QueueControl.objects.filter(pk=1).update(restart_requested_at=timezone.now())
 
 
-def restart_requested_after(moment) -> bool:
+def restart_requested_after(moment: datetime) -> bool:
     requested = QueueControl.get().restart_requested_at
     return requested is not None and requested > moment

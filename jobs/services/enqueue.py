@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
 from jobs import registry
 from jobs.models import Job
 from jobs.services import events
+
+if TYPE_CHECKING:
+    from library.models import Library, Track
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +36,8 @@ def enqueue(
     *,
     payload: dict[str, Any] | None = None,
     path: str = "",
-    library=None,
-    track=None,
+    library: Library | None = None,
+    track: Track | None = None,
     priority: str | int = "NORMAL",
     force: bool = False,
     dedup_key: str | None = None,

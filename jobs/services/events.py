@@ -6,10 +6,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from nomarr_site.events import emit
+from nomarr_site.events.envelope import JobEventData
+
+if TYPE_CHECKING:
+    from jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -19,10 +25,10 @@ _last_status = 0.0
 _trailing: threading.Timer | None = None
 
 
-def job_event_data(job) -> dict:
-    """`queue.job` data (the events module's `JobEventData`): flat progress fields."""
+def job_event_data(job: Job) -> JobEventData:
+    """`queue.job` data: flat progress fields."""
 
-    def iso(moment):
+    def iso(moment: datetime | None) -> str | None:
         return moment.isoformat().replace("+00:00", "Z") if moment else None
 
     return {
@@ -42,7 +48,7 @@ def job_event_data(job) -> dict:
     }
 
 
-def emit_job(job) -> None:
+def emit_job(job: Job) -> None:
     emit("queue", "queue.job", job_event_data(job))
 
 

@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from jobs.models import Job
 from jobs.services import events
 
 
-def _deleted(queryset) -> int:
+def _deleted(queryset: QuerySet[Job]) -> int:
     _, per_model = queryset.exclude(status=Job.Status.RUNNING).delete()
     removed = per_model.get(Job._meta.label, 0)
     if removed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from jobs.models import Job, QueueControl
+from nomarr_site.events.envelope import QueueStatusData
 
 AVERAGE_OVER = 100
 
@@ -29,13 +30,18 @@ def average_seconds() -> float | None:
         .order_by("-finished_at")
         .values_list("started_at", "finished_at")[:AVERAGE_OVER]
     )
-    durations = [(end - start).total_seconds() for start, end in recent]
+    # the filter excludes NULLs; the stubs only see nullable columns
+    durations = [
+        (end - start).total_seconds()
+        for start, end in recent
+        if start is not None and end is not None
+    ]
     if not durations:
         return None
     return round(sum(durations) / len(durations), 3)
 
 
-def queue_status() -> dict:
+def queue_status() -> QueueStatusData:
     """`queue:status` data: counts plus average time per job and an ETA for the pending ones."""
     numbers = counts()
     average = average_seconds()
@@ -44,7 +50,11 @@ def queue_status() -> dict:
         parallel = max(1, numbers["running"])
         eta = round((numbers["pending"] + numbers["running"]) * average / parallel, 1)
     return {
-        **numbers,
+        "pending": numbers["pending"],
+        "running": numbers["running"],
+        "completed": numbers["completed"],
+        "errors": numbers["errors"],
+        "cancelled": numbers["cancelled"],
         "avg_time": average,
         "eta": eta,
         "paused": QueueControl.get().paused,

@@ -8,7 +8,7 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jobs import conf
@@ -23,7 +23,7 @@ HEALTH_INTERVAL_SECONDS = 60.0
 _last_health: dict = {"status": None, "sent": 0.0}
 
 
-def stuck_jobs(stale_seconds: float | None = None):
+def stuck_jobs(stale_seconds: float | None = None) -> QuerySet[Job]:
     seconds = conf.stale_seconds() if stale_seconds is None else stale_seconds
     limit = timezone.now() - timedelta(seconds=seconds)
     lost = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)

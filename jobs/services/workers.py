@@ -12,7 +12,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psutil
@@ -122,14 +122,14 @@ def set_current_job(job: Job | None) -> None:
         events.emit_worker(component(me.kind, me.number), status, me.pid, job.pk if job else None)
 
 
-def touch_current_worker(now=None) -> None:
+def touch_current_worker(now: datetime | None = None) -> None:
     if _current is not None and _current.pid == os.getpid():
         WorkerHeartbeat.objects.filter(worker_id=_current.worker_id).update(
             last_seen=now or timezone.now()
         )
 
 
-def beat_cluster(cluster: str, started_at, child_pids: set[int]) -> None:
+def beat_cluster(cluster: str, started_at: datetime, child_pids: set[int]) -> None:
     """The sweep's heartbeat: the cluster row, its live workers' rows, and dead rows removed."""
     now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(

@@ -9,7 +9,7 @@ problems through a callback instead of stopping.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 from library.tags.formats import is_audio_name
@@ -75,7 +75,7 @@ class AudioWalk:
         self.failed_dirs.append(directory)
         self.on_problem(directory, reason)
 
-    def _directory(self, directory: str, with_stat: bool):
+    def _directory(self, directory: str, with_stat: bool) -> Generator[FoundFile, None, list[str]]:
         """Yield the folder's audio files; return its subfolders to visit."""
         subdirs: list[str] = []
         if not self._enter(directory):

@@ -8,6 +8,7 @@ import hashlib
 import mmap
 import os
 import struct
+from collections.abc import Iterator
 
 from library.tags.errors import CorruptAudio, EmptyFile, NotAudio, TruncatedAudio
 
@@ -61,7 +62,7 @@ def _mp3_audio_end(data: mmap.mmap, start: int) -> int:
     return max(start, end)
 
 
-def _mp3(data: mmap.mmap, path: str, digest) -> None:
+def _mp3(data: mmap.mmap, path: str, digest: hashlib._Hash) -> None:
     start = _id3v2_end(data)
     if start > len(data):
         raise TruncatedAudio(path, f"{path} ends inside its ID3 tag")
@@ -79,7 +80,7 @@ def _mp3(data: mmap.mmap, path: str, digest) -> None:
     digest.update(data[start:end])
 
 
-def _flac(data: mmap.mmap, path: str, digest) -> None:
+def _flac(data: mmap.mmap, path: str, digest: hashlib._Hash) -> None:
     position = _id3v2_end(data)
     if data[position : position + 4] != b"fLaC":
         raise NotAudio(path, f"{path} is not a FLAC file (no 'fLaC' signature)")
@@ -98,12 +99,15 @@ def _flac(data: mmap.mmap, path: str, digest) -> None:
     digest.update(data[position:])
 
 
-def _ogg_packets(data: mmap.mmap, path: str):
+def _ogg_packets(data: mmap.mmap, path: str) -> Iterator[tuple[bytes, int, bytes]]:
     """Yield (serial, packet index, packet bytes) for every complete packet; check that every
     logical stream ends with its end-of-stream page."""
     if data[:4] != b"OggS":
         raise NotAudio(path, f"{path} is not an Ogg file (no 'OggS' signature)")
-    position, pending, counts, ended = 0, {}, {}, {}
+    position = 0
+    pending: dict[bytes, bytes] = {}  # by stream serial: the bytes of an unfinished packet
+    counts: dict[bytes, int] = {}
+    ended: dict[bytes, bool] = {}
     while position < len(data):
         if data[position : position + 4] != b"OggS" or position + 27 > len(data):
             raise TruncatedAudio(path, f"{path} is truncated or damaged at byte {position}")
@@ -125,14 +129,14 @@ def _ogg_packets(data: mmap.mmap, path: str):
         raise TruncatedAudio(path, f"{path} is truncated: an Ogg stream has no end page")
 
 
-def _ogg(data: mmap.mmap, path: str, digest) -> None:
+def _ogg(data: mmap.mmap, path: str, digest: hashlib._Hash) -> None:
     for serial, index, packet in _ogg_packets(data, path):
         if index == 1:
             continue  # the comment header (Vorbis comments / OpusTags): the tags themselves
         digest.update(serial + len(packet).to_bytes(4, "big") + packet)
 
 
-def _mp4(data: mmap.mmap, path: str, digest) -> None:
+def _mp4(data: mmap.mmap, path: str, digest: hashlib._Hash) -> None:
     if data[4:8] != b"ftyp":
         raise NotAudio(path, f"{path} is not an MP4/M4A file (no 'ftyp' atom)")
     position, found = 0, False

@@ -160,7 +160,8 @@ def _quick_check(path: str, audio: Any, size: int, duration: float) -> None:
     thousands of files. A truncated MP3 holds fewer bytes than its Xing/Info frame count (or
     its bitrate) announces."""
     if isinstance(audio, MP3):
-        info = audio.info
+        # mutagen declares FileType.info as None and sets MPEGInfo's attributes dynamically
+        info: Any = audio.info
         if getattr(info, "sketchy", False):
             raise NotAudio(path, "Not valid MPEG audio: no consistent frames found.")
         announced = (info.bitrate or 0) / 8 * (info.length or 0)

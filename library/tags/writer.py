@@ -72,7 +72,7 @@ def cleanup_stale_temp_files(target: str | os.PathLike) -> list[str]:
     """Remove temporary copies of `target` left by a crashed writer. A live writer holds an
     exclusive lock on its copy, so only unlocked (abandoned) copies are removed."""
     folder, name = os.path.split(os.fspath(target))
-    removed = []
+    removed: list[str] = []
     try:
         entries = os.listdir(folder or ".")
     except OSError:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
 from nomarr_site.models import ApiKey, AuthToken
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SESSION = "session"
 TOKEN = "token"  # noqa: S105 - a credential kind, not a secret
@@ -79,7 +83,7 @@ def _bearer_credential(clear: str) -> Credential:
 
 
 def resolve(
-    headers: dict[str, str], query: dict[str, str], session_user: Any = None
+    headers: Mapping[str, str], query: Mapping[str, str | None], session_user: Any = None
 ) -> Credential | None:
     """Identify the caller. Explicit credentials win over the session cookie.
 
@@ -117,6 +121,6 @@ def resolve(
     return None
 
 
-def admin_user():
+def admin_user() -> User | None:
     """The single administrator account (created by the setup step)."""
     return get_user_model().objects.filter(is_superuser=True).order_by("pk").first()

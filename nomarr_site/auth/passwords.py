@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ADMIN_USERNAME = "admin"
 MIN_LENGTH = 8
@@ -40,7 +44,7 @@ def check_strength(password: str) -> None:
         raise WeakPassword("The password needs " + ", ".join(problems) + ".")
 
 
-def admin():
+def admin() -> User | None:
     return get_user_model().objects.filter(username=ADMIN_USERNAME).first()
 
 
@@ -64,7 +68,7 @@ def set_password(password: str, *, allow_replace: bool) -> None:
         user.save()
 
 
-def verify(password: str):
+def verify(password: str) -> User | None:
     """The admin user if `password` is right, else None."""
     user = admin()
     if user is None or not user.has_usable_password() or not password:

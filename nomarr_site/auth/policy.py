@@ -17,11 +17,18 @@ all is 401. The HTML pages (/web/*) use the Django session and redirect to the l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 from nomarr_site.auth.credentials import API_KEY, SESSION, TOKEN
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    from nomarr_site.auth.credentials import Credential
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ def group_for(path: str) -> Group:
     return SERVICE
 
 
-def refusal(group: Group, credential) -> str | None:
+def refusal(group: Group, credential: Credential | None) -> str | None:
     """Why `credential` may not call an endpoint of `group`, or None if it may."""
     if group.public:
         return None
@@ -88,9 +95,10 @@ def refusal(group: Group, credential) -> str | None:
 class AllowedByPolicy(BasePermission):
     """DRF permission applying the table above to every API view."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         group = group_for(request.path)
-        credential = request.auth
+        # NomarrAuthentication puts a Credential here; the stubs assume DRF's Token
+        credential = cast("Credential | None", request.auth)
         reason = refusal(group, credential)
         if reason is None:
             return True

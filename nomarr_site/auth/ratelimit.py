@@ -5,10 +5,15 @@ process for the embedded set-up, Redis when scaled out)."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
 from nomarr_site.errors import RateLimited
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from rest_framework.request import Request
 
 WINDOW_SECONDS = 60
 MAX_ATTEMPTS = 5
@@ -17,7 +22,7 @@ LOCKOUT_SECONDS = 15 * 60
 MESSAGE = "Too many authentication attempts, try again later"
 
 
-def client_id(request) -> str:
+def client_id(request: HttpRequest | Request) -> str:
     """The peer address. Proxies are not trusted: X-Forwarded-For is spoofable."""
     return request.META.get("REMOTE_ADDR") or "unknown"
 
@@ -26,7 +31,7 @@ def _window_key(client: str) -> str:
     return f"auth-rate:{client}:{int(time.time() // WINDOW_SECONDS)}"
 
 
-def check_and_count(request) -> None:
+def check_and_count(request: HttpRequest | Request) -> None:
     """Count one attempt; raise RateLimited when the window is full or the client locked out."""
     client = client_id(request)
     locked_until = cache.get(f"auth-lock:{client}")
@@ -43,7 +48,7 @@ def check_and_count(request) -> None:
         raise RateLimited(MESSAGE, retry_after=WINDOW_SECONDS - int(time.time() % WINDOW_SECONDS))
 
 
-def record_failure(request) -> None:
+def record_failure(request: HttpRequest | Request) -> None:
     client = client_id(request)
     key = f"auth-fail:{client}"
     cache.add(key, 0, LOCKOUT_SECONDS)
@@ -57,5 +62,5 @@ def record_failure(request) -> None:
         cache.delete(key)
 
 
-def record_success(request) -> None:
+def record_success(request: HttpRequest | Request) -> None:
     cache.delete(f"auth-fail:{client_id(request)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,6 +15,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -27,14 +29,14 @@ logger = logging.getLogger(__name__)
 CACHE_SECONDS = 2.0
 
 
-def scope_headers(scope: dict[str, Any]) -> dict[str, str]:
+def scope_headers(scope: Mapping[str, Any]) -> dict[str, str]:
     return {
         name.decode("latin1").lower(): value.decode("latin1")
         for name, value in scope.get("headers", [])
     }
 
 
-def scope_query(scope: dict[str, Any]) -> dict[str, str]:
+def scope_query(scope: Mapping[str, Any]) -> dict[str, str]:
     raw = scope.get("query_string", b"").decode("latin1")
     return {name: values[0] for name, values in parse_qs(raw).items()}
 
@@ -43,7 +45,9 @@ def _session_key(session: Any) -> str | None:
     return getattr(session, "session_key", None) if session is not None else None
 
 
-async def credential_for_scope(scope: dict[str, Any]) -> tuple[Credential | None, str | None]:
+async def credential_for_scope(
+    scope: Mapping[str, Any],
+) -> tuple[Credential | None, str | None]:
     """(credential or None, session key) of a WebSocket scope; raises InvalidCredential."""
     credential = await database_sync_to_async(resolve)(
         scope_headers(scope), scope_query(scope), scope.get("user")
@@ -51,7 +55,7 @@ async def credential_for_scope(scope: dict[str, Any]) -> tuple[Credential | None
     return credential, _session_key(scope.get("session"))
 
 
-async def credential_for_request(request) -> tuple[Credential | None, str | None]:
+async def credential_for_request(request: HttpRequest) -> tuple[Credential | None, str | None]:
     """(credential or None, session key) of a Django request; raises InvalidCredential."""
     session_user = await request.auser()
     headers = {name.lower(): value for name, value in request.headers.items()}
@@ -97,9 +101,11 @@ class Watch:
 
     def check_now(self) -> bool:
         try:
-            if self.kind == API_KEY:
-                return ApiKey.objects.active().filter(pk=self.key_pk).exists()
-            if self.kind == TOKEN:
+            # A key or token credential always carries its row; without one nothing is valid.
+            if self.kind == API_KEY and self.key_pk is not None:
+                # bool(): ApiKeyQuerySet.active() is unannotated, so mypy sees Any
+                return bool(ApiKey.objects.active().filter(pk=self.key_pk).exists())
+            if self.kind == TOKEN and self.token_pk is not None:
                 return AuthToken.objects.filter(
                     pk=self.token_pk,
                     revoked_at__isnull=True,

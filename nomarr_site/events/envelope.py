@@ -4,6 +4,7 @@ event, with the room it belongs to and its names on the WebSocket and SSE transp
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NotRequired, TypedDict
@@ -46,6 +47,7 @@ class QueueStatusData(TypedDict):
     errors: int
     avg_time: float | None
     eta: float | None
+    cancelled: NotRequired[int]  # the jobs app counts them; the fallback counts do not
     paused: NotRequired[bool]
 
 
@@ -175,7 +177,7 @@ def validate(room: str, event_type: str) -> None:
         raise ValueError(f"{event_type} events belong to room {spec.room!r}, not {room!r}")
 
 
-def make(event_type: str, data: dict[str, Any]) -> Envelope:
+def make(event_type: str, data: Mapping[str, Any]) -> Envelope:
     """Build an envelope whose data is plain JSON (so every transport can carry it)."""
     area, _, name = event_type.partition(".")
     if not area or not name:

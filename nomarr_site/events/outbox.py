@@ -64,5 +64,5 @@ def after(
     rows = OutboxEvent.objects.filter(condition)
     if rooms is not None:
         rows = rows.filter(room__in=list(rooms))
-    rows = rows.order_by("id").values_list("id", "room", "envelope")[:limit]
-    return [(pk, room, envelope) for pk, room, envelope in rows]
+    values = rows.order_by("id").values_list("id", "room", "envelope")[:limit]
+    return [(pk, room, envelope) for pk, room, envelope in values]

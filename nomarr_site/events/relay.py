@@ -12,7 +12,7 @@ import logging
 import time
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 
 from nomarr_site.events import outbox
 from nomarr_site.events.sender import crosses_processes, group_name, layer_message
@@ -72,6 +72,9 @@ class Relay:
 
     async def _run(self) -> None:
         layer = get_channel_layer()
+        if layer is None:  # settings always define one; without it there is nowhere to deliver
+            logger.error("Event relay not started: CHANNEL_LAYERS has no default layer")
+            return
         while True:
             try:
                 delivered = await self.poll_once(layer)
@@ -84,7 +87,7 @@ class Relay:
             if not delivered:
                 await asyncio.sleep(POLL_SECONDS)
 
-    async def poll_once(self, layer) -> int:
+    async def poll_once(self, layer: BaseChannelLayer) -> int:
         """Deliver the rows that appeared since the last poll; return how many."""
         self._expire_gaps()
         rows = await database_sync_to_async(outbox.after)(self.last_id, None, list(self._gaps))

@@ -30,6 +30,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -60,7 +61,7 @@ def layer_message(room: str, envelope: Envelope, event_id: int | None) -> dict[s
     return {"type": MESSAGE_TYPE, "id": event_id, "room": room, "envelope": envelope}
 
 
-def emit(room: str, event_type: str, data: dict[str, Any]) -> None:
+def emit(room: str, event_type: str, data: Mapping[str, Any]) -> None:
     """Publish `data` as an `event_type` event to `room` (see the module docstring)."""
     validate(room, event_type)
     envelope = make(event_type, data)
@@ -73,7 +74,7 @@ def emit(room: str, event_type: str, data: dict[str, Any]) -> None:
         logger.warning("Could not publish event %s", event_type, exc_info=True)
 
 
-async def aemit(room: str, event_type: str, data: dict[str, Any]) -> None:
+async def aemit(room: str, event_type: str, data: Mapping[str, Any]) -> None:
     """`emit` for async code (consumers, async views)."""
     await sync_to_async(emit)(room, event_type, data)
 

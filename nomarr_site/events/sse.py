@@ -13,6 +13,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.core.exceptions import ImproperlyConfigured
 
 from nomarr_site.events import outbox, state
 from nomarr_site.events.access import Watch
@@ -59,7 +60,8 @@ async def _read(layer: Any, channel: str, inbox: asyncio.Queue) -> None:
         except asyncio.CancelledError:
             raise
         except Exception:  # a Redis blip or read timeout must not silence the stream for good
-            if asyncio.current_task().cancelling():
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
                 # redis-py can turn the cancellation of a blocking read into a timeout error.
                 raise asyncio.CancelledError from None
             failures += 1
@@ -77,6 +79,8 @@ async def event_stream(
 ) -> AsyncIterator[str]:
     """The body of the SSE response (an async generator of text)."""
     layer = get_channel_layer()
+    if layer is None:  # settings always define one
+        raise ImproperlyConfigured("CHANNEL_LAYERS has no default layer")
     channel = await layer.new_channel()
     inbox: asyncio.Queue = asyncio.Queue()
     await relay.ensure_started()

@@ -37,7 +37,8 @@ def queue_status() -> QueueStatusData:
     live events), else counts of the `jobs.Job` table, else zeros (not installed or migrated)."""
     try:
         stats = import_module("jobs.services.stats")
-        return stats.queue_status()
+        status: QueueStatusData = stats.queue_status()
+        return status
     except ImportError:
         pass
     except (DatabaseError, FieldError) as exc:
@@ -70,7 +71,9 @@ def _counted_queue_status() -> QueueStatusData:
         return empty_queue_status()
     avg_time = round(average.total_seconds(), 3) if average is not None else None
     status = empty_queue_status()
-    status.update({key: int(counts[key] or 0) for key in ("pending", "running", "completed")})
+    status["pending"] = int(counts["pending"] or 0)
+    status["running"] = int(counts["running"] or 0)
+    status["completed"] = int(counts["completed"] or 0)
     status["errors"] = int(counts["errors"] or 0)
     status["avg_time"] = avg_time
     # As the API reference computes it: the pending jobs at the recent average duration.

@@ -3,10 +3,11 @@ OpenAPI schema) and GET /ws/status (DRF)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -42,7 +43,7 @@ def _last_event_id(request: HttpRequest) -> int | None:
 
 
 @require_GET
-async def events_status(request: HttpRequest) -> HttpResponse:
+async def events_status(request: HttpRequest) -> HttpResponseBase:
     """GET /api/web/events/status: queue, worker and health events as Server-Sent Events."""
     try:
         credential, session_key = await access.credential_for_request(request)
@@ -80,7 +81,7 @@ class WsStatusView(APIView):
             },
         )
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(
             {
                 "status": "operational",
