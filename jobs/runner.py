@@ -34,6 +34,13 @@ class RetryableError(Exception):
     """Raise (or list in `retryable_exceptions`) for failures worth another attempt."""
 
 
+class JobFailed(Exception):
+    """An expected failure whose message is meant for the user (a damaged file, a library that
+    was removed): the job ends `error` with exactly that message, and the log gets one line
+    instead of a traceback. Any other exception is recorded with its class name and logged
+    with its traceback, as the bug it probably is."""
+
+
 class JobRunner(abc.ABC):
     """Subclass, decorate with `@register(kind, ...)`, implement `run()`."""
 
@@ -158,7 +165,10 @@ def _schedule_retry(job: Job, exc: BaseException) -> None:
 
 
 def error_text(exc: BaseException) -> str:
+    """The job's error message: a JobFailed's own words, else the exception's class and text."""
     text = str(exc).strip()
+    if isinstance(exc, JobFailed) and text:
+        return text[:4000]
     return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__)[:4000]
 
 
@@ -193,7 +203,10 @@ def execute(job: Job) -> Job:
         _finish(job, Job.Status.CANCELLED, error_message="Cancelled")
     except Exception as exc:
         heartbeat.stop()
-        logger.exception("Job %s (%s) failed on attempt %s", job.pk, job.kind, job.attempts)
+        if isinstance(exc, JobFailed):
+            logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc)
+        else:
+            logger.exception("Job %s (%s) failed on attempt %s", job.pk, job.kind, job.attempts)
         retryable = isinstance(exc, runner.retryable_exceptions)
         if retryable and job.attempts < job.max_attempts:
             _schedule_retry(job, exc)

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from jobs import registry
 from jobs.registry import register
-from jobs.runner import JobRunner
+from jobs.runner import JobFailed, JobRunner
 from library.models import Library, Track
 from library.scanner import ScanHooks, ScanSummary, scan_library
 from nomarr_site import config
@@ -29,9 +29,9 @@ class ScanRunner(JobRunner):
     def run(self) -> dict:
         library = Library.objects.filter(pk=self.payload.get("library_id")).first()
         if library is None:
-            raise ValueError(f"Library {self.payload.get('library_id')} no longer exists")
+            raise JobFailed(f"Library {self.payload.get('library_id')} no longer exists")
         if not library.is_enabled:
-            raise ValueError(f"Library '{library.name}' is disabled; enable it to scan")
+            raise JobFailed(f"Library '{library.name}' is disabled; enable it to scan")
         self.library = library
         self.auto_tag = bool(config.get("library_auto_tag")) and registry.get("tag") is not None
         self.tag_jobs = 0

@@ -15,7 +15,7 @@ from django.conf import settings
 from jobs.hooks import register_cache_refresh
 from jobs.models import Job
 from jobs.registry import register
-from jobs.runner import JobRunner, RetryableError
+from jobs.runner import JobFailed, JobRunner, RetryableError
 from library.models import Track
 from library.processing.tagger import NoUsableModels, ensure_track, tag_track
 from library.tagging.cache import default_cache
@@ -98,5 +98,5 @@ class TagRunner(JobRunner):
         self.progress(message=message, force=True)
 
 
-class TaggingFailed(Exception):
+class TaggingFailed(JobFailed):
     """A failure with a message meant for the user (shown as the job's error)."""

@@ -35,6 +35,28 @@ def test_a_job_that_raises_ends_in_error_with_its_message(run_queue):
     assert job.finished_at is not None
 
 
+def test_an_expected_failure_keeps_its_own_words_and_logs_no_traceback(db, run_queue, caplog):
+    from jobs import registry
+    from jobs.registry import register
+    from jobs.runner import JobFailed
+
+    class RefusingRunner(JobRunner):
+        def run(self):
+            raise JobFailed("Cannot decode /music/a.flac: it contains no audio")
+
+    register("refusing")(RefusingRunner)
+    try:
+        job = enqueue("refusing")
+        run_queue()
+    finally:
+        registry.unregister("refusing")
+    job.refresh_from_db()
+    assert job.status == Job.Status.ERROR
+    assert job.error_message == "Cannot decode /music/a.flac: it contains no audio"
+    failures = [r for r in caplog.records if r.name == "jobs.runner" and "failed" in r.message]
+    assert failures and all(r.exc_info is None for r in failures)
+
+
 def test_a_bad_payload_is_an_error_not_a_crash(run_queue):
     job = enqueue("sleep", payload={"seconds": -5})
     run_queue()

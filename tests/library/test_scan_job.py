@@ -151,7 +151,7 @@ def test_a_scan_of_a_library_that_was_deleted_fails_clearly(events):
     work_one()
     job.refresh_from_db()
     assert job.status == Job.Status.ERROR
-    assert "Library 12345 no longer exists" in job.error_message
+    assert job.error_message == "Library 12345 no longer exists"
 
 
 def test_a_scan_of_a_disabled_library_fails_clearly(library, events):
