@@ -8,6 +8,7 @@ import logging
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -63,7 +64,7 @@ class TagFileView(APIView):
             },
         ),
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = TagRequest(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -81,7 +82,7 @@ class ProcessFilesView(APIView):
     """POST /api/web/processing/process-files: queue picked files and folders."""
 
     @extend_schema(request=ProcessRequest, responses=QueueReportSerializer)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = ProcessRequest(data=request.data)
         data.is_valid(raise_exception=True)
         report = queue_paths(
@@ -99,7 +100,7 @@ class FileTagsView(APIView):
         parameters=[OpenApiParameter("path", str, required=True)],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         path = request.query_params.get("path", "")
         try:
             resolved, _library = resolve_inside_roots(path)
@@ -132,7 +133,7 @@ class LidarrWebhookView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         try:
             parsed = lidarr.parse(request.data)
         except lidarr.MalformedPayload as exc:

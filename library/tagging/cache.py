@@ -23,7 +23,10 @@ def essentia_factory(algorithm: str, params: dict[str, Any]) -> Callable[..., An
     # real failures still surface as exceptions.
     essentia.log.infoActive = False
     essentia.log.warningActive = False
-    return getattr(es, algorithm)(**params)
+    # essentia ships no type information, so the attribute is Any; every standard-mode
+    # algorithm is a class whose instances are called on their inputs.
+    algorithm_class: Callable[..., Callable[..., Any]] = getattr(es, algorithm)
+    return algorithm_class(**params)
 
 
 class AlgorithmCache:

@@ -165,14 +165,18 @@ def _mismatches_pin(path: str, file: Path, pinned: str) -> FileProblem | None:
 # Downloading
 
 
-def _open(url: str, offset: int, timeout: float):
+def _open(url: str, offset: int, timeout: float) -> http.client.HTTPResponse | None:
     if urlsplit(url).scheme not in ("http", "https"):
         raise FetchError(f"Refusing to download {url}: only http and https URLs are allowed")
     request = urllib.request.Request(url, headers={"User-Agent": "nomarr-models-fetch"})  # noqa: S310
     if offset:
         request.add_header("Range", f"bytes={offset}-")
     try:
-        return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (scheme checked)
+        # typeshed types urlopen's result as Any; for an http(s) URL it is an HTTPResponse.
+        response: http.client.HTTPResponse = urllib.request.urlopen(  # noqa: S310 (scheme checked)
+            request, timeout=timeout
+        )
+        return response
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and offset:
             return None  # the .part already holds the whole file
@@ -185,7 +189,13 @@ def _open(url: str, offset: int, timeout: float):
         ) from None
 
 
-def _receive(response, part: Path, offset: int, name: str, progress: Progress | None) -> None:
+def _receive(
+    response: http.client.HTTPResponse,
+    part: Path,
+    offset: int,
+    name: str,
+    progress: Progress | None,
+) -> None:
     resumed = response.status == 206 and offset > 0
     length = response.headers.get("Content-Length")
     total = (int(length) + (offset if resumed else 0)) if length else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 # Backbones that turn 16 kHz audio into patch embeddings, and the one algorithm heads use.
 EMBEDDING_ALGORITHMS = (
@@ -15,6 +16,8 @@ EMBEDDING_ALGORITHMS = (
 )
 HEAD_ALGORITHM = "TensorflowPredict2D"
 SAMPLE_RATE = 16000
+
+T = TypeVar("T")
 
 
 class MetadataError(ValueError):
@@ -58,7 +61,7 @@ def _last_dimension(shape: object) -> int | None:
     return None
 
 
-def _require(mapping: object, key: str, kind: type, where: str) -> object:
+def _require(mapping: object, key: str, kind: type[T], where: str) -> T:
     if not isinstance(mapping, dict) or key not in mapping:
         raise MetadataError(f"missing '{where}{key}'")
     value = mapping[key]

@@ -64,7 +64,9 @@ def ffmpeg_binary() -> str | None:
         import imageio_ffmpeg
     except ImportError:
         return None
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    # imageio_ffmpeg ships no type information; get_ffmpeg_exe() returns the binary's path.
+    exe: str = imageio_ffmpeg.get_ffmpeg_exe()
+    return exe
 
 
 def _is_opus(path: str) -> bool:
