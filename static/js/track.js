@@ -54,6 +54,8 @@ function setProgress(job) {
     const reload = el("a", { href: window.location.pathname, "data-reload": "" }, "Show the new scores");
     message.append(" · ", reload);
   }
+  // A finished job frees the button at once, whichever path (event or poll) saw it first.
+  if (FINISHED.has(job.status)) retagButton.disabled = false;
   status.dataset.status = job.status;
 }
 

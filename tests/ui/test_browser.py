@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.ui.conftest import ADMIN_PASSWORD, ConsoleErrors
 
@@ -164,9 +165,9 @@ def test_the_processing_page_queues_a_file_and_watches_it_finish(page, ui_server
     row.wait_for()
     assert row.count() == 1
     page.wait_for_selector('[data-jobs] tr[data-status="done"]', timeout=JOB_TIMEOUT_MS)
-    assert "02 Evening.mp3" in row.inner_text()
-    assert "tags written to the file" in row.inner_text()
-    assert row.locator(".progress").get_attribute("aria-valuenow") == "100"
+    expect(row).to_contain_text("02 Evening.mp3")
+    expect(row).to_contain_text("tags written to the file")
+    expect(row.locator(".progress")).to_have_attribute("aria-valuenow", "100")
     page.screenshot(path=screenshots / "processing.png", full_page=True)
     assert list(page.errors) == []
 
@@ -204,8 +205,8 @@ def test_the_track_page_re_tags_with_force_and_shows_progress(page, ui_server):
     settle(page)
     page.click('[data-action="retag"]')
     page.wait_for_selector('[data-retag-status][data-status="done"]', timeout=JOB_TIMEOUT_MS)
-    assert page.locator("[data-reload]").is_visible()
-    assert page.locator('[data-action="retag"]').is_enabled()
+    expect(page.locator("[data-reload]")).to_be_visible()
+    expect(page.locator('[data-action="retag"]')).to_be_enabled()
     assert list(page.errors) == []
 
 
