@@ -58,13 +58,24 @@ def post_json(url: str, body: dict) -> int:
         return error.code
 
 
+LEAKY_KEY = "nmr_must-never-be-logged-42"
+
+
+def wait_for_log(log, text: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text():
+        assert time.monotonic() < deadline, f"{text!r} never logged:\n{log.read_text()[-2000:]}"
+        time.sleep(0.1)
+
+
 def started_children(pid: int) -> list[psutil.Process]:
-    """Wait until serve has started daphne and the cluster; return all its descendants."""
+    """Wait until serve has started the web process (daphne) and the cluster; return all its
+    descendants."""
     deadline = time.monotonic() + CHILD_TIMEOUT
     while True:
         children = psutil.Process(pid).children(recursive=True)
         commands = [" ".join(child.cmdline()) for child in children if child.is_running()]
-        if any("daphne" in c for c in commands) and any("qcluster" in c for c in commands):
+        if any("nomarr_site.web" in c for c in commands) and any("qcluster" in c for c in commands):
             return children
         assert time.monotonic() < deadline, f"serve's children never all started: {commands}"
         time.sleep(0.2)
@@ -75,7 +86,7 @@ def leftovers(data_dir: str) -> list[str]:
     found = []
     for proc in psutil.process_iter(["cmdline"]):
         command = " ".join(proc.info["cmdline"] or [])
-        if "daphne" not in command and "qcluster" not in command:
+        if "nomarr_site.web" not in command and "qcluster" not in command:
             continue
         try:
             if proc.environ().get("NOMARR_DATA_DIR") == data_dir and proc.is_running():
@@ -112,6 +123,12 @@ def test_the_readme_run_command_serves_health_and_the_login_page_and_stops_clean
         status, _, body = get(base_url + "/web/login")
         assert status == 200
         assert 'data-testid="login-form"' in body
+
+        # A key in the query string (as Lidarr sends it) must not reach the access log.
+        status, _, _ = get(base_url + f"/api/v1/info?apikey={LEAKY_KEY}&verbose=1")
+        assert status == 200
+        wait_for_log(log, "/api/v1/info?apikey=[redacted]&verbose=1")
+        assert LEAKY_KEY not in log.read_text()
 
         children = started_children(process.pid)
         process.send_signal(signal.SIGTERM)  # scripts/run exec'd `nom serve`: same process

@@ -98,7 +98,7 @@ class Command(BaseCommand):
                 [
                     python,
                     "-m",
-                    "daphne",
+                    "nomarr_site.web",  # daphne, with credentials kept out of its access log
                     "-b",
                     options["host"],
                     "-p",
