@@ -230,18 +230,9 @@ def _check_graph(item: ModelDownload, part: Path, target: Path) -> None:
         required = []
         logger.warning("%s: its node names cannot be checked (%s)", item.path, exc)
     try:
-        names = graphfile.read_node_names(part)
+        graphfile.check_graph(part, required, meta_path.name, name=item.file_name)
     except GraphFileError as exc:
-        _discard(part, f"{item.file_name} is not a complete TensorFlow graph ({exc})")
-    missing = graphfile.missing_nodes(names, required)
-    if missing:
-        listed = ", ".join(f"'{node}'" for node in missing)
-        _discard(
-            part,
-            f"{item.file_name} has no node named {listed}, which {meta_path.name} declares "
-            "(if one of the two is from another version of the model, delete both and run the "
-            "command again)",
-        )
+        _discard(part, str(exc))
 
 
 def _verify(item: ModelDownload, part: Path, target: Path) -> str:

@@ -128,6 +128,26 @@ def declared_nodes(meta: ModelMetadata) -> list[str]:
     return [node_of(name) for name in (meta.input_name, *(o.name for o in meta.outputs))]
 
 
+def check_graph(
+    path: Path, required: Iterable[str], metadata_name: str, name: str | None = None
+) -> None:
+    """Raise GraphFileError unless `path` holds a complete GraphDef with every node behind the
+    tensor names in `required` (which `metadata_name`, the .json file, declares). Messages call
+    the graph `name` (default: the file's name)."""
+    name = name or path.name
+    try:
+        names = read_node_names(path)
+    except GraphFileError as exc:
+        raise GraphFileError(f"{name} is not a complete TensorFlow graph ({exc})") from None
+    missing = missing_nodes(names, required)
+    if missing:
+        listed = ", ".join(f"'{node}'" for node in missing)
+        raise GraphFileError(
+            f"{name} has no node named {listed}, which {metadata_name} declares (if one of "
+            "the two is from another version of the model, replace both)"
+        )
+
+
 def missing_nodes(names: Iterable[str], required: Iterable[str]) -> list[str]:
     """The nodes behind the tensor names in `required` that are not among `names`, in order."""
     present = set(names)

@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from library.tagging import metadata
+from library.tagging import graphfile, metadata
+from library.tagging.graphfile import GraphFileError
 from library.tagging.metadata import EMBEDDING_ALGORITHMS, MetadataError, ModelMetadata
 from library.tagging.version import suite_version
 
 logger = logging.getLogger(__name__)
 
 _checksums: dict[tuple[str, int, int], str] = {}
+_graph_checks: dict[tuple[str, int, int], str | None] = {}
 _checksums_lock = threading.Lock()
 
 
@@ -131,6 +133,25 @@ def _architecture(embedding_name: str) -> str:
     return parts[1] if len(parts) > 2 else embedding_name
 
 
+def _graph_damage(path: Path, meta: ModelMetadata) -> str | None:
+    """Why the graph at `path` cannot be used (cut off, corrupt, lacking a node its metadata
+    names), or None. Cached by path, size and mtime: discovery runs often, graphs rarely
+    change, and TensorFlow would otherwise fail on a damaged file only mid-job."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    with _checksums_lock:
+        if key in _graph_checks:
+            return _graph_checks[key]
+    try:
+        graphfile.check_graph(path, graphfile.declared_nodes(meta), path.with_suffix(".json").name)
+        damage = None
+    except GraphFileError as exc:
+        damage = str(exc)
+    with _checksums_lock:
+        _graph_checks[key] = damage
+    return damage
+
+
 def _load_models(root: Path, problems: list[Problem]) -> list[tuple[ModelFile, ModelMetadata]]:
     models = []
     for path in _graph_files(root):
@@ -149,6 +170,10 @@ def _load_models(root: Path, problems: list[Problem]) -> list[tuple[ModelFile, M
         reasons = metadata.compatibility_problems(meta)
         if reasons:
             problems.extend(Problem(relative, reason) for reason in reasons)
+            continue
+        damage = _graph_damage(path, meta)
+        if damage:
+            problems.append(Problem(relative, damage))
             continue
         stat = path.stat()
         models.append((ModelFile(path, file_sha256(path), stat.st_size), meta))

@@ -117,3 +117,50 @@ def test_a_head_built_for_another_embedding_size_is_reported(tmp_path):
 def test_a_missing_or_empty_models_folder_is_a_problem_not_an_error(tmp_path):
     assert discover(tmp_path / "nowhere").problems[0].message == "models folder does not exist"
     assert discover(tmp_path).problems[0].message == "no usable classifier heads"
+
+
+def test_a_cut_off_graph_is_reported_before_any_job_loads_it(tmp_path):
+    write_backbone(tmp_path, EFFNET)
+    ok = write_head(tmp_path, "mood_happy", EFFNET, ["happy", "non_happy"])
+    cut = write_head(tmp_path, "mood_sad", EFFNET, ["non_sad", "sad"])
+    cut.write_bytes(cut.read_bytes()[: cut.stat().st_size * 2 // 3])  # a copy that stopped short
+
+    suite = discover(tmp_path)
+
+    assert [h.name for h in suite.heads] == ["mood_happy"]
+    assert ok.exists()
+    message = problems_of(suite)["mood_sad-discogs-effnet-1.pb"]
+    assert message.startswith("mood_sad-discogs-effnet-1.pb is not a complete TensorFlow graph")
+
+
+def test_a_graph_without_a_node_its_metadata_names_is_reported(tmp_path):
+    write_backbone(tmp_path, EFFNET)
+    head = write_head(tmp_path, "mood_happy", EFFNET, ["happy", "non_happy"])
+    meta_path = head.with_suffix(".json")
+    meta = json.loads(meta_path.read_text())
+    meta["schema"]["outputs"][0]["name"] = "model/Renamed"
+    meta_path.write_text(json.dumps(meta))
+
+    suite = discover(tmp_path)
+
+    assert suite.heads == ()
+    assert problems_of(suite)["mood_happy-discogs-effnet-1.pb"].startswith(
+        "mood_happy-discogs-effnet-1.pb has no node named 'model/Renamed', which "
+        "mood_happy-discogs-effnet-1.json declares"
+    )
+
+
+def test_graphs_are_checked_once_until_they_change(tmp_path, monkeypatch):
+    from library.tagging import graphfile
+
+    write_standard_suite(tmp_path)
+    discover(tmp_path)
+    reads = []
+    real = graphfile.read_node_names
+    monkeypatch.setattr(graphfile, "read_node_names", lambda path: reads.append(path) or real(path))
+
+    discover(tmp_path)
+    assert reads == []  # unchanged files: the earlier verdicts stand
+    changed = write_head(tmp_path, "mood_happy", EFFNET, ["happy", "non_happy"], seed=7)
+    discover(tmp_path)
+    assert reads == [changed]
