@@ -101,6 +101,7 @@ def test_the_readme_run_command_serves_health_and_the_login_page_and_stops_clean
     data_dir.mkdir()
     env = base_env(data_dir)
     del env["NOMARR_ADMIN_PASSWORD"]  # a fresh start: the web UI asks for the password
+    del env["PYTHONUNBUFFERED"]  # as a user starts it: serve must keep its children's logs live
     env["NOMARR_LOG_LEVEL"] = "INFO"
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"

@@ -4,6 +4,7 @@ SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -32,7 +33,10 @@ class Child:
         self.started_at = 0.0
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.argv)  # noqa: S603 - our own interpreter and args
+        # Unbuffered: daphne writes its access log without flushing, so behind a pipe (Docker,
+        # systemd) its lines would otherwise appear in bursts, long after the requests.
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(self.argv, env=env)  # noqa: S603 - our own interpreter
         self.started_at = time.monotonic()
 
     def poll(self, log) -> None:
