@@ -5,7 +5,6 @@ and has the nodes its metadata names) and recorded in a manifest, so later runs 
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import logging
@@ -23,6 +22,7 @@ from library.tagging import graphfile, metadata
 from library.tagging.graphfile import GraphFileError
 from library.tagging.metadata import MetadataError
 from library.tagging.model_sets import BASE_URL, ModelDownload
+from library.tagging.registry import sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +66,6 @@ class VerifyReport:
 class ManifestEntry(TypedDict):
     sha256: str
     size: int
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 # The manifest: what `nom models fetch` downloaded (sha256 and size by relative path), trusted on
@@ -139,7 +134,7 @@ def _changed(path: str, file: Path, entry: ManifestEntry) -> FileProblem | None:
     if size != entry["size"]:
         detail = f"{size} bytes now, {entry['size']} when it was fetched"
     else:
-        digest = _sha256(file)
+        digest = sha256_of(file)
         if digest == entry["sha256"]:
             return None
         detail = f"sha256 {digest[:12]}... now, {entry['sha256'][:12]}... when it was fetched"
@@ -152,7 +147,7 @@ def _changed(path: str, file: Path, entry: ManifestEntry) -> FileProblem | None:
 
 
 def _mismatches_pin(path: str, file: Path, pinned: str) -> FileProblem | None:
-    digest = _sha256(file)
+    digest = sha256_of(file)
     if digest == pinned:
         return None
     return FileProblem(
@@ -237,7 +232,7 @@ def _check_graph(item: ModelDownload, part: Path, target: Path) -> None:
 
 def _verify(item: ModelDownload, part: Path, target: Path) -> str:
     """Check a completely received file; return its sha256."""
-    digest = _sha256(part)
+    digest = sha256_of(part)
     if item.sha256 and digest != item.sha256:
         _discard(part, f"{item.file_name}: checksum mismatch (expected {item.sha256})")
     if item.file_name.endswith(".json"):

@@ -23,6 +23,12 @@ _graph_checks: dict[tuple[str, int, int], str | None] = {}
 _checksums_lock = threading.Lock()
 
 
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, read now (verification must not trust a cache)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file, cached by path, size and mtime so rescans do not re-read graphs."""
     stat = path.stat()
@@ -30,13 +36,10 @@ def file_sha256(path: Path) -> str:
     with _checksums_lock:
         if key in _checksums:
             return _checksums[key]
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    digest = sha256_of(path)
     with _checksums_lock:
-        _checksums[key] = digest.hexdigest()
-    return _checksums[key]
+        _checksums[key] = digest
+    return digest
 
 
 @dataclass(frozen=True)
