@@ -362,6 +362,13 @@ def test_stats_of_one_library_and_of_an_unknown_one(token_holder, music, roots):
 # Scans
 
 
+@pytest.mark.parametrize("raw", ["²", "１", "-1", "x"])
+def test_stats_refuse_a_library_id_that_is_not_ascii_digits(token_holder, music, raw):
+    response = token_holder.get("/api/web/libraries/stats", {"library_id": raw})
+    assert response.status_code == 400
+    assert "library_id must be a positive integer" in error_of(response)["message"]
+
+
 def test_a_scan_request_queues_one_scan_job(token_holder, music, roots):
     folder = str(roots / "music" / "Album")
     response = token_holder.post(
