@@ -325,6 +325,33 @@ def test_a_running_job_of_a_removed_library_stops_with_the_reason(token_holder, 
     assert (job.status, job.error_message) == ("cancelled", "Library Music was removed")
 
 
+def _backoffice_post(browser, url: str, data: dict):
+    browser.get(url)
+    return browser.post(url, {**data, "csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+
+
+def test_the_backoffice_delete_also_cancels_the_librarys_jobs(admin_browser, music):
+    from jobs.services.enqueue import enqueue
+
+    scan = enqueue("scan", payload={"library_id": music.pk}, library=music)
+    url = f"/backoffice/library/library/{music.pk}/delete/"
+    response = _backoffice_post(admin_browser, url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Library.objects.exists()
+    scan.refresh_from_db()
+    assert (scan.status, scan.error_message) == ("cancelled", "Library Music was removed")
+
+
+def test_the_backoffice_refuses_a_system_folder_as_a_root(admin_browser, music):
+    url = f"/backoffice/library/library/{music.pk}/change/"
+    data = {"name": "Music", "root_path": "/etc", "kind": "music", "is_enabled": "on"}
+    response = _backoffice_post(admin_browser, url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "system folder (/etc)" in response.content.decode()
+    music.refresh_from_db()
+    assert music.root_path != "/etc"
+
+
 # Stats
 
 
