@@ -130,6 +130,12 @@ class _Heartbeat(threading.Thread):
         self.join(timeout=5)
 
 
+def _cancel_reason(job: Job) -> str:
+    """Why the job was cancelled (`manage.cancel` stores it with the flag), or "" if it was not."""
+    row = Job.objects.filter(pk=job.pk, cancel_requested=True).values("error_message").first()
+    return "" if row is None else (row["error_message"] or "Cancelled")
+
+
 def _finish(job: Job, status: str, **fields: Any) -> bool:
     now = timezone.now()
     values = {"status": status, "finished_at": now, "heartbeat_at": now, **fields}
@@ -200,9 +206,14 @@ def execute(job: Job) -> Job:
         result = _checked_result(runner.run())
     except Cancelled:
         heartbeat.stop()
-        _finish(job, Job.Status.CANCELLED, error_message="Cancelled")
+        _finish(job, Job.Status.CANCELLED, error_message=_cancel_reason(job) or "Cancelled")
     except Exception as exc:
         heartbeat.stop()
+        reason = _cancel_reason(job)
+        if reason:  # a failure caused by what the cancel undid (e.g. its library was removed)
+            logger.info("Job %s (%s) stopped after a cancel: %s", job.pk, job.kind, exc)
+            _finish(job, Job.Status.CANCELLED, error_message=reason)
+            return job
         if isinstance(exc, JobFailed):
             logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc)
         else:

@@ -1,15 +1,40 @@
 """Backoffice registrations for `library`."""
 
+from django import forms
 from django.contrib import admin
 
 from library.models import Library, Track, TrackScore
+from library.paths import PathRefused, validate_root
+from library.services import libraries
+
+
+class LibraryAdminForm(forms.ModelForm):
+    """The API's root checks (no system folder, no nesting) apply here too."""
+
+    class Meta:
+        model = Library
+        fields = "__all__"  # noqa: DJ007 - the backoffice edits every field
+
+    def clean_root_path(self) -> str:
+        try:
+            return str(validate_root(self.cleaned_data["root_path"], exclude=self.instance))
+        except PathRefused as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 @admin.register(Library)
 class LibraryAdmin(admin.ModelAdmin):
+    form = LibraryAdminForm
     list_display = ("name", "root_path", "kind", "is_enabled", "is_default", "updated_at")
     list_filter = ("kind", "is_enabled", "is_default")
     search_fields = ("name", "root_path")
+
+    def delete_model(self, request, obj: Library) -> None:
+        libraries.delete_library(obj)  # cancels its jobs with the reason, as the API does
+
+    def delete_queryset(self, request, queryset) -> None:
+        for library in queryset:
+            libraries.delete_library(library)
 
 
 class TrackScoreInline(admin.TabularInline):

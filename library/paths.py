@@ -35,6 +35,10 @@ class OutsideRoots(PathRefused):
     status_code = 403
 
 
+class SystemFolder(PathRefused):
+    """A library root that is (or lies inside) an operating-system folder or Nomarr's data dir."""
+
+
 class RootConflict(PathRefused):
     """A library root that equals, lies inside, or contains another library's root."""
 
@@ -42,6 +46,15 @@ class RootConflict(PathRefused):
 
 
 MAX_PATH_LENGTH = 4096
+
+# Never a library root, nor anything inside them: the system's own files, kernel views, devices.
+SYSTEM_TREES = (
+    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run",
+    "/sbin", "/sys", "/usr/bin", "/usr/lib", "/usr/sbin",
+)  # fmt: skip
+# Never a library root themselves, though music may live in a folder below them
+# (`/var/lib/mpd/music`, `/usr/local/share/music`).
+SYSTEM_FOLDERS = ("/", "/usr", "/usr/local", "/var")
 
 
 def _check_text(user_path: object) -> str:
@@ -105,11 +118,13 @@ def resolve_inside_roots(
 def validate_root(root_path: str, exclude: Library | None = None) -> Path:
     """Check a library root for create/update and return its resolved form.
 
-    It must be absolute, exist, be a readable directory, and neither lie inside another
-    library's root nor contain one (roots never nest, so every file has one library).
+    It must be absolute, not a system folder or Nomarr's data dir (nor lead to one through a
+    symlink), exist, be a readable directory, and neither lie inside another library's root nor
+    contain one (roots never nest, so every file has one library).
     """
     text = _check_text(root_path)
     resolved = _resolve(text, strict=False)
+    _refuse_system_folder(text, resolved)
     if not resolved.exists():
         raise PathNotFound(f"Folder not found: {text}", text)
     if not resolved.is_dir():
@@ -134,3 +149,30 @@ def validate_root(root_path: str, exclude: Library | None = None) -> Path:
                 text,
             )
     return resolved
+
+
+def _refuse_system_folder(text: str, resolved: Path) -> None:
+    """Refuse a root whose written or resolved form is a system folder or lies in a system
+    tree or the data dir: scanning it is useless at best, and tag writes would touch files
+    Nomarr or the system depend on."""
+    from django.conf import settings
+
+    data_dir = Path(settings.DATA_DIR)
+    candidates = {Path(os.path.normpath(text)), resolved}
+    for path in candidates:
+        for tree in (data_dir, _resolve(data_dir, strict=False)):
+            if _inside(path, tree):
+                raise SystemFolder(
+                    f"{text} is Nomarr's data folder or lies inside it; "
+                    "choose the folder that holds your music.",
+                    text,
+                )
+        for folder in SYSTEM_TREES + SYSTEM_FOLDERS:
+            forms = {Path(folder), _resolve(folder, strict=False)}
+            exact_only = folder in SYSTEM_FOLDERS
+            if any(path == form or (not exact_only and _inside(path, form)) for form in forms):
+                raise SystemFolder(
+                    f"{text} is a system folder ({folder}); choose the folder that holds "
+                    "your music.",
+                    text,
+                )

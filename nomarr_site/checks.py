@@ -1,4 +1,5 @@
-"""Django system checks for the platform: a data dir that cannot be written stops start-up."""
+"""Django system checks for the platform: a data dir that cannot be written, or a setting pinned
+by a bad environment value that must not be ignored, stops start-up."""
 
 from __future__ import annotations
 
@@ -29,4 +30,14 @@ def setting_overrides_parse(app_configs, **kwargs):
     return [
         checks.Warning(problem, hint="Fix or unset the variable.", id="nomarr.W001")
         for problem in overridden_problems()
+    ]
+
+
+@checks.register(checks.Tags.compatibility)
+def strict_setting_overrides_parse(app_configs, **kwargs):
+    from nomarr_site.config import fatal_env_problems
+
+    return [
+        checks.Error(problem, hint="Fix or unset the variable.", id="nomarr.E008")
+        for problem in fatal_env_problems()
     ]

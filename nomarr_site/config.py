@@ -8,6 +8,7 @@ page and the services read and check values the same way.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,12 +83,16 @@ class OneOf:
         return value.strip()
 
 
+# ASCII only: tag keys outside it break some formats (FLAC's Vorbis comment names) and players.
+NAMESPACE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def _namespace(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidSetting("expected text")
     text = value.strip()
-    if not text or len(text) > 32 or not all(c.isalnum() or c in "_-" for c in text):
-        raise InvalidSetting("use 1-32 letters, digits, '-' or '_'")
+    if not NAMESPACE.fullmatch(text):
+        raise InvalidSetting("use 1-32 ASCII letters, digits, '-' or '_'")
     return text
 
 
@@ -115,11 +120,16 @@ def _path(value: Any) -> str:
     return os.path.normpath(text)
 
 
+# ASCII digits only: str.isdigit() and int() also take full-width and other Unicode digits.
+TIME_OF_DAY = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+
+
 def _time_of_day(value: Any) -> str:
     text = _text(5, blank=False)(value)
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    match = TIME_OF_DAY.fullmatch(text)
+    if not match:
         raise InvalidSetting("expected HH:MM")
+    hours, minutes = match.groups()
     if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
         raise InvalidSetting("expected HH:MM between 00:00 and 23:59")
     return f"{int(hours):02d}:{minutes}"
@@ -148,6 +158,21 @@ class SomeOf:
         return [choice for choice in self.choices if choice in picked]
 
 
+def _readable_folder(path: str) -> None:
+    """Refuse a folder that is missing or that Nomarr cannot list."""
+    if not os.path.exists(path):
+        raise InvalidSetting(f"{path} does not exist")
+    if not os.path.isdir(path):
+        raise InvalidSetting(f"{path} is not a directory")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise InvalidSetting(f"{path} cannot be read by Nomarr")
+    try:
+        with os.scandir(path) as entries:
+            next(entries, None)
+    except OSError as exc:
+        raise InvalidSetting(f"{path} cannot be read: {exc.strerror}") from None
+
+
 def _optional_path(value: Any) -> str:
     return "" if value in (None, "") else _path(value)
 
@@ -170,6 +195,11 @@ class Setting:
     restart: bool = False
     env: str = field(default="")
     from_env: Callable[[str], Any] = str
+    # Checked only when a person changes the value (the folder may be unmounted for a while
+    # later; reading it then must not fall back to the default).
+    usable: Callable[[Any], None] | None = None
+    # A bad environment value stops start-up (a system check error) instead of being ignored.
+    strict_env: bool = False
 
     @property
     def env_name(self) -> str:
@@ -177,6 +207,14 @@ class Setting:
 
     def parse_env(self, raw: str) -> Any:
         return self.parse(self.from_env(raw))
+
+    def parse_change(self, value: Any) -> Any:
+        """`parse`, and for a value other than the current one, the `usable` check too: an
+        unchanged value passes, so a document read with GET can be sent back as it is."""
+        parsed = self.parse(value)
+        if self.usable is not None and parsed != get(self.key):
+            self.usable(parsed)
+        return parsed
 
 
 DEFINITIONS: dict[str, Setting] = {
@@ -187,6 +225,7 @@ DEFINITIONS: dict[str, Setting] = {
             lambda: settings.MODELS_DIR,
             _path,
             "Folder holding the Essentia models (.pb graphs and their .json metadata).",
+            usable=_readable_folder,
         ),
         Setting("library_auto_tag", lambda: True, _bool, "Queue new or changed files for tagging."),
         Setting(
@@ -195,7 +234,13 @@ DEFINITIONS: dict[str, Setting] = {
             OneOf(("none", "minimal", "full")),
             "none: database only; minimal: mood tiers and version; full: every head.",
         ),
-        Setting("namespace", lambda: "nom", _namespace, "Prefix of the tags Nomarr writes."),
+        Setting(
+            "namespace",
+            lambda: "nom",
+            _namespace,
+            "Prefix of the tags Nomarr writes.",
+            strict_env=True,
+        ),
         Setting(
             "tagging_preset",
             lambda: "reference",
@@ -286,6 +331,16 @@ def validate(key: str, value: Any) -> Any:
         raise InvalidSetting(f"{key}: {exc}") from None
 
 
+def validate_change(key: str, value: Any) -> Any:
+    """`validate` for a person's edit: a changed value must also work here (a models folder
+    must exist and be readable)."""
+    item = definition(key)
+    try:
+        return item.parse_change(value)
+    except InvalidSetting as exc:
+        raise InvalidSetting(f"{key}: {exc}") from None
+
+
 def env_override(item: Setting) -> tuple[bool, Any]:
     raw = os.environ.get(item.env_name)
     if raw is None:
@@ -297,18 +352,33 @@ def env_override(item: Setting) -> tuple[bool, Any]:
     return True, parsed
 
 
-def overridden_problems() -> list[str]:
-    """Environment overrides that do not parse (and are therefore ignored), named by variable."""
+def _env_problems(strict: bool) -> list[tuple[Setting, str]]:
     problems = []
     for item in DEFINITIONS.values():
         raw = os.environ.get(item.env_name)
-        if raw is None:
+        if raw is None or item.strict_env != strict:
             continue
         try:
             item.parse_env(raw)
         except InvalidSetting as exc:
-            problems.append(f"{item.env_name}: {exc}; the override is ignored")
+            problems.append((item, str(exc)))
     return problems
+
+
+def overridden_problems() -> list[str]:
+    """Environment overrides that do not parse (and are therefore ignored), named by variable."""
+    return [
+        f"{item.env_name}: {why}; the override is ignored" for item, why in _env_problems(False)
+    ]
+
+
+def fatal_env_problems() -> list[str]:
+    """Environment values of `strict_env` settings that do not parse, named by variable: they
+    stop start-up (a namespace Nomarr cannot write must not silently become the default)."""
+    return [
+        f"{item.env_name}: {why}, got {os.environ[item.env_name]!r}"
+        for item, why in _env_problems(True)
+    ]
 
 
 def get(key: str) -> Any:
@@ -403,12 +473,7 @@ def set_series_directory(directory: Any) -> int:
     how many series folders it holds: its immediate sub-folders, hidden ones not counted. Nothing
     is imported here; scanning the series library is the library app's work."""
     path = _path(directory)
-    if not os.path.exists(path):
-        raise InvalidSetting(f"{path} does not exist")
-    if not os.path.isdir(path):
-        raise InvalidSetting(f"{path} is not a directory")
-    if not os.access(path, os.R_OK | os.X_OK):
-        raise InvalidSetting(f"{path} cannot be read by Nomarr")
+    _readable_folder(path)
     try:
         with os.scandir(path) as entries:
             count = sum(1 for e in entries if not e.name.startswith(".") and e.is_dir())

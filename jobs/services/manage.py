@@ -89,15 +89,16 @@ def retry(ids: Iterable[int] | None = None, all_errors: bool = False) -> int:
     return count
 
 
-def cancel(ids: Iterable[int]) -> dict[str, int]:
-    """Cancel pending jobs at once; flag running ones to stop at their next check."""
+def cancel(ids: Iterable[int], reason: str = "Cancelled") -> dict[str, int]:
+    """Cancel pending jobs at once; flag running ones to stop at their next check. `reason`
+    becomes the job's message (a running job keeps it when its runner stops)."""
     ids = list(ids)
     now = timezone.now()
     cancelled = Job.objects.filter(pk__in=ids, status=Job.Status.PENDING).update(
-        status=Job.Status.CANCELLED, finished_at=now, error_message="Cancelled"
+        status=Job.Status.CANCELLED, finished_at=now, error_message=reason
     )
     flagged = Job.objects.filter(pk__in=ids, status=Job.Status.RUNNING).update(
-        cancel_requested=True
+        cancel_requested=True, error_message=reason
     )
     for job in Job.objects.filter(pk__in=ids, status__in=[Job.Status.CANCELLED]):
         events.emit_job(job)

@@ -122,7 +122,7 @@ class LibraryStatsView(APIView):
         raw = request.query_params.get("library_id")
         library_id = None
         if raw is not None:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):  # int() also takes other digits
                 raise ValidationFailed(f"library_id must be a positive integer, got '{raw}'.")
             library_id = get_library(int(raw)).pk
         return Response(libraries.library_stats(library_id))

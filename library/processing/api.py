@@ -55,6 +55,9 @@ class TagFileView(APIView):
 
     @extend_schema(
         request=TagRequest,
+        description="Queue one file for tagging. 400 when the path is malformed or missing, "
+        "not a file, empty (0 bytes) or unreadable (nothing is queued); 403 outside every "
+        "library root.",
         responses=inline_serializer(
             "TagQueued",
             {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from jobs.models import Job
@@ -50,6 +51,7 @@ def queue_file(path: str, *, force: bool = False, priority: str = "NORMAL") -> J
     resolved, library = resolve_inside_roots(path)
     if not resolved.is_file():
         raise NotAFile(f"Not a file: {path}")
+    _refuse_unreadable(resolved)
     text = str(resolved)
     return enqueue(
         "tag",
@@ -102,5 +104,24 @@ def queue_paths(paths: list[str], *, force: bool = False, recursive: bool = True
     return report
 
 
+def _refuse_unreadable(path: Path) -> None:
+    """Refuse now, with the reason, a file whose tag job could only fail: an empty one, or one
+    this process cannot open."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise UnusableFile(f"Cannot read the file: {path} ({exc.strerror})") from None
+    try:
+        if os.fstat(descriptor).st_size == 0:
+            raise UnusableFile(f"The file is empty (0 bytes): {path}")
+    finally:
+        os.close(descriptor)
+
+
 class NotAFile(ValueError):
     """A path of the wrong kind (a folder where a file is needed, or the reverse)."""
+
+
+class UnusableFile(NotAFile):
+    """A file that cannot be tagged as it is (empty or unreadable); refused like a path of the
+    wrong kind, so every caller reports it the same way."""

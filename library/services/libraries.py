@@ -76,12 +76,28 @@ def _rebase_tracks(library: Library) -> None:
 
 def delete_library(library: Library) -> int:
     """Remove the library and Nomarr's rows about its files (never the files); returns how
-    many tracks were forgotten."""
+    many tracks were forgotten.
+
+    Its unfinished jobs are cancelled first, in the same transaction, with a message saying
+    why: pending ones at once, running ones at their runner's next check (a failure caused
+    by the rows going away then also ends as that cancel, not as a raw database error).
+    """
+    from jobs.models import Job
+    from jobs.services.manage import cancel
+
     tracks = Track.objects.filter(library=library).count()
     with transaction.atomic():
+        active = Job.objects.filter(status__in=Job.ACTIVE).filter(
+            Q(library=library) | Q(track__library=library)
+        )
+        cancel(list(active.values_list("pk", flat=True)), reason=removed_message(library))
         library.delete()
     logger.info("Library deleted: %s (%d tracks forgotten)", library, tracks)
     return tracks
+
+
+def removed_message(library: Library) -> str:
+    return f"Library {library.name} was removed"
 
 
 def library_stats(library_id: int | None = None) -> dict[str, Any]:

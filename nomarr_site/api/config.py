@@ -72,7 +72,7 @@ def as_document() -> dict[str, Any]:
 def _check_field(path: str, key: str | None, value: Any, fixed: dict, out: dict, errors: dict):
     if key is not None:
         try:
-            out[key] = config.DEFINITIONS[key].parse(value)
+            out[key] = config.DEFINITIONS[key].parse_change(value)
         except config.InvalidSetting as exc:
             errors[path] = str(exc)
     elif path in fixed:
@@ -161,7 +161,7 @@ class WebConfigView(APIView):
         data.is_valid(raise_exception=True)
         key = data.validated_data["key"]
         try:
-            config.set_value(key, data.validated_data["value"])
+            config.set_value(key, config.validate_change(key, data.validated_data["value"]))
         except config.InvalidSetting as exc:
             raise ValidationFailed(str(exc), details={"key": key}) from None
         item = config.DEFINITIONS[key]

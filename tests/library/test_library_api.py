@@ -146,6 +146,74 @@ def test_an_unreadable_root_is_refused(token_holder, roots, monkeypatch):
     assert "not readable" in error_of(response)["message"]
 
 
+@pytest.mark.parametrize("root", ["/", "/etc", "/proc", "/sys", "/dev", "/usr", "/bin", "/boot"])
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_system_folders_are_refused_as_roots_on_create_and_update(
+    token_holder, music, root, method
+):
+    Library.objects.exclude(pk=music.pk).delete()
+    if method == "post":
+        music.delete()  # alone, `/` clashes with no other root: only the system check refuses it
+        response = token_holder.post(
+            "/api/web/libraries", {"name": "New", "root_path": root}, format="json"
+        )
+    else:
+        response = token_holder.patch(
+            f"/api/web/libraries/{music.id}", {"root_path": root}, format="json"
+        )
+    assert response.status_code == 400
+    body = error_of(response)
+    assert body["error"] == "VALIDATION_ERROR"
+    assert "system folder" in body["message"]
+    assert body["details"]["fields"]["root_path"] == [body["message"]]
+    assert Library.objects.filter(root_path=root).count() == 0
+
+
+def test_folders_inside_system_trees_are_refused_but_music_under_var_is_not(token_holder, tmp_path):
+    response = token_holder.post(
+        "/api/web/libraries", {"name": "Etc", "root_path": "/etc/ssl"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "system folder (/etc)" in error_of(response)["message"]
+    from library.paths import SYSTEM_FOLDERS, SYSTEM_TREES
+
+    assert "/var" in SYSTEM_FOLDERS and "/var" not in SYSTEM_TREES  # /var/lib/mpd/music is fine
+
+
+def test_a_symlink_to_a_system_folder_is_refused(token_holder, roots):
+    link = roots / "sneaky"
+    os.symlink("/etc", link)
+    response = token_holder.post(
+        "/api/web/libraries", {"name": "Sneaky", "root_path": str(link)}, format="json"
+    )
+    assert response.status_code == 400
+    assert "system folder (/etc)" in error_of(response)["message"]
+    assert not Library.objects.exists()
+
+
+@pytest.mark.parametrize("where", ["itself", "inside", "symlink"])
+def test_the_data_dir_and_anything_inside_it_are_refused(token_holder, settings, roots, where):
+    data_dir = roots / "data"
+    (data_dir / "models").mkdir(parents=True)
+    settings.DATA_DIR = data_dir
+    target = {"itself": data_dir, "inside": data_dir / "models", "symlink": roots / "link"}[where]
+    if where == "symlink":
+        os.symlink(data_dir / "models", target)
+    response = token_holder.post(
+        "/api/web/libraries", {"name": "Data", "root_path": str(target)}, format="json"
+    )
+    assert response.status_code == 400
+    assert "data folder" in error_of(response)["message"]
+
+
+def test_a_patch_to_a_good_root_still_passes(token_holder, music, roots):
+    response = token_holder.patch(
+        f"/api/web/libraries/{music.id}", {"root_path": str(roots / "other")}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["root_path"] == str(roots / "other")
+
+
 # Read, update, delete
 
 
@@ -218,6 +286,72 @@ def test_a_confirmed_delete_forgets_rows_but_never_touches_files(token_holder, m
     assert song.exists()
 
 
+def test_deleting_a_library_cancels_its_unfinished_jobs_with_a_message(token_holder, music, roots):
+    from jobs.services.enqueue import enqueue
+
+    other = Library.objects.create(name="Other", root_path=str(roots / "other"))
+    track = Track.objects.create(library=music, path=str(roots / "music/Album/a.mp3"),
+                                 relative_path="Album/a.mp3", size=1, mtime=1.0)  # fmt: skip
+    scan = enqueue("scan", payload={"library_id": music.pk}, library=music)
+    tag = enqueue("tag", payload={"track_id": track.pk}, track=track)  # no library on the job
+    done = enqueue("scan", payload={"library_id": music.pk}, library=music, dedup_key="old")
+    Job.objects.filter(pk=done.pk).update(status=Job.Status.DONE)
+    elsewhere = enqueue("scan", payload={"library_id": other.pk}, library=other)
+    response = token_holder.delete(f"/api/web/libraries/{music.id}?confirm=true")
+    assert response.status_code == 200
+    for job in (scan, tag):
+        job.refresh_from_db()
+        assert (job.status, job.error_message) == ("cancelled", "Library Music was removed")
+    assert Job.objects.get(pk=done.pk).status == Job.Status.DONE
+    assert Job.objects.get(pk=elsewhere.pk).status == Job.Status.PENDING
+
+
+@pytest.mark.parametrize("seen", ["at_its_next_check", "by_the_failure_it_causes"])
+def test_a_running_job_of_a_removed_library_stops_with_the_reason(token_holder, music, seen):
+    from jobs.runner import execute
+    from jobs.services.claim import claim_next
+    from jobs.services.enqueue import enqueue
+
+    enqueue("scan", payload={"library_id": music.pk}, library=music)
+    job = claim_next("worker-1")
+    response = token_holder.delete(f"/api/web/libraries/{music.id}?confirm=true")
+    assert response.status_code == 200
+    assert Job.objects.get(pk=job.pk).cancel_requested
+    if seen == "at_its_next_check":
+        job.refresh_from_db()
+    # else: the runner read the job before the delete, so its scan finds no library and fails
+    execute(job)
+    job.refresh_from_db()
+    assert (job.status, job.error_message) == ("cancelled", "Library Music was removed")
+
+
+def _backoffice_post(browser, url: str, data: dict):
+    browser.get(url)
+    return browser.post(url, {**data, "csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+
+
+def test_the_backoffice_delete_also_cancels_the_librarys_jobs(admin_browser, music):
+    from jobs.services.enqueue import enqueue
+
+    scan = enqueue("scan", payload={"library_id": music.pk}, library=music)
+    url = f"/backoffice/library/library/{music.pk}/delete/"
+    response = _backoffice_post(admin_browser, url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Library.objects.exists()
+    scan.refresh_from_db()
+    assert (scan.status, scan.error_message) == ("cancelled", "Library Music was removed")
+
+
+def test_the_backoffice_refuses_a_system_folder_as_a_root(admin_browser, music):
+    url = f"/backoffice/library/library/{music.pk}/change/"
+    data = {"name": "Music", "root_path": "/etc", "kind": "music", "is_enabled": "on"}
+    response = _backoffice_post(admin_browser, url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "system folder (/etc)" in response.content.decode()
+    music.refresh_from_db()
+    assert music.root_path != "/etc"
+
+
 # Stats
 
 
@@ -253,6 +387,13 @@ def test_stats_of_one_library_and_of_an_unknown_one(token_holder, music, roots):
 
 
 # Scans
+
+
+@pytest.mark.parametrize("raw", ["²", "１", "-1", "x"])
+def test_stats_refuse_a_library_id_that_is_not_ascii_digits(token_holder, music, raw):
+    response = token_holder.get("/api/web/libraries/stats", {"library_id": raw})
+    assert response.status_code == 400
+    assert "library_id must be a positive integer" in error_of(response)["message"]
 
 
 def test_a_scan_request_queues_one_scan_job(token_holder, music, roots):

@@ -149,3 +149,93 @@ def test_a_bad_environment_override_is_a_startup_warning(monkeypatch):
     messages = [m for m in checks.run_checks() if m.id == "nomarr.W001"]
     assert len(messages) == 1
     assert "NOMARR_FILE_WRITE_MODE" in messages[0].msg
+
+
+@pytest.mark.parametrize("value", ["nöm", "ｎｏｍ", "nom١", "tag\u00a0x", "ℕom"])
+def test_a_namespace_outside_ascii_is_400(token_holder, value):
+    response = token_holder.post(
+        "/api/web/config", {"key": "namespace", "value": value}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "VALIDATION_ERROR" and "ASCII" in body["message"]
+    assert token_holder.get("/api/web/config").json()["namespace"] == "nom"
+
+
+def test_an_ascii_namespace_with_digits_dash_and_underscore_is_saved(token_holder):
+    response = token_holder.post(
+        "/api/web/config", {"key": "namespace", "value": "My_tags-2"}, format="json"
+    )
+    assert response.status_code == 200
+    assert token_holder.get("/api/web/config").json()["namespace"] == "My_tags-2"
+
+
+@pytest.mark.parametrize("value", ["１２:００", "١٢:٠٠", "²:00", "12:٠٠", "1٢:00"])
+def test_a_time_with_other_than_ascii_digits_is_400(token_holder, value):
+    response = token_holder.post(
+        "/api/web/config", {"key": "scheduler_time", "value": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert "scheduler_time: expected HH:MM" in response.json()["message"]
+
+
+@pytest.mark.parametrize(("value", "saved"), [("07:30", "07:30"), ("7:05", "07:05")])
+def test_an_ascii_time_is_saved(token_holder, value, saved):
+    response = token_holder.post(
+        "/api/web/config", {"key": "scheduler_time", "value": value}, format="json"
+    )
+    assert response.status_code == 200
+    assert token_holder.get("/api/web/config").json()["scheduler_time"] == saved
+
+
+def test_a_bad_namespace_in_the_environment_stops_start_up_naming_it(monkeypatch):
+    from django.core import checks
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    monkeypatch.setenv("NOMARR_NAMESPACE", "nöm")
+    errors = [m for m in checks.run_checks() if m.id == "nomarr.E008"]
+    assert len(errors) == 1 and errors[0].is_serious()
+    assert errors[0].msg.startswith("NOMARR_NAMESPACE:") and "'nöm'" in errors[0].msg
+    with pytest.raises(SystemCheckError, match="NOMARR_NAMESPACE"):
+        call_command("check")
+    monkeypatch.setenv("NOMARR_NAMESPACE", "envns")
+    assert not [m for m in checks.run_checks() if m.id == "nomarr.E008"]
+
+
+def test_a_models_folder_that_does_not_exist_is_400(token_holder, tmp_path):
+    missing = tmp_path / "no-models"
+    response = token_holder.post(
+        "/api/web/config", {"key": "models_dir", "value": str(missing)}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "VALIDATION_ERROR"
+    assert body["message"] == f"models_dir: {missing} does not exist"
+    assert token_holder.get("/api/web/config").json()["models_dir"] != str(missing)
+
+
+def test_a_models_folder_that_is_a_file_or_unreadable_is_400(token_holder, tmp_path, monkeypatch):
+    a_file = tmp_path / "models.txt"
+    a_file.write_text("x")
+    post = {"key": "models_dir", "value": str(a_file)}
+    response = token_holder.post("/api/web/config", post, format="json")
+    assert response.status_code == 400 and "is not a directory" in response.json()["message"]
+    from nomarr_site import config
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    monkeypatch.setattr(config.os, "access", lambda path, mode: False)  # root reads anything
+    post = {"key": "models_dir", "value": str(folder)}
+    response = token_holder.post("/api/web/config", post, format="json")
+    assert response.status_code == 400 and "cannot be read" in response.json()["message"]
+
+
+def test_an_existing_models_folder_is_saved(token_holder, tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    response = token_holder.post(
+        "/api/web/config", {"key": "models_dir", "value": str(folder)}, format="json"
+    )
+    assert response.status_code == 200
+    assert token_holder.get("/api/web/config").json()["models_dir"] == str(folder)

@@ -308,3 +308,42 @@ def test_the_settings_page_has_configuration_and_backup_sections(admin_browser):
     assert 'data-fields-url="/api/config/fields"' in page
     assert 'id="backups"' in page
     assert 'id="api-keys"' in page
+
+
+def test_a_models_folder_that_does_not_exist_is_refused_by_put_and_validate(token_holder, tmp_path):
+    missing = str(tmp_path / "no-models")
+    response = put(token_holder, {"other": {"models_dir": missing}})
+    assert response.status_code == 400
+    fields = response.json()["details"]["fields"]
+    assert fields == {"other.models_dir": f"{missing} does not exist"}
+    assert token_holder.get("/api/config").json()["other"]["models_dir"] != missing
+    checked = token_holder.post(
+        "/api/config/validate", {"other": {"models_dir": missing}}, format="json"
+    ).json()
+    assert checked == {"valid": False, "errors": [f"other.models_dir: {missing} does not exist"]}
+
+
+def test_an_unchanged_models_folder_may_be_sent_back_even_if_missing(token_holder, settings):
+    assert not settings.DATA_DIR.joinpath("models").exists()  # the default, not created yet
+    document = token_holder.get("/api/config").json()
+    assert put(token_holder, document).status_code == 200
+
+
+def test_an_existing_models_folder_is_saved_through_the_document(token_holder, tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    assert put(token_holder, {"other": {"models_dir": str(folder)}}).status_code == 200
+    assert token_holder.get("/api/config").json()["other"]["models_dir"] == str(folder)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"other": {"namespace": "nöm"}}, "other.namespace"),
+        ({"scheduler": {"schedule_time": "１２:００"}}, "scheduler.schedule_time"),
+    ],
+)
+def test_non_ascii_namespaces_and_times_are_refused_in_the_document(token_holder, body, field):
+    response = put(token_holder, body)
+    assert response.status_code == 400
+    assert list(response.json()["details"]["fields"]) == [field]

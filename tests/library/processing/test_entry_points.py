@@ -71,6 +71,51 @@ def test_a_folder_is_not_a_file_for_the_legacy_endpoint(key_holder, music):
     assert "Not a file" in response.json()["message"]
 
 
+def test_an_empty_file_is_refused_at_once_and_not_queued(key_holder, music):
+    empty = music["album"] / "empty.mp3"
+    empty.write_bytes(b"")
+    response = tag(key_holder, empty)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "VALIDATION_ERROR"
+    assert body["message"] == f"The file is empty (0 bytes): {empty}"
+    assert body["details"]["path"] == str(empty)
+    assert not Job.objects.exists()
+
+
+def test_an_unreadable_file_is_refused_at_once_with_the_reason(key_holder, music, monkeypatch):
+    from library.processing import services
+
+    locked = music["files"]["flac"]
+    real_open = os.open
+
+    def deny(path, flags, *args, **kwargs):  # chmod 000 would not stop root, who runs CI
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(services.os, "open", deny)
+    response = tag(key_holder, locked)
+    assert response.status_code == 400
+    assert response.json()["message"] == f"Cannot read the file: {locked} (Permission denied)"
+    assert not Job.objects.exists()
+
+
+def test_process_files_refuses_an_empty_file_with_the_reason(token_holder, music):
+    empty = music["album"] / "empty.flac"
+    empty.write_bytes(b"")
+    response = token_holder.post(
+        "/api/web/processing/process-files", {"paths": [str(empty)]}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["queued"] == 0 and body["job_ids"] == []
+    assert body["refused"] == [
+        {"path": str(empty), "reason": f"The file is empty (0 bytes): {empty}"}
+    ]
+    assert not Job.objects.exists()
+
+
 def test_the_legacy_endpoint_takes_api_keys_only(token_holder, anonymous, music):
     assert tag(anonymous, music["files"]["mp3"]).status_code == 401
     assert tag(token_holder, music["files"]["mp3"]).status_code == 403

@@ -134,13 +134,11 @@ def test_bad_files_fail_alone_with_clear_messages(key_holder, music, run_jobs):
     truncated.write_bytes(music["files"]["mp3"].read_bytes()[:3000])
     text = album / "notes.flac"
     text.write_text("these are liner notes, not audio\n" * 20)
-    empty = album / "empty.mp3"
-    empty.write_bytes(b"")
     read_only = album / "read-only.flac"
     shutil.copy(music["files"]["flac"], read_only)
     read_only.chmod(0o444)
     good = music["files"]["opus"]
-    bad = [truncated, text, empty, read_only]
+    bad = [truncated, text, read_only]  # an empty file is refused when queued (test_entry_points)
     ids = dict(zip([*bad, good], queue_all(key_holder, [*bad, good]), strict=True))
     run_jobs()
     jobs = {path: Job.objects.get(pk=job_id) for path, job_id in ids.items()}
