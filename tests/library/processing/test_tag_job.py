@@ -185,3 +185,18 @@ def test_stale_tags_of_ours_are_replaced_on_retag(key_holder, music, run_jobs, f
     run_jobs()
     assert namespace_values(path, "nom:stale_head") == []
     assert namespace_values(path)[0] != "old"
+
+
+def test_a_regression_head_writes_and_stores_its_value(key_holder, music, run_jobs):
+    # The suite's approachability_regression is shaped as Essentia publishes it: metadata
+    # listing one class ("approachability") and a model/Identity output.
+    path = music["files"]["flac"]
+    (job_id,) = queue_all(key_holder, [path])
+    run_jobs()
+    assert Job.objects.get(pk=job_id).status == Job.Status.DONE
+
+    (written,) = namespace_values(path, "nom:approachability_regression")
+    score = TrackScore.objects.get(track__path=str(path), head="approachability_regression")
+    assert score.label == ""  # a regression head's one row, as the model documents
+    assert written == f"{score.score_mean:.4f}"
+    assert float(written) == pytest.approx(score.score_mean, abs=5e-5)
