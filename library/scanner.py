@@ -4,6 +4,7 @@
 Unchanged files (same size and mtime) are skipped without opening them; a file that moved
 inside the library keeps its row (and its scores); with `clean_missing` the rows of files that
 are gone are deleted, only under the scanned paths. Unreadable files keep a row with the reason.
+In each folder it reads, it removes the tag writer's temporary copies abandoned over an hour ago.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from library.services.track_fields import (
 from library.services.walk import AudioWalk, FoundFile
 from library.tags.errors import TagFileError
 from library.tags.reader import read_tags
+from library.tags.tempfiles import remove_abandoned
 from nomarr_site import config
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,9 @@ PROGRESS_EVERY = 50
 MAX_PROBLEMS = 100
 # A moved file keeps its duration; allow for rounding between readers.
 MOVE_DURATION_TOLERANCE = 0.05
+# A temporary copy this old belongs to no running write (a write takes seconds); younger ones
+# may be a writer's on another machine, where our lock check cannot see its lock.
+TEMP_FILE_MAX_AGE = 3600
 
 
 class _MoveCandidate(TypedDict):
@@ -62,6 +67,7 @@ class ScanSummary:
     moved: int = 0
     removed: int = 0
     errors: int = 0
+    temp_files_removed: int = 0  # the tag writer's abandoned temporary copies
     changed_track_ids: list[int] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
 
@@ -114,6 +120,7 @@ class LibraryScanner:
         self.walk = AudioWalk(self.root, recursive, self._problem)
         # A library without rows has nothing that could have moved.
         self.had_tracks = Track.objects.filter(library=library).exists()
+        self._swept_folder: str | None = None
 
     def run(self, paths: Iterable[str | Path] | None) -> ScanSummary:
         starts = self._starts(paths)
@@ -122,6 +129,7 @@ class LibraryScanner:
         for start in starts:
             for found in self.walk.files(start):
                 self._checkpoint()
+                self._sweep_temp_files(os.path.dirname(found.path))
                 chunk.append(found)
                 self.summary.scanned += 1
                 if len(chunk) >= CHUNK_SIZE:
@@ -135,7 +143,22 @@ class LibraryScanner:
                 self._clean(start)
         self._progress(expected, done=True)
         logger.info("Scanned %s: %s", self.library, self.summary.counters())
+        if self.summary.temp_files_removed:
+            logger.info(
+                "Scan of %s removed %d abandoned temporary tag-writer file(s)",
+                self.library,
+                self.summary.temp_files_removed,
+            )
         return self.summary
+
+    def _sweep_temp_files(self, folder: str) -> None:
+        """Remove the writer's abandoned copies once per folder (the walk yields a folder's
+        files together); a copy sits beside its audio file, so folders with audio suffice."""
+        if folder == self._swept_folder:
+            return
+        self._swept_folder = folder
+        removed = remove_abandoned(folder, min_age=TEMP_FILE_MAX_AGE)
+        self.summary.temp_files_removed += len(removed)
 
     def _starts(self, paths: Iterable[str | Path] | None) -> list[str]:
         """Absolute start points under the stored root, de-duplicated and never nested."""

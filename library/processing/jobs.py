@@ -61,13 +61,15 @@ class TagRunner(JobRunner):
 
     def run(self) -> dict:
         reload_if_asked()
-        track = self._track()
         try:
+            track = self._track()
             outcome = tag_track(track, force=self.job.force, step=self._step)
         except FileChanged as exc:
             # The user edited the file while it was analysed: analyse the new contents.
             raise RetryableError(f"{exc} It will be analysed again.") from exc
         except (TagFileError, DecodeError, InferenceError, NoUsableModels) as exc:
+            raise TaggingFailed(str(exc)) from exc
+        except FileNotFoundError as exc:  # ensure_track: the file is gone or is not audio
             raise TaggingFailed(str(exc)) from exc
         summary = {
             "skipped": "already tagged with the current models",

@@ -1,12 +1,13 @@
 """Tagging one file end to end: check the file, skip it when already tagged with the current
 model suite, analyse it, store the raw scores, derive the tags and write them safely.
 
-The order protects the user's files: the file is read and its structure checked before
-Essentia sees it, a file that decodes to clearly less audio than its header announces (cut off
-inside its audio frames) fails before anything is stored, its size and mtime are taken before
-analysis and must still match when the tags are written (else the write is refused and the job
-retried, so the new contents are analysed), and the tag writer only replaces the file with a
-verified copy.
+The order protects the user's files: a path that is now a symbolic link or leads outside every
+library root is refused before it is read (and again when writing), the file is read and its
+structure checked before Essentia sees it, a file that decodes to clearly less audio than its
+header announces (cut off inside its audio frames) fails before anything is stored, its size,
+mtime and inode are taken before analysis and must still match when the tags are written (else
+the write is refused and the job retried, so the new contents are analysed), and the tag writer
+only replaces the file with a verified copy.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnal
 from library.tagging.registry import ModelSuite, discover
 from library.tagging.tags import TagRules, derive_tags, version_value
 from library.tags import formats
+from library.tags.guard import check_track_file
 from library.tags.reader import FileTags, read_tags
 from library.tags.writer import FileStamp, write_tags
 from nomarr_site import config
@@ -79,10 +81,13 @@ def current_rules() -> TagRules:
 
 
 def ensure_track(path: str, library: Library | None = None) -> Track:
-    """The Track row for `path`, scanning the one file first if the library has not seen it."""
+    """The Track row for `path`, scanning the one file first if the library has not seen it.
+    A path that is now a link or leads outside the roots raises a TagFileError: scanning it
+    would record the file the link leads to instead."""
     track = Track.objects.filter(path=path).first()
     if track is not None:
         return track
+    check_track_file(path)
     if library is None:
         _resolved, library = resolve_inside_roots(path)
     scan_library(library, [path], recursive=False)
@@ -136,8 +141,11 @@ def tag_track(
     version = version_value(suite.version, rules)
 
     announce("checking the file")
-    stamp = FileStamp.of(path)
-    file_tags = read_tags(path, rules.namespace, check_structure=True)
+    # The path may have been swapped for a link, or a folder on it for one leading elsewhere,
+    # since the job was queued: check again before reading (and the writer checks once more).
+    checked = check_track_file(path)
+    stamp = FileStamp.of(checked)
+    file_tags = read_tags(checked, rules.namespace, check_structure=True)
     if not force and version in _tag_values(file_tags.namespace, f"{rules.namespace}:version"):
         _mark_tagged(track, stamp, version)
         return TagOutcome(path, "skipped", version)
@@ -145,7 +153,7 @@ def tag_track(
     announce("analysing")
     options = PipelineOptions.preset(preset or config.get("tagging_preset"))
     pipeline = TaggingPipeline(suite, options, cache=default_cache)
-    analysis = pipeline.run(path, announced_seconds=exact_duration(file_tags))
+    analysis = pipeline.run(checked, announced_seconds=exact_duration(file_tags))
     store_scores(track, analysis)
 
     mode = config.get("file_write_mode")
@@ -155,7 +163,7 @@ def tag_track(
     )
     if tags:
         announce("writing tags")
-        written = write_tags(path, tags, rules.namespace, expected=stamp)
+        written = write_tags(checked, tags, rules.namespace, expected=stamp, inside_roots=True)
         stamp = written.stamp
         outcome.written = True
     _mark_tagged(track, stamp, version, tags)

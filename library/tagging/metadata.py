@@ -29,6 +29,7 @@ class Output:
     name: str  # a graph node, `node` or `node:index`
     purpose: str  # "predictions", "embeddings" or "" when the file does not say
     size: int | None  # the last dimension of the declared shape
+    op: str = ""  # the graph operation that produces it ("Softmax", "Identity", ...), if stated
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ModelMetadata:
     input_name: str
     input_size: int | None  # last dimension of the first input
     outputs: tuple[Output, ...]
-    classes: tuple[str, ...] | None  # None for regression heads
+    classes: tuple[str, ...] | None  # None for regression heads, even when the file names one
     embedding_model: str | None  # heads only: the backbone's file stem
     embedding_algorithm: str | None
 
@@ -76,7 +77,8 @@ def _outputs(schema: dict) -> tuple[Output, ...]:
     for entry in outputs:
         name = _require(entry, "name", str, "schema.outputs[].")
         purpose = entry.get("output_purpose") or ""
-        parsed.append(Output(str(name), str(purpose), _last_dimension(entry.get("shape"))))
+        op = entry.get("op") or ""
+        parsed.append(Output(str(name), str(purpose), _last_dimension(entry.get("shape")), str(op)))
     if not parsed:
         raise MetadataError("'schema.outputs' is empty")
     return tuple(parsed)
@@ -89,6 +91,18 @@ def _classes(document: dict) -> tuple[str, ...] | None:
     if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
         raise MetadataError("'classes' should be a list of strings")
     return tuple(classes)
+
+
+def _is_regression(classes: tuple[str, ...] | None, outputs: tuple[Output, ...]) -> bool:
+    """Essentia's regression heads (`approachability_regression`, `engagement_regression`, ...)
+    list one "class", the quantity's name, and output it unsquashed through an `Identity` node:
+    their one value is the measurement itself, not a class probability."""
+    if classes is None:
+        return True
+    if len(classes) != 1:
+        return False
+    output = next((o for o in outputs if o.purpose == "predictions"), outputs[0])
+    return output.op == "Identity" or output.name.rsplit("/", 1)[-1] == "Identity"
 
 
 def parse(document: object, path: Path) -> ModelMetadata:
@@ -107,6 +121,8 @@ def parse(document: object, path: Path) -> ModelMetadata:
         embedding_name = str(_require(embedding, "model_name", str, "inference.embedding_model."))
         embedding_algorithm = embedding.get("algorithm")
     sample_rate = _require(inference, "sample_rate", int, "inference.")
+    outputs = _outputs(schema)
+    classes = _classes(document)
     return ModelMetadata(
         path=path,
         name=str(document.get("name") or path.stem),
@@ -114,8 +130,8 @@ def parse(document: object, path: Path) -> ModelMetadata:
         sample_rate=int(sample_rate),
         input_name=str(input_name),
         input_size=_last_dimension(inputs[0].get("shape")),
-        outputs=_outputs(schema),
-        classes=_classes(document),
+        outputs=outputs,
+        classes=None if _is_regression(classes, outputs) else classes,
         embedding_model=embedding_name,
         embedding_algorithm=str(embedding_algorithm) if embedding_algorithm else None,
     )

@@ -65,8 +65,9 @@ def _number(value: float) -> str:
 
 def head_values(result: HeadResult, rules: TagRules) -> list[str]:
     """The `<ns>:<head>` value(s): positive-class probability, the value of a regression head,
-    or the top labels of any other classifier. Raw (uncalibrated) scores."""
-    if result.classes is None:
+    or the top labels of any other classifier. Raw (uncalibrated) scores. A head with a single
+    output writes that number: naming its only class would say nothing."""
+    if result.classes is None or len(result.classes) == 1:
         return [_number(result.mean[0])]
     positive = positive_class(result.classes)
     if positive is not None:

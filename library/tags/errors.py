@@ -52,3 +52,11 @@ class FileChanged(TagFileError):
 
 class VerificationFailed(TagFileError):
     """The written copy did not read back as expected or its audio differs; nothing replaced."""
+
+
+class SymlinkRefused(TagFileError):
+    """The path is a symbolic link (perhaps swapped in since it was queued); never followed."""
+
+
+class OutsideLibrary(TagFileError):
+    """The path now resolves outside every enabled library root (a folder swapped for a link)."""

@@ -1,6 +1,13 @@
 """Safe tag writing (ARCHITECTURE §7): tags go into a locked temporary copy in the same folder,
 which must read back with exactly our tags and an unchanged audio payload before it atomically
-replaces the original with the original's permissions. Any failure leaves the original alone.
+replaces the original with the original's permissions. Any failure leaves the original alone,
+and no temporary copy behind (whatever interrupts the write, short of the process being killed;
+the next write or scan removes what a killed writer left).
+
+Links are never written through: the path must be a plain file when the write starts, the
+original is copied through a descriptor that refuses a link, and the file replaced must still be
+the one analysed (same device and inode, size and mtime). With `inside_roots`, the path must also
+still resolve inside an enabled library root.
 
 mtime policy: `now` (default) lets the replaced file carry the write time, so media servers
 notice the new tags; `preserve` restores the original modification time. Either way the new
@@ -9,6 +16,7 @@ size and mtime are returned, for the caller to store as the analysed state.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -18,28 +26,49 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from library.tags import formats
-from library.tags.errors import FileChanged, FileNotWritable, FileVanished, VerificationFailed
+from library.tags.errors import (
+    FileChanged,
+    FileNotWritable,
+    SymlinkRefused,
+    VerificationFailed,
+)
+from library.tags.guard import check_track_file, refuse_link
 from library.tags.payload import audio_payload_hash
+from library.tags.tempfiles import (
+    TEMP_SUFFIX,
+    TOKEN_BYTES,
+    cleanup_stale_temp_files,
+    temp_name,
+)
+
+__all__ = ["TEMP_SUFFIX", "FileStamp", "WriteResult", "cleanup_stale_temp_files", "write_tags"]
 
 logger = logging.getLogger(__name__)
 
-TEMP_SUFFIX = ".nomarr-tmp"
 MTIME_POLICIES = ("now", "preserve")
 
 
 @dataclass(frozen=True)
 class FileStamp:
-    """Size and modification time of a file as it was analysed."""
+    """Size and modification time of a file as it was analysed, and which file it was (device
+    and inode), so a different file put in its place is noticed even with the same size."""
 
     size: int
     mtime: float  # seconds since the epoch, as os.stat's st_mtime
+    identity: tuple[int, int] | None = None  # (st_dev, st_ino); None when not known
 
     @classmethod
     def of(cls, path: str | os.PathLike) -> FileStamp:
         st = os.stat(path)
-        return cls(st.st_size, st.st_mtime)
+        return cls(st.st_size, st.st_mtime, (st.st_dev, st.st_ino))
+
+    @classmethod
+    def from_stat(cls, st: os.stat_result) -> FileStamp:
+        return cls(st.st_size, st.st_mtime, (st.st_dev, st.st_ino))
 
     def matches(self, st: os.stat_result) -> bool:
+        if self.identity is not None and self.identity != (st.st_dev, st.st_ino):
+            return False
         return st.st_size == self.size and abs(st.st_mtime - self.mtime) < 1e-5
 
 
@@ -63,47 +92,8 @@ def _normalise(tags: Mapping[str, str | Sequence[str]], namespace: str) -> dict[
     return clean
 
 
-def _temp_name(target: str, token: str) -> str:
-    folder, name = os.path.split(target)
-    return os.path.join(folder, f".{name}.{token}{TEMP_SUFFIX}")
-
-
-def cleanup_stale_temp_files(target: str | os.PathLike) -> list[str]:
-    """Remove temporary copies of `target` left by a crashed writer. A live writer holds an
-    exclusive lock on its copy, so only unlocked (abandoned) copies are removed."""
-    folder, name = os.path.split(os.fspath(target))
-    removed: list[str] = []
-    try:
-        entries = os.listdir(folder or ".")
-    except OSError:
-        return removed
-    for entry in entries:
-        if not (entry.startswith(f".{name}.") and entry.endswith(TEMP_SUFFIX)):
-            continue
-        candidate = os.path.join(folder, entry)
-        try:
-            fd = os.open(candidate, os.O_RDWR)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.unlink(candidate)
-            removed.append(candidate)
-            logger.info("removed stale temporary file %s", candidate)
-        except OSError:
-            pass  # locked: another writer is busy with it
-        finally:
-            os.close(fd)
-    return removed
-
-
 def _check_target(path: str, expected: FileStamp | None) -> os.stat_result:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise FileVanished(path, f"{path} no longer exists") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise FileNotWritable(path, f"{path} is not a regular file")
+    st = refuse_link(path)
     if not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
         raise FileNotWritable(path, f"{path} is read-only; tags were not written")
     if not os.access(os.path.dirname(path) or ".", os.W_OK):
@@ -115,24 +105,38 @@ def _check_target(path: str, expected: FileStamp | None) -> os.stat_result:
     return st
 
 
-def _copy_locked(path: str, st: os.stat_result) -> tuple[str, int]:
-    """A locked temporary copy of `path` beside it; returns its name and the lock's fd."""
-    temp = _temp_name(path, secrets.token_hex(4))
+def _still_the_original(path: str, st: os.stat_result, when: str) -> None:
+    """Refuse if `path` is no longer the file `st` describes: a link or another file swapped
+    in, or the same file edited."""
+    now = refuse_link(path)
+    if not FileStamp.from_stat(st).matches(now):
+        raise FileChanged(path, f"{path} changed {when}")
+
+
+def _copy_original(fd: int, path: str, st: os.stat_result) -> None:
+    """Copy `path` into the open temporary `fd`, reading it through a descriptor that will not
+    follow a link and must be the very file checked (`st`)."""
     try:
-        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-    except PermissionError:
-        raise FileNotWritable(path, f"Cannot create a temporary copy beside {path}") from None
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    with open(path, "rb") as source:
-        while block := source.read(1 << 20):
+        source = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SymlinkRefused(
+                path, f"{path} is now a symbolic link; Nomarr does not read or write through links"
+            ) from None
+        raise
+    try:
+        if not FileStamp.from_stat(st).matches(os.fstat(source)):
+            raise FileChanged(path, f"{path} changed while its tags were being written")
+        while block := os.read(source, 1 << 20):
             os.write(fd, block)
+    finally:
+        os.close(source)
     os.fsync(fd)
-    os.chmod(temp, stat.S_IMODE(st.st_mode))
+    os.fchmod(fd, stat.S_IMODE(st.st_mode))
     try:
-        os.chown(temp, st.st_uid, st.st_gid)
+        os.fchown(fd, st.st_uid, st.st_gid)
     except PermissionError:
         pass  # only root may give files away; the copy keeps our ownership
-    return temp, fd
 
 
 def _tag_and_verify(
@@ -154,37 +158,64 @@ def write_tags(
     namespace: str = "nom",
     expected: FileStamp | None = None,
     mtime_policy: str = "now",
+    *,
+    inside_roots: bool = False,
 ) -> WriteResult:
     """Replace every `<namespace>:*` tag of `path` with `tags`, safely (see module docstring).
-    Raises a library.tags.errors.TagFileError subclass with a human message on any refusal."""
+    `inside_roots` also requires the path to resolve inside an enabled library root (needs the
+    database). Raises a library.tags.errors.TagFileError subclass with a human message on any
+    refusal."""
     if mtime_policy not in MTIME_POLICIES:
         raise ValueError(f"mtime_policy must be one of {', '.join(MTIME_POLICIES)}")
-    path = os.path.realpath(os.fspath(path))  # replace the file a symlink points at, not the link
     clean = _normalise(tags, namespace)
+    path = check_track_file(path, inside_roots)
     st = _check_target(path, expected)
     fmt = formats.detect_format(path)
     before = formats.read_namespace(formats.load(path, fmt), fmt, namespace)
     payload = audio_payload_hash(path, fmt)
     cleanup_stale_temp_files(path)
-    temp, fd = _copy_locked(path, st)
-    try:
-        _tag_and_verify(temp, fmt, namespace, clean, payload, path)
-        if not FileStamp(st.st_size, st.st_mtime).matches(os.stat(path)):
-            raise FileChanged(path, f"{path} changed while its tags were being written")
-        if mtime_policy == "preserve":
-            os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        _discard(temp)
-        raise
-    finally:
-        os.close(fd)
+    _write_through_copy(path, st, fmt, namespace, clean, payload, mtime_policy)
     _sync_folder(path)
     removed = sorted(k for k in before if k.casefold() not in {c.casefold() for c in clean})
     logger.info("wrote %d tags to %s (removed %d stale)", len(clean), path, len(removed))
     return WriteResult(path, clean, removed, payload, FileStamp.of(path))
+
+
+def _write_through_copy(
+    path: str,
+    st: os.stat_result,
+    fmt: str,
+    namespace: str,
+    tags: dict[str, list[str]],
+    payload: str,
+    mtime_policy: str,
+) -> None:
+    """Copy, tag, verify and swap in. Whatever ends this early (an error, a refusal, a
+    KeyboardInterrupt or SystemExit) removes the copy: only a successful replace keeps it."""
+    temp = temp_name(path, secrets.token_hex(TOKEN_BYTES))
+    fd = -1
+    replaced = False
+    try:
+        try:
+            fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except PermissionError:
+            raise FileNotWritable(path, f"Cannot create a temporary copy beside {path}") from None
+        fcntl.flock(fd, fcntl.LOCK_EX)  # marks the copy as in use for cleanup_stale_temp_files
+        _copy_original(fd, path, st)
+        _tag_and_verify(temp, fmt, namespace, tags, payload, path)
+        if mtime_policy == "preserve":
+            os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.fsync(fd)
+        # Last look before the swap: rename replaces whatever entry is there (a link swapped in
+        # now would itself be replaced, its target untouched), but it must be the file analysed.
+        _still_the_original(path, st, "while its tags were being written")
+        os.replace(temp, path)
+        replaced = True
+    finally:
+        if fd >= 0:
+            os.close(fd)
+            if not replaced:
+                _discard(temp)
 
 
 def _discard(temp: str) -> None:

@@ -213,9 +213,12 @@ def write_head(
     seed: int = 2,
     savedmodel_names: bool = False,
     extra: dict | None = None,
+    regression: bool = False,
 ) -> Path:
     """Write `classification-heads/<task>/<task>-<backbone>-1.pb` and its `.json`. `classes=None`
-    makes a regression head (one output, `model/Identity`). `savedmodel_names` uses the
+    makes a regression head (one output, `model/Identity`); `regression=True` with one class
+    makes one as Essentia publishes them, its metadata naming the quantity as the only class
+    (`approachability_regression`: ["approachability"]). `savedmodel_names` uses the
     `serving_default_model_Placeholder` -> `PartitionedCall:0` names some effnet heads have."""
     graph = _Graph(seed)
     size = backbone.embedding_size
@@ -224,7 +227,7 @@ def write_head(
     source = graph.placeholder(input_name, [-1, size])
     hidden = graph.unary("model/dense/Relu", "Relu", graph.dense("model/dense", source, size, 16))
     logits = graph.dense("model/dense_1", hidden, 16, outputs)
-    if classes is None:
+    if classes is None or regression:
         output, op = graph.unary("model/Identity", "Identity", logits), "Identity"
     elif savedmodel_names:
         graph.identity_n("PartitionedCall", [graph.unary("model/Sigmoid", "Sigmoid", logits)])
@@ -238,7 +241,7 @@ def write_head(
     path = graph.write(folder / f"{stem}.pb")
     metadata = {
         "name": task.replace("_", " ").title(),
-        "type": "regression" if classes is None else "multi-class classifier",
+        "type": "regression" if classes is None or regression else "multi-class classifier",
         "link": f"{MODELS_URL}/classification-heads/{task}/{stem}.pb",
         "version": "1",
         "schema": {
@@ -266,8 +269,9 @@ GENRES = [f"Genre{i // 20}---Style{i}" for i in range(400)]
 
 
 def write_standard_suite(models_dir: Path) -> Path:
-    """The models the tests use: effnet with moods, danceability, genre and a regression head;
-    musicnn with two heads; vggish with one."""
+    """The models the tests use: effnet with moods, danceability, genre and a regression head
+    (with its metadata as published: one class, an `Identity` output); musicnn with two heads;
+    vggish with one."""
     write_backbone(models_dir, EFFNET, seed=1)
     write_backbone(models_dir, MUSICNN, seed=3)
     write_backbone(models_dir, VGGISH, seed=5)
@@ -275,7 +279,9 @@ def write_standard_suite(models_dir: Path) -> Path:
     write_head(models_dir, "mood_sad", EFFNET, ["non_sad", "sad"], seed=12)
     write_head(models_dir, "danceability", EFFNET, ["danceable", "not_danceable"], seed=13)
     write_head(models_dir, "genre_discogs400", EFFNET, GENRES, seed=14, savedmodel_names=True)
-    write_head(models_dir, "approachability_regression", EFFNET, None, seed=15)
+    write_head(
+        models_dir, "approachability_regression", EFFNET, ["approachability"], 15, regression=True
+    )
     write_head(models_dir, "mood_relaxed", MUSICNN, ["non_relaxed", "relaxed"], seed=16)
     write_head(models_dir, "danceability", MUSICNN, ["danceable", "not_danceable"], seed=17)
     write_head(models_dir, "mood_party", VGGISH, ["non_party", "party"], seed=18)

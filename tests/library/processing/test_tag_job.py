@@ -183,3 +183,136 @@ def test_stale_tags_of_ours_are_replaced_on_retag(key_holder, music, run_jobs, f
     run_jobs()
     assert namespace_values(path, "nom:stale_head") == []
     assert namespace_values(path)[0] != "old"
+
+
+def test_a_regression_head_writes_and_stores_its_value(key_holder, music, run_jobs):
+    # The suite's approachability_regression is shaped as Essentia publishes it: metadata
+    # listing one class ("approachability") and a model/Identity output.
+    path = music["files"]["flac"]
+    (job_id,) = queue_all(key_holder, [path])
+    run_jobs()
+    assert Job.objects.get(pk=job_id).status == Job.Status.DONE
+
+    (written,) = namespace_values(path, "nom:approachability_regression")
+    score = TrackScore.objects.get(track__path=str(path), head="approachability_regression")
+    assert score.label == ""  # a regression head's one row, as the model documents
+    assert written == f"{score.score_mean:.4f}"
+    assert float(written) == pytest.approx(score.score_mean, abs=5e-5)
+
+
+def _outside_copy(source, tmp_path, name):
+    """A file outside every library root, with an old mtime to prove it is never touched."""
+    outside = tmp_path / "outside" / name
+    outside.parent.mkdir(exist_ok=True)
+    shutil.copyfile(source, outside)
+    os.utime(outside, (1_000_000_000, 1_000_000_000))
+    return outside
+
+
+def _untouched(path, data):
+    return path.read_bytes() == data and path.stat().st_mtime == 1_000_000_000
+
+
+def queue_known(key_holder, music, path):
+    """Queue a track the library has already scanned (its job finds the row by path)."""
+    from library.scanner import scan_library
+
+    scan_library(music["library"])
+    assert Track.objects.filter(path=str(path)).exists()
+    (job_id,) = queue_all(key_holder, [path])
+    return job_id
+
+
+@pytest.mark.parametrize("where", ["inside", "outside"])
+def test_a_queued_track_swapped_for_a_symlink_is_refused_before_reading(
+    key_holder, music, run_jobs, tmp_path, where
+):
+    path = music["files"]["flac"]
+    if where == "inside":
+        target = music["album"] / "Other.flac"
+        shutil.copyfile(path, target)
+        os.utime(target, (1_000_000_000, 1_000_000_000))
+    else:
+        target = _outside_copy(path, tmp_path, "precious.flac")
+    data = target.read_bytes()
+    job_id = queue_known(key_holder, music, path)
+    path.unlink()
+    path.symlink_to(target)
+
+    run_jobs()
+
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.ERROR
+    assert job.error_message == (
+        f"{path} is now a symbolic link; Nomarr does not read or write through links"
+    )
+    assert path.is_symlink() and _untouched(target, data)
+    assert not TrackScore.objects.filter(track__path=str(path)).exists()  # never analysed
+
+
+def test_a_queued_track_whose_folder_now_leads_outside_the_roots_is_refused(
+    key_holder, music, run_jobs, tmp_path
+):
+    path = music["files"]["mp3"]
+    outside = _outside_copy(path, tmp_path, path.name)
+    data = outside.read_bytes()
+    job_id = queue_known(key_holder, music, path)
+    shutil.rmtree(music["album"])
+    music["album"].symlink_to(outside.parent, target_is_directory=True)
+
+    run_jobs()
+
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.ERROR
+    assert job.error_message == (
+        f"{path} now leads outside every library root; Nomarr does not touch it"
+    )
+    assert _untouched(outside, data)
+
+
+def test_a_track_swapped_for_a_symlink_during_analysis_is_not_written(
+    key_holder, music, run_jobs, tmp_path, monkeypatch
+):
+    from library.processing import tagger
+
+    path = music["files"]["ogg"]
+    outside = _outside_copy(path, tmp_path, "precious.ogg")
+    data = outside.read_bytes()
+    real_run = tagger.TaggingPipeline.run
+
+    def analyse_then_swap(self, *args, **kwargs):
+        analysis = real_run(self, *args, **kwargs)
+        path.unlink()
+        path.symlink_to(outside)
+        return analysis
+
+    monkeypatch.setattr(tagger.TaggingPipeline, "run", analyse_then_swap)
+    (job_id,) = queue_all(key_holder, [path])
+
+    run_jobs()
+
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.ERROR
+    assert "is now a symbolic link; Nomarr does not read or write through links" in (
+        job.error_message
+    )
+    assert _untouched(outside, data)
+    assert [n for n in os.listdir(music["album"]) if n.endswith(".nomarr-tmp")] == []
+
+
+def test_a_path_queued_before_its_first_scan_and_then_swapped_for_a_symlink_is_refused(
+    key_holder, music, run_jobs, tmp_path
+):
+    path = music["files"]["opus"]
+    outside = _outside_copy(path, tmp_path, "precious.opus")
+    data = outside.read_bytes()
+    (job_id,) = queue_all(key_holder, [path])  # the library has not scanned it yet
+    path.unlink()
+    path.symlink_to(outside)
+
+    run_jobs()
+
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.ERROR
+    assert job.error_message.endswith("Nomarr does not read or write through links")
+    assert _untouched(outside, data)

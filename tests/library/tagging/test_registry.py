@@ -164,3 +164,20 @@ def test_graphs_are_checked_once_until_they_change(tmp_path, monkeypatch):
     changed = write_head(tmp_path, "mood_happy", EFFNET, ["happy", "non_happy"], seed=7)
     discover(tmp_path)
     assert reads == [changed]
+
+
+def test_a_regression_head_as_essentia_publishes_it_is_read_as_regression(tmp_path):
+    # Essentia's regression heads list the measured quantity as their only "class" and output
+    # it through model/Identity; that one value is the measurement, not a class probability.
+    write_backbone(tmp_path, EFFNET)
+    path = write_head(tmp_path, "engagement_regression", EFFNET, ["engagement"], regression=True)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    assert meta["classes"] == ["engagement"]
+    assert meta["schema"]["outputs"][0]["op"] == "Identity"
+
+    suite = discover(tmp_path)
+
+    assert suite.problems == ()
+    head = suite.head("engagement_regression")
+    assert head.classes is None
+    assert head.output_name == "model/Identity"

@@ -123,3 +123,13 @@ def test_tiers_use_custom_thresholds():
         "regular": ["happy"],
         "loose": ["happy", "sad"],
     }
+
+
+def test_a_regression_head_naming_one_class_writes_its_value_not_the_name():
+    # e.g. engagement_regression's metadata lists ["engagement"]: the tag is the measurement.
+    results = [result("engagement_regression", ("engagement",), [0.41372])]
+
+    tags = derive_tags(results, "p1-abc", "full")
+
+    assert tags["nom:engagement_regression"] == ["0.4137"]
+    assert "nom:mood-loose" not in tags  # never a mood, whatever its value

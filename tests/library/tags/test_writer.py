@@ -4,6 +4,7 @@ stale keys of ours removed, and every refusal or crash leaves the original intac
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -16,13 +17,15 @@ import pytest
 from mutagen.id3 import ID3, TXXX
 from mutagen.mp4 import MP4, MP4FreeForm
 
-from library.tags import formats
+from library.tags import formats, writer
 from library.tags.errors import (
     EmptyFile,
     FileChanged,
     FileNotWritable,
     FileVanished,
     NotAudio,
+    OutsideLibrary,
+    SymlinkRefused,
     TruncatedAudio,
     VerificationFailed,
 )
@@ -129,15 +132,76 @@ def test_the_preserve_mtime_policy_keeps_the_original_modification_time(audio_co
     assert result.stamp.mtime == 1_000_000_000
 
 
-def test_a_symlink_is_followed_and_kept_as_a_link(audio_copy):
+def test_a_symlink_is_refused_and_its_target_left_alone(audio_copy):
     target = audio_copy("mp3")
+    os.utime(target, (1_000_000_000, 1_000_000_000))
+    data = target.read_bytes()
     link = target.parent / "link.mp3"
     link.symlink_to(target)
 
-    write_tags(link, TAGS)
+    with pytest.raises(SymlinkRefused, match="symbolic link; Nomarr does not read or write"):
+        write_tags(link, TAGS)
 
     assert link.is_symlink()
-    assert raw_namespace(target, "mp3")["nom:mood_happy"] == ["0.8123"]
+    assert target.read_bytes() == data and target.stat().st_mtime == 1_000_000_000
+    assert temp_files(target.parent) == []
+
+
+def test_a_link_swapped_in_during_the_write_is_refused_and_its_target_untouched(
+    audio_copy, tmp_path, monkeypatch
+):
+    path = audio_copy("flac")
+    outside = tmp_path / "outside" / "precious.flac"
+    outside.parent.mkdir()
+    outside.write_bytes(path.read_bytes())
+    os.utime(outside, (1_000_000_000, 1_000_000_000))
+    real_save = formats.save
+
+    def save_then_swap(audio, fmt):
+        real_save(audio, fmt)
+        path.unlink()  # the last moment: after the copy, before the replace
+        path.symlink_to(outside)
+
+    monkeypatch.setattr(formats, "save", save_then_swap)
+
+    with pytest.raises(SymlinkRefused, match="is now a symbolic link"):
+        write_tags(path, TAGS)
+
+    assert path.is_symlink()
+    assert outside.read_bytes() == path.read_bytes()
+    assert outside.stat().st_mtime == 1_000_000_000
+    assert raw_namespace(outside, "flac") == {}
+    assert temp_files(path.parent) == []
+
+
+def test_another_file_put_in_place_with_the_same_size_and_mtime_is_refused(audio_copy):
+    path = audio_copy("ogg")
+    analysed = FileStamp.of(path)
+    impostor = path.with_name("impostor.ogg")
+    shutil.copy2(path, impostor)  # same bytes, size and mtime; another inode
+    os.replace(impostor, path)
+
+    with pytest.raises(FileChanged, match="changed since it was analysed"):
+        write_tags(path, TAGS, expected=analysed)
+
+
+@pytest.mark.django_db
+def test_with_inside_roots_a_file_outside_every_library_root_is_refused(audio_copy, tmp_path):
+    from library.models import Library
+
+    inside = audio_copy("m4a")
+    (tmp_path / "elsewhere").mkdir()
+    Library.objects.create(name="Music", root_path=str(inside.parent))
+    outside = tmp_path / "elsewhere" / "song.m4a"
+    shutil.copyfile(inside, outside)
+    data = outside.read_bytes()
+
+    with pytest.raises(OutsideLibrary, match="leads outside every library root"):
+        write_tags(outside, TAGS, inside_roots=True)
+
+    assert outside.read_bytes() == data
+    write_tags(inside, TAGS, inside_roots=True)
+    assert raw_namespace(inside, "m4a")["nom:version"] == ["p1-abc;cal=none"]
 
 
 def test_a_read_only_file_is_refused_with_a_clear_message(audio_copy):
@@ -241,7 +305,7 @@ def test_a_copy_whose_audio_changed_is_never_swapped_in(audio_copy, monkeypatch)
 CRASHING_WRITER = """
 import sys, time
 from pathlib import Path
-from library.tags import formats
+from library.tags import formats, writer
 from library.tags.writer import write_tags
 
 real_save = formats.save
@@ -286,3 +350,76 @@ def test_killing_the_writer_mid_write_leaves_the_original_and_the_next_run_clean
 
     assert temp_files(path.parent) == []
     assert raw_namespace(path, fmt)["nom:version"] == ["p1-abc;cal=none"]
+
+
+def _fail_copying(monkeypatch, error):
+    def fail(fd):  # the copy is written but cannot be flushed to disk
+        raise error
+
+    monkeypatch.setattr(writer.os, "fsync", fail)
+
+
+def _fail_tagging(monkeypatch, error):
+    def save_half_then_fail(audio, fmt):
+        Path(audio.filename).write_bytes(b"half written")
+        raise error
+
+    monkeypatch.setattr(formats, "save", save_half_then_fail)
+
+
+def _fail_verifying(monkeypatch, error):
+    real_hash = writer.audio_payload_hash
+    calls = []
+
+    def hash_original_then_fail(path, fmt):
+        calls.append(path)
+        if len(calls) > 1:  # the first hash is the original's; the second verifies the copy
+            raise error
+        return real_hash(path, fmt)
+
+    monkeypatch.setattr(writer, "audio_payload_hash", hash_original_then_fail)
+
+
+def _fail_last_check(monkeypatch, error):
+    def fail(path, st, when):
+        raise error
+
+    monkeypatch.setattr(writer, "_still_the_original", fail)
+
+
+def _fail_replacing(monkeypatch, error):
+    def fail(source, target):
+        raise error
+
+    monkeypatch.setattr(writer.os, "replace", fail)
+
+
+STAGES = {
+    "copy": _fail_copying,
+    "tag": _fail_tagging,
+    "verify": _fail_verifying,
+    "last check": _fail_last_check,
+    "replace": _fail_replacing,
+}
+ERRORS = {
+    "error": OSError(28, "No space left on device"),
+    "interrupt": KeyboardInterrupt(),  # Ctrl-C in `nom run`
+    "exit": SystemExit(1),  # a worker told to stop
+}
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=list(ERRORS))
+@pytest.mark.parametrize("stage", STAGES, ids=list(STAGES))
+def test_a_write_stopped_at_any_stage_leaves_the_original_and_no_temp_file(
+    audio_copy, monkeypatch, stage, error
+):
+    path = audio_copy("mp3")
+    original = path.read_bytes()
+    STAGES[stage](monkeypatch, ERRORS[error])
+
+    with pytest.raises(type(ERRORS[error])):
+        write_tags(path, TAGS)
+
+    monkeypatch.undo()
+    assert path.read_bytes() == original
+    assert temp_files(path.parent) == []
