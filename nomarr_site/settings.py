@@ -35,7 +35,7 @@ LIBRARY_ROOTS_HINT = env.get_list("NOMARR_LIBRARY_ROOTS", [])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "nomarr_site.apps.BackofficeConfig",  # django.contrib.admin, throttled login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -123,3 +123,49 @@ def test_environment_password_configures_the_admin_once(db):
     assert passwords.verify("Env-Password-1") is not None
     assert passwords.bootstrap_from_environment("Other-Password-2") is False
     assert passwords.verify("Env-Password-1") is not None
+
+
+def test_the_login_page_says_when_to_retry_when_locked_out(client, admin_user, monkeypatch):
+    import time
+
+    from nomarr_site.auth import ratelimit
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    for _ in range(ratelimit.LOCKOUT_FAILURES):
+        clock[0] += ratelimit.WINDOW_SECONDS
+        client.post("/api/web/auth/login", {"password": "nope"}, content_type="application/json")
+    clock[0] += 61
+    response = client.post("/web/login", {"password": ADMIN_PASSWORD})
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(ratelimit.LOCKOUT_SECONDS - 60)
+    page = response.content.decode()
+    assert "Too many attempts; try again in 14 minutes." in page
+    assert "Unknown Status" not in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_setup_page_says_when_to_retry(client):
+    for _ in range(5):
+        client.post("/web/setup", {"password": "weak", "confirm": "weak"})
+    response = client.post("/web/setup", {"password": "weak", "confirm": "weak"})
+    assert response.status_code == 429
+    assert "Too many attempts; try again in" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (None, "Too many attempts; try again later."),
+        (1, "Too many attempts; try again in 1 second."),
+        (45, "Too many attempts; try again in 45 seconds."),
+        (60, "Too many attempts; try again in 1 minute."),
+        (61, "Too many attempts; try again in 2 minutes."),
+        (900, "Too many attempts; try again in 15 minutes."),
+    ],
+)
+def test_the_retry_message_rounds_the_wait_up(seconds, words):
+    from nomarr_site.auth.ratelimit import retry_message
+
+    assert retry_message(seconds) == words
