@@ -1,13 +1,15 @@
-"""Platform pages: login, first-run setup, logout, dashboard and settings."""
+"""Platform pages: login, first-run setup, logout, dashboard, settings and the favicon."""
 
 from __future__ import annotations
 
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
 
 from nomarr_site.api.auth import session_login
 from nomarr_site.auth import passwords, ratelimit
@@ -112,3 +114,13 @@ def dashboard(request):
 @login_required
 def settings_page(request):
     return render(request, "nomarr_site/settings.html", {"active": "settings"})
+
+
+@require_GET
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request):
+    """Browsers ask for /favicon.ico at the root whatever the page links; serve it from static/."""
+    found = finders.find("favicon.ico")
+    if not found:
+        raise Http404("No favicon")
+    return FileResponse(open(found, "rb"), content_type="image/x-icon")  # noqa: SIM115

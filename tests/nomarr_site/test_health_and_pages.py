@@ -122,12 +122,52 @@ def test_backoffice_lists_api_keys_without_secrets(admin_browser, api_key):
     assert api_key.key_hash.encode() not in response.content
 
 
-def test_api_docs_are_served_from_local_assets(anonymous):
-    for url in ("/api/docs", "/api/redoc"):
-        response = anonymous.get(url)
-        assert response.status_code == 200
-        assert b"cdn." not in response.content
-    assert anonymous.get("/api/schema").status_code == 200
+def _references(html: str) -> list[str]:
+    """Every URL the page loads: src and href attributes, plus URLs inside inline scripts."""
+    import re
+
+    attributes = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+    inline = "".join(re.findall(r"<script>(.*?)</script>", html, flags=re.S))
+    return attributes + re.findall(r"""(?:https?:)?//[^\s"'`)]+""", inline)
+
+
+def _is_local(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
+
+
+@pytest.mark.parametrize("url", ["/api/docs", "/api/redoc"])
+def test_api_docs_load_nothing_from_another_host(anonymous, url):
+    response = anonymous.get(url)
+    assert response.status_code == 200
+    html = b"".join(response).decode() if response.streaming else response.content.decode()
+    references = _references(html)
+    assert references, "the page references its scripts"
+    assert [ref for ref in references if not _is_local(ref)] == []
+    for ref in references:
+        if ref.startswith("/api/schema"):
+            continue
+        asset = anonymous.get(ref)
+        assert asset.status_code == 200, ref
+        if ref.endswith(".css"):
+            body = b"".join(asset.streaming_content) if asset.streaming else asset.content
+            assert b"url(http" not in body and b"@import" not in body, ref
+
+
+def test_swagger_loads_no_validator_badge_from_another_host(anonymous):
+    html = anonymous.get("/api/docs").content.decode()
+    assert '"validatorUrl": null' in html
+
+
+def test_favicon_is_served_at_the_root_without_a_login(anonymous):
+    response = anonymous.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/")
+    body = b"".join(response.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    assert "max-age" in response["Cache-Control"]
 
 
 def test_schema_validates_without_warnings():
