@@ -113,3 +113,34 @@ def test_backoffice_failures_lock_out_the_api_logins(client, admin_user, anonymo
         assert response.status_code == 429
         assert response.json()["error"] == "RATE_LIMIT_ERROR"
         assert int(response["Retry-After"]) > 0
+
+
+def test_secret_settings_are_masked_in_the_backoffice_list_and_page(admin_browser):
+    from nomarr_site.models import AppSetting
+
+    AppSetting.objects.create(key="tmdb_api_key", value="tmdb-very-secret-123")
+    AppSetting.objects.create(key="namespace", value="visiblens")
+    listing = admin_browser.get("/backoffice/nomarr_site/appsetting/").content.decode()
+    assert "tmdb-very-secret-123" not in listing
+    assert "(set)" in listing
+    assert "visiblens" in listing
+    page = admin_browser.get("/backoffice/nomarr_site/appsetting/tmdb_api_key/change/")
+    assert page.status_code == 200
+    assert "tmdb-very-secret-123" not in page.content.decode()
+    assert "(set)" in page.content.decode()
+    assert b'name="value"' not in page.content  # no form field carries it either
+    history = admin_browser.get("/backoffice/nomarr_site/appsetting/tmdb_api_key/history/")
+    assert "tmdb-very-secret-123" not in history.content.decode()
+
+
+def test_a_secret_setting_page_cannot_overwrite_the_key(admin_browser):
+    from nomarr_site.models import AppSetting
+
+    AppSetting.objects.create(key="tmdb_api_key", value="tmdb-very-secret-123")
+    admin_browser.get("/backoffice/nomarr_site/appsetting/tmdb_api_key/change/")
+    csrf = admin_browser.cookies["csrftoken"].value
+    admin_browser.post(
+        "/backoffice/nomarr_site/appsetting/tmdb_api_key/change/",
+        {"value": '"replaced"', "csrfmiddlewaretoken": csrf},
+    )
+    assert AppSetting.objects.get(key="tmdb_api_key").value == "tmdb-very-secret-123"

@@ -14,8 +14,8 @@ def test_health_is_public_and_small(anonymous):
     assert set(body) == {"status", "timestamp", "version"}
 
 
-def test_detailed_health_reports_each_dependency(anonymous):
-    response = anonymous.get("/health/detailed")
+def test_detailed_health_reports_each_dependency(key_holder):
+    response = key_holder.get("/health/detailed")
     assert response.status_code == 200
     body = response.json()
     deps = body["dependencies"]
@@ -46,6 +46,67 @@ def test_detailed_health_is_503_when_the_database_is_down(anonymous, monkeypatch
     response = anonymous.get("/health/detailed")
     assert response.status_code == 503
     assert response.json()["status"] == "unhealthy"
+
+
+def _heartbeat():
+    """A live worker cluster, so the detailed report names a host and a PID."""
+    from django.utils import timezone
+
+    from jobs.models import WorkerHeartbeat
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id="c1",
+        kind=WorkerHeartbeat.CLUSTER,
+        cluster_id="c1",
+        host="secret-host.lan",
+        pid=424242,
+        started_at=now,
+        last_seen=now,
+    )
+
+
+def test_detailed_health_shows_strangers_statuses_only(anonymous, settings):
+    import json
+    import socket
+
+    _heartbeat()
+    response = anonymous.get("/health/detailed")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] in ("healthy", "degraded")
+    assert body["dependencies"]["database"] == {"status": "healthy"}
+    assert body["dependencies"]["workers"] == {"status": "healthy", "alive": True}
+    text = json.dumps(body)
+    for secret in (str(settings.DATA_DIR), "secret-host.lan", "424242", socket.gethostname()):
+        assert secret not in text
+
+
+def test_detailed_health_shows_the_full_report_to_a_logged_in_admin(admin_browser, settings):
+    _heartbeat()
+    body = admin_browser.get("/health/detailed").json()
+    assert body["dependencies"]["filesystem"]["data_dir"] == str(settings.DATA_DIR)
+    cluster = body["dependencies"]["workers"]["details"][0]
+    assert (cluster["host"], cluster["pid"]) == ("secret-host.lan", 424242)
+
+
+def test_info_without_a_key_names_no_filesystem_path(anonymous, key_holder, settings, tmp_path):
+    import json
+
+    from nomarr_site import config
+
+    models = tmp_path / "private-models-folder"
+    models.mkdir()
+    (models / "broken.json").write_text("{")
+    config.set_value("models_dir", str(models))
+    body = anonymous.get("/api/v1/info").json()
+    text = json.dumps(body)
+    assert "private-models-folder" not in text
+    assert str(settings.DATA_DIR) not in text
+    assert body["models"]["problem_count"] >= 1
+    full = key_holder.get("/api/v1/info").json()["models"]
+    assert full["directory"] == str(models)
+    assert full["problems"]
 
 
 def test_info_is_public(anonymous):
