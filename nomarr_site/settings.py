@@ -152,6 +152,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/web/login"
 LOGIN_REDIRECT_URL = "/web/dashboard"
+# Sessions live in the database under a hash of their key: logout revokes them server-side, and
+# a copy of the database holds no usable session (README design notes).
+SESSION_ENGINE = "nomarr_site.auth.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = TOKEN_TTL_HOURS * 3600

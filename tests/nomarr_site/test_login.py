@@ -169,3 +169,48 @@ def test_the_retry_message_rounds_the_wait_up(seconds, words):
     from nomarr_site.auth.ratelimit import retry_message
 
     assert retry_message(seconds) == words
+
+
+def _log_in_through_the_page(client):
+    response = client.post("/web/login", {"password": ADMIN_PASSWORD})
+    assert response.status_code == 302
+    return client.cookies["sessionid"].value
+
+
+def test_the_database_holds_no_usable_browser_session_key(client, admin_user):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    cookie = _log_in_through_the_page(client)
+    assert client.get("/web/dashboard").status_code == 200
+    rows = list(Session.objects.values_list("session_key", "session_data"))
+    assert rows
+    assert all(cookie not in key and cookie not in data for key, data in rows)
+    # What the database holds does not work as a cookie.
+    thief = Client()
+    thief.cookies["sessionid"] = rows[0][0]
+    assert thief.get("/web/dashboard").status_code == 302
+
+
+def test_logging_out_revokes_the_browser_session_on_the_server(client, admin_user):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    cookie = _log_in_through_the_page(client)
+    client.post("/web/logout")
+    assert not Session.objects.filter(session_data__contains="_auth_user_id").exists()
+    replay = Client()
+    replay.cookies["sessionid"] = cookie  # a copy of the cookie taken before logging out
+    assert replay.get("/web/dashboard").status_code == 302
+
+
+def test_a_session_stored_with_its_key_in_clear_is_not_accepted(client, admin_user):
+    from django.contrib.sessions.backends.db import SessionStore as ClearStore
+    from django.contrib.sessions.models import Session
+
+    cookie = _log_in_through_the_page(client)
+    data = Session.objects.get().session_data
+    Session.objects.all().delete()
+    old = ClearStore(cookie)  # how rows were written before sessions were hashed
+    Session.objects.create(session_key=cookie, session_data=data, expire_date=old.get_expiry_date())
+    assert client.get("/web/dashboard").status_code == 302
