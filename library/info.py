@@ -1,9 +1,11 @@
-"""What the library contributes to GET /api/v1/info: libraries, tracks and the model suite."""
+"""What the library contributes to GET /api/v1/info: libraries, tracks and the model suite.
+The models folder and the problems (which name files and folders) are for callers with a
+credential; anyone else gets the status, the model names and a count of problems."""
 
 from __future__ import annotations
 
 
-def _models() -> dict:
+def _models(include_paths: bool) -> dict:
     from library.checks import models_dir
     from library.tagging.registry import discover
 
@@ -14,17 +16,20 @@ def _models() -> dict:
         status = "no usable heads"
     else:
         status = "ready" if not suite.problems else "ready with problems"
-    return {
+    models = {
         "status": status,
-        "directory": str(suite.directory),
         "embeddings": [e.name for e in suite.embeddings],
         "heads": [h.name for h in suite.heads],
-        "problems": [f"{p.path}: {p.message}" for p in suite.problems],
         "suite_version": suite.version if suite.heads else None,
+        "problem_count": len(suite.problems),
     }
+    if include_paths:
+        models["directory"] = str(suite.directory)
+        models["problems"] = [f"{p.path}: {p.message}" for p in suite.problems]
+    return models
 
 
-def info() -> dict:
+def info(include_paths: bool = False) -> dict:
     from library.models import Library, Track
 
     return {
@@ -33,5 +38,5 @@ def info() -> dict:
             "enabled": Library.objects.filter(is_enabled=True).count(),
             "tracks": Track.objects.count(),
         },
-        "models": _models(),
+        "models": _models(include_paths),
     }

@@ -1,9 +1,18 @@
-"""Backoffice registrations for the platform models. Secrets are never shown: only hashes'
-prefixes exist, and they are read-only."""
+"""Backoffice registrations for the platform models. Secrets are never shown: keys and tokens
+exist only as hashes (their prefixes are read-only), and secret settings are masked."""
 
 from django.contrib import admin
 
+from nomarr_site import config
 from nomarr_site.models import ApiKey, AppSetting, AuthToken, OutboxEvent
+
+MASK = "•••••••• (set)"
+
+
+def is_secret_setting(key: str) -> bool:
+    """Whether the setting `key` is marked secret in nomarr_site.config (unknown keys are not)."""
+    item = config.DEFINITIONS.get(key)
+    return bool(item and item.secret)
 
 
 @admin.register(ApiKey)
@@ -32,8 +41,27 @@ class AuthTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AppSetting)
 class AppSettingAdmin(admin.ModelAdmin):
-    list_display = ("key", "value", "updated_at")
+    """Stored settings. A secret one (the TMDB key) shows only whether it is set, in the list
+    and on its page, and cannot be edited here: the settings page replaces it."""
+
+    list_display = ("key", "shown_value", "updated_at")
     search_fields = ("key",)
+
+    @admin.display(description="value")
+    def shown_value(self, setting: AppSetting) -> object:
+        if is_secret_setting(setting.key):
+            return MASK if setting.value else "(not set)"
+        return setting.value
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and is_secret_setting(obj.key):
+            return ("key", "shown_value", "updated_at")
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and is_secret_setting(obj.key):
+            return ("key", "shown_value", "updated_at")
+        return super().get_readonly_fields(request, obj)
 
 
 @admin.register(OutboxEvent)

@@ -144,7 +144,7 @@ def create_backup(name: Any = None) -> str:
     """Write the stored non-secret settings to a new backup; returns its name. `name` None (or
     empty) picks `config_backup_<UTC time>.json`; an existing custom name is a 409."""
     folder = backup_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # mkstemp makes the files 0600
     now = timezone.now()
     if name is None or name == "":
         target = folder / _default_name(folder, now)

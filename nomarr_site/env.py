@@ -160,7 +160,7 @@ def data_dir(base_dir: Path) -> Path:
     raw = os.environ.get("NOMARR_DATA_DIR")
     path = Path(raw).expanduser() if raw else base_dir / "data"
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only: database, secret key
     except OSError as exc:
         raise ImproperlyConfigured(f"NOMARR_DATA_DIR: cannot create {path}: {exc}") from None
     return path.resolve()

@@ -1,4 +1,5 @@
-"""Health probes: a cheap liveness answer and a detailed one for dashboards and monitors."""
+"""Health probes: a cheap liveness answer and a detailed one for dashboards and monitors. The
+detailed report names paths, hosts and PIDs, so strangers get its statuses only (`summary`)."""
 
 from __future__ import annotations
 
@@ -102,3 +103,20 @@ def detailed() -> tuple[dict[str, Any], int]:
         "startup_time": iso(STARTED_AT),
     }
     return body, 503 if overall == "unhealthy" else 200
+
+
+STATUS_KEYS = ("status", "alive")  # what a stranger may read of each dependency
+
+
+def summary(body: dict[str, Any]) -> dict[str, Any]:
+    """The detailed report as a caller without a credential sees it: the overall status and each
+    dependency's status, nothing that names a path, a host or a process."""
+    return {
+        **basic(),
+        "status": body["status"],
+        "dependencies": {
+            name: {key: part[key] for key in STATUS_KEYS if key in part}
+            for name, part in body["dependencies"].items()
+            if "status" in part
+        },
+    }

@@ -35,7 +35,7 @@ LIBRARY_ROOTS_HINT = env.get_list("NOMARR_LIBRARY_ROOTS", [])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "nomarr_site.apps.BackofficeConfig",  # django.contrib.admin, throttled login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -152,6 +152,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/web/login"
 LOGIN_REDIRECT_URL = "/web/dashboard"
+# Sessions live in the database under a hash of their key: logout revokes them server-side, and
+# a copy of the database holds no usable session (README design notes).
+SESSION_ENGINE = "nomarr_site.auth.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = TOKEN_TTL_HOURS * 3600
@@ -201,7 +204,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",
+    # No validator badge: Swagger UI would load it from validator.swagger.io (local assets only;
+    # templates/drf_spectacular/redoc.html likewise drops ReDoc's Google Fonts).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

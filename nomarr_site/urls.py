@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/web/config", config_api.WebConfigView.as_view()),
     path("api/api-keys", keys.ApiKeyListView.as_view()),
     path("api/api-keys/<int:key_id>", keys.ApiKeyDetailView.as_view()),
+    path("favicon.ico", views.favicon),
     path("health", system.HealthView.as_view()),
     path("health/detailed", system.HealthDetailedView.as_view()),
     path("api/v1/info", system.InfoView.as_view()),

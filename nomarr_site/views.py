@@ -1,13 +1,15 @@
-"""Platform pages: login, first-run setup, logout, dashboard and settings."""
+"""Platform pages: login, first-run setup, logout, dashboard, settings and the favicon."""
 
 from __future__ import annotations
 
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseNotAllowed
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
 
 from nomarr_site.api.auth import session_login
 from nomarr_site.auth import passwords, ratelimit
@@ -19,6 +21,13 @@ def _safe_next(request, fallback: str = "/web/dashboard") -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return fallback
+
+
+def _with_retry_after(response: HttpResponse, retry_after: int | None) -> HttpResponse:
+    """A throttled page carries Retry-After like the JSON logins do."""
+    if retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    return response
 
 
 def root(request):
@@ -33,6 +42,7 @@ def login_page(request):
         return redirect(_safe_next(request))
     error = None
     status = 200
+    retry_after = None
     if request.method == "POST":
         try:
             ratelimit.check_and_count(request)
@@ -45,13 +55,15 @@ def login_page(request):
                 session_login(request, user)
                 return redirect(_safe_next(request))
         except RateLimited as exc:
-            error, status = str(exc.detail), 429
-    return render(
+            retry_after = exc.retry_after
+            error, status = ratelimit.retry_message(retry_after), 429
+    response = render(
         request,
         "nomarr_site/login.html",
         {"error": error, "next": _safe_next(request, "")},
         status=status,
     )
+    return _with_retry_after(response, retry_after)
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,6 +72,7 @@ def setup_page(request):
         return redirect("/web/login")
     error = None
     status = 200
+    retry_after = None
     if request.method == "POST":
         password = request.POST.get("password", "")
         try:
@@ -68,7 +81,8 @@ def setup_page(request):
                 raise passwords.WeakPassword("The two passwords differ.")
             passwords.set_password(password, allow_replace=False)
         except RateLimited as exc:
-            error, status = str(exc.detail), 429
+            retry_after = exc.retry_after
+            error, status = ratelimit.retry_message(retry_after), 429
         except passwords.WeakPassword as exc:
             error, status = str(exc), 400
         except passwords.AlreadyConfigured:
@@ -76,12 +90,13 @@ def setup_page(request):
         else:
             session_login(request, passwords.admin())
             return redirect("/web/dashboard")
-    return render(
+    response = render(
         request,
         "nomarr_site/setup.html",
         {"error": error, "rules": passwords.MIN_LENGTH},
         status=status,
     )
+    return _with_retry_after(response, retry_after)
 
 
 def logout_page(request):
@@ -99,3 +114,13 @@ def dashboard(request):
 @login_required
 def settings_page(request):
     return render(request, "nomarr_site/settings.html", {"active": "settings"})
+
+
+@require_GET
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request):
+    """Browsers ask for /favicon.ico at the root whatever the page links; serve it from static/."""
+    found = finders.find("favicon.ico")
+    if not found:
+        raise Http404("No favicon")
+    return FileResponse(open(found, "rb"), content_type="image/x-icon")  # noqa: SIM115

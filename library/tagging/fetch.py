@@ -107,12 +107,12 @@ def load_manifest(dest: str | os.PathLike) -> dict[str, ManifestEntry]:
 
 
 def _write_manifest(dest: Path, files: Mapping[str, ManifestEntry]) -> None:
-    """Replace the manifest atomically: a crash leaves the old one or the new one, never half."""
+    """Replace the manifest atomically: a crash leaves the old one or the new one, never half.
+    mkstemp makes it owner-only (0600), like every file Nomarr writes for itself."""
     document = {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}
     handle, temporary = tempfile.mkstemp(dir=dest, prefix=f"{MANIFEST}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            os.fchmod(stream.fileno(), 0o644)  # not a secret; mkstemp makes it owner-only
             json.dump(document, stream, indent=2)
             stream.write("\n")
             stream.flush()

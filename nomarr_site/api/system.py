@@ -1,4 +1,5 @@
-"""Health and info endpoints (public)."""
+"""Health and info endpoints (public). Without a credential they answer statuses and counts
+only; the full report, with paths, hosts and PIDs, needs a login, a token or an API key."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class HealthDetailedView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT})
     def get(self, request):
         body, status_code = health.detailed()
+        if request.auth is None:
+            body = health.summary(body)
         return Response(body, status=status_code)
 
 
@@ -30,5 +33,5 @@ class InfoView(APIView):
     def get(self, request):
         body = {"name": "Nomarr", "version": settings.VERSION}
         body.update(jobs_info())
-        body.update(library_info())
+        body.update(library_info(include_paths=request.auth is not None))
         return Response(body)

@@ -1,6 +1,7 @@
-"""Login throttling: 5 attempts per 60 s per client on the login and setup endpoints, and a
-lockout after repeated failures that expires by itself. Counters live in Django's cache (in
-process for the embedded set-up, Redis when scaled out)."""
+"""Login throttling: 5 attempts per 60 s per client, and a lockout after repeated failures that
+expires by itself. Every way to log in shares these counters (the login page, the token and
+session-token endpoints, setup and the backoffice), so failing on one locks all of them.
+Counters live in Django's cache (in process for the embedded set-up, Redis when scaled out)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ MESSAGE = "Too many authentication attempts, try again later"
 def client_id(request: HttpRequest | Request) -> str:
     """The peer address. Proxies are not trusted: X-Forwarded-For is spoofable."""
     return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def retry_message(retry_after: int | None) -> str:
+    """What a person reads when throttled: "Too many attempts; try again in 14 minutes"."""
+    if not retry_after or retry_after <= 0:
+        return "Too many attempts; try again later."
+    if retry_after < 60:
+        wait = f"{retry_after} second{'s' if retry_after != 1 else ''}"
+    else:
+        minutes = -(-retry_after // 60)  # round up: never promise a retry that is refused
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"Too many attempts; try again in {wait}."
 
 
 def _window_key(client: str) -> str:

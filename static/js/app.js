@@ -15,6 +15,16 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
+// "Too many attempts; try again in 14 minutes" from a Retry-After header (seconds), worded as
+// the server words it on the login page (nomarr_site/auth/ratelimit.py retry_message).
+window.nomarrRetryMessage = function (retryAfter) {
+  const seconds = Number.parseInt(retryAfter, 10);
+  if (!Number.isFinite(seconds) || seconds <= 0) return "Too many attempts; try again later.";
+  if (seconds < 60) return `Too many attempts; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many attempts; try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+};
+
 window.nomarrApi = async function (url, options = {}) {
   const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
   const init = Object.assign({ credentials: "same-origin" }, options, { headers });
@@ -33,7 +43,11 @@ window.nomarrApi = async function (url, options = {}) {
     data = null;
   }
   if (!response.ok) {
-    const message = (data && (data.message || data.detail)) || response.statusText;
+    // A throttled answer says when to retry (daphne's reason phrase for 429 is "Unknown Status").
+    const message =
+      response.status === 429
+        ? window.nomarrRetryMessage(response.headers.get("Retry-After"))
+        : (data && (data.message || data.detail)) || response.statusText || `HTTP ${response.status}`;
     const err = new Error(message);
     err.status = response.status;
     err.data = data;

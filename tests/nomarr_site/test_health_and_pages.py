@@ -14,8 +14,8 @@ def test_health_is_public_and_small(anonymous):
     assert set(body) == {"status", "timestamp", "version"}
 
 
-def test_detailed_health_reports_each_dependency(anonymous):
-    response = anonymous.get("/health/detailed")
+def test_detailed_health_reports_each_dependency(key_holder):
+    response = key_holder.get("/health/detailed")
     assert response.status_code == 200
     body = response.json()
     deps = body["dependencies"]
@@ -46,6 +46,67 @@ def test_detailed_health_is_503_when_the_database_is_down(anonymous, monkeypatch
     response = anonymous.get("/health/detailed")
     assert response.status_code == 503
     assert response.json()["status"] == "unhealthy"
+
+
+def _heartbeat():
+    """A live worker cluster, so the detailed report names a host and a PID."""
+    from django.utils import timezone
+
+    from jobs.models import WorkerHeartbeat
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id="c1",
+        kind=WorkerHeartbeat.CLUSTER,
+        cluster_id="c1",
+        host="secret-host.lan",
+        pid=424242,
+        started_at=now,
+        last_seen=now,
+    )
+
+
+def test_detailed_health_shows_strangers_statuses_only(anonymous, settings):
+    import json
+    import socket
+
+    _heartbeat()
+    response = anonymous.get("/health/detailed")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] in ("healthy", "degraded")
+    assert body["dependencies"]["database"] == {"status": "healthy"}
+    assert body["dependencies"]["workers"] == {"status": "healthy", "alive": True}
+    text = json.dumps(body)
+    for secret in (str(settings.DATA_DIR), "secret-host.lan", "424242", socket.gethostname()):
+        assert secret not in text
+
+
+def test_detailed_health_shows_the_full_report_to_a_logged_in_admin(admin_browser, settings):
+    _heartbeat()
+    body = admin_browser.get("/health/detailed").json()
+    assert body["dependencies"]["filesystem"]["data_dir"] == str(settings.DATA_DIR)
+    cluster = body["dependencies"]["workers"]["details"][0]
+    assert (cluster["host"], cluster["pid"]) == ("secret-host.lan", 424242)
+
+
+def test_info_without_a_key_names_no_filesystem_path(anonymous, key_holder, settings, tmp_path):
+    import json
+
+    from nomarr_site import config
+
+    models = tmp_path / "private-models-folder"
+    models.mkdir()
+    (models / "broken.json").write_text("{")
+    config.set_value("models_dir", str(models))
+    body = anonymous.get("/api/v1/info").json()
+    text = json.dumps(body)
+    assert "private-models-folder" not in text
+    assert str(settings.DATA_DIR) not in text
+    assert body["models"]["problem_count"] >= 1
+    full = key_holder.get("/api/v1/info").json()["models"]
+    assert full["directory"] == str(models)
+    assert full["problems"]
 
 
 def test_info_is_public(anonymous):
@@ -122,12 +183,52 @@ def test_backoffice_lists_api_keys_without_secrets(admin_browser, api_key):
     assert api_key.key_hash.encode() not in response.content
 
 
-def test_api_docs_are_served_from_local_assets(anonymous):
-    for url in ("/api/docs", "/api/redoc"):
-        response = anonymous.get(url)
-        assert response.status_code == 200
-        assert b"cdn." not in response.content
-    assert anonymous.get("/api/schema").status_code == 200
+def _references(html: str) -> list[str]:
+    """Every URL the page loads: src and href attributes, plus URLs inside inline scripts."""
+    import re
+
+    attributes = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+    inline = "".join(re.findall(r"<script>(.*?)</script>", html, flags=re.S))
+    return attributes + re.findall(r"""(?:https?:)?//[^\s"'`)]+""", inline)
+
+
+def _is_local(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
+
+
+@pytest.mark.parametrize("url", ["/api/docs", "/api/redoc"])
+def test_api_docs_load_nothing_from_another_host(anonymous, url):
+    response = anonymous.get(url)
+    assert response.status_code == 200
+    html = b"".join(response).decode() if response.streaming else response.content.decode()
+    references = _references(html)
+    assert references, "the page references its scripts"
+    assert [ref for ref in references if not _is_local(ref)] == []
+    for ref in references:
+        if ref.startswith("/api/schema"):
+            continue
+        asset = anonymous.get(ref)
+        assert asset.status_code == 200, ref
+        if ref.endswith(".css"):
+            body = b"".join(asset.streaming_content) if asset.streaming else asset.content
+            assert b"url(http" not in body and b"@import" not in body, ref
+
+
+def test_swagger_loads_no_validator_badge_from_another_host(anonymous):
+    html = anonymous.get("/api/docs").content.decode()
+    assert '"validatorUrl": null' in html
+
+
+def test_favicon_is_served_at_the_root_without_a_login(anonymous):
+    response = anonymous.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/")
+    body = b"".join(response.streaming_content)
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    assert "max-age" in response["Cache-Control"]
 
 
 def test_schema_validates_without_warnings():

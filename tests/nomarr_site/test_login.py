@@ -123,3 +123,94 @@ def test_environment_password_configures_the_admin_once(db):
     assert passwords.verify("Env-Password-1") is not None
     assert passwords.bootstrap_from_environment("Other-Password-2") is False
     assert passwords.verify("Env-Password-1") is not None
+
+
+def test_the_login_page_says_when_to_retry_when_locked_out(client, admin_user, monkeypatch):
+    import time
+
+    from nomarr_site.auth import ratelimit
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    for _ in range(ratelimit.LOCKOUT_FAILURES):
+        clock[0] += ratelimit.WINDOW_SECONDS
+        client.post("/api/web/auth/login", {"password": "nope"}, content_type="application/json")
+    clock[0] += 61
+    response = client.post("/web/login", {"password": ADMIN_PASSWORD})
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(ratelimit.LOCKOUT_SECONDS - 60)
+    page = response.content.decode()
+    assert "Too many attempts; try again in 14 minutes." in page
+    assert "Unknown Status" not in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_setup_page_says_when_to_retry(client):
+    for _ in range(5):
+        client.post("/web/setup", {"password": "weak", "confirm": "weak"})
+    response = client.post("/web/setup", {"password": "weak", "confirm": "weak"})
+    assert response.status_code == 429
+    assert "Too many attempts; try again in" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (None, "Too many attempts; try again later."),
+        (1, "Too many attempts; try again in 1 second."),
+        (45, "Too many attempts; try again in 45 seconds."),
+        (60, "Too many attempts; try again in 1 minute."),
+        (61, "Too many attempts; try again in 2 minutes."),
+        (900, "Too many attempts; try again in 15 minutes."),
+    ],
+)
+def test_the_retry_message_rounds_the_wait_up(seconds, words):
+    from nomarr_site.auth.ratelimit import retry_message
+
+    assert retry_message(seconds) == words
+
+
+def _log_in_through_the_page(client):
+    response = client.post("/web/login", {"password": ADMIN_PASSWORD})
+    assert response.status_code == 302
+    return client.cookies["sessionid"].value
+
+
+def test_the_database_holds_no_usable_browser_session_key(client, admin_user):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    cookie = _log_in_through_the_page(client)
+    assert client.get("/web/dashboard").status_code == 200
+    rows = list(Session.objects.values_list("session_key", "session_data"))
+    assert rows
+    assert all(cookie not in key and cookie not in data for key, data in rows)
+    # What the database holds does not work as a cookie.
+    thief = Client()
+    thief.cookies["sessionid"] = rows[0][0]
+    assert thief.get("/web/dashboard").status_code == 302
+
+
+def test_logging_out_revokes_the_browser_session_on_the_server(client, admin_user):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    cookie = _log_in_through_the_page(client)
+    client.post("/web/logout")
+    assert not Session.objects.filter(session_data__contains="_auth_user_id").exists()
+    replay = Client()
+    replay.cookies["sessionid"] = cookie  # a copy of the cookie taken before logging out
+    assert replay.get("/web/dashboard").status_code == 302
+
+
+def test_a_session_stored_with_its_key_in_clear_is_not_accepted(client, admin_user):
+    from django.contrib.sessions.backends.db import SessionStore as ClearStore
+    from django.contrib.sessions.models import Session
+
+    cookie = _log_in_through_the_page(client)
+    data = Session.objects.get().session_data
+    Session.objects.all().delete()
+    old = ClearStore(cookie)  # how rows were written before sessions were hashed
+    Session.objects.create(session_key=cookie, session_data=data, expire_date=old.get_expiry_date())
+    assert client.get("/web/dashboard").status_code == 302
