@@ -4,12 +4,15 @@ traceback."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.audio import make_audio
 from tests.support.server import REPO, base_env
 
 pytestmark = pytest.mark.timeout(180)
@@ -26,6 +29,19 @@ def nom(*args: str, data_dir: Path, cwd: Path, **env: str) -> subprocess.Complet
         env=environment,
         cwd=cwd,
         stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def python(code: str, data_dir: Path) -> subprocess.CompletedProcess:
+    """`code` run after django.setup() with the same environment as `nom`."""
+    environment = {**base_env(data_dir), "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=environment,
+        cwd=REPO,
         capture_output=True,
         text=True,
         timeout=120,
@@ -91,3 +107,22 @@ def test_a_bad_setting_is_one_line_not_a_traceback(migrated, elsewhere):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "NOMARR_PORT" in lines[0]
+
+
+def test_nom_run_queue_and_show_tags_print_a_non_utf8_file_name_escaped(migrated, tmp_path):
+    root = tmp_path / "music"
+    root.mkdir()
+    good = make_audio(root / "good.flac", seconds=1.0)
+    bad = root / os.fsdecode(b"bad\xff.flac")
+    shutil.copy2(good, bad)
+    create = "from library.models import Library; Library.objects.create(name='M', root_path={!r})"
+    library = python(create.format(str(root)), data_dir=migrated)
+    assert library.returncode == 0, library.stderr
+    done = nom("run", "--queue", str(bad), str(good), data_dir=migrated, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"refused {root}/bad\\xff.flac: The file name is not valid UTF-8" in done.stderr
+    assert "Queued 1 job" in done.stdout
+    done = nom("show-tags", str(bad), data_dir=migrated, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{root}/bad\\xff.flac  (")
