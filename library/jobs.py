@@ -123,6 +123,7 @@ class ScanRunner(JobRunner):
         force = bool(self.payload.get("tag_force", False))
         for folder in paths:
             for page in self._pages_under(folder):
+                self._checkpoint()
                 # One transaction per page: the jobs commit together and wake the workers
                 # once, instead of one commit and one broker round trip per track.
                 with transaction.atomic():

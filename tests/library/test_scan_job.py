@@ -13,6 +13,7 @@ import library.jobs as scan_jobs
 from jobs import registry
 from jobs.models import Job
 from jobs.runner import JobRunner
+from jobs.services import events as job_events
 from jobs.services.enqueue import enqueue
 from jobs.transport import work_one
 from library import scanner
@@ -185,6 +186,9 @@ def test_a_folder_request_ends_done_even_when_the_broker_closes_old_connections(
     assert queued.result["tag_jobs_queued"] == 3
     tag_paths = set(Job.objects.filter(kind="tag").values_list("path", flat=True))
     assert tag_paths == {str(folder / f"{name}.flac") for name in ("a", "b", "c")}
+    trailing = job_events._trailing
+    if trailing is not None:
+        trailing.join()  # its queue-status announcement needs the test database
 
 
 def test_a_folder_request_with_auto_tag_on_counts_each_tag_job_once(library, events, tag_kind):
@@ -195,3 +199,23 @@ def test_a_folder_request_with_auto_tag_on_counts_each_tag_job_once(library, eve
     assert queued.status == Job.Status.DONE, queued.error_message
     assert queued.result["tag_jobs_queued"] == 3
     assert Job.objects.filter(kind="tag").count() == 3
+
+
+def test_a_folder_request_can_be_cancelled_between_pages_of_tag_jobs(
+    library, events, tag_kind, monkeypatch
+):
+    config.set_value("library_auto_tag", False)
+    monkeypatch.setattr(scan_jobs, "PAGE_SIZE", 1)
+    monkeypatch.setattr(scan_jobs, "CANCEL_CHECK_SECONDS", 0)
+    real_enqueue_tags = scan_jobs.ScanRunner._enqueue_tags
+
+    def enqueue_then_cancel(self, tracks, force):
+        real_enqueue_tags(self, tracks, force)
+        Job.objects.filter(kind="scan").update(cancel_requested=True)
+
+    monkeypatch.setattr(scan_jobs.ScanRunner, "_enqueue_tags", enqueue_then_cancel)
+    queued = queue_folder(str(Path(library.root_path) / "Album"))
+    work_one()
+    queued.refresh_from_db()
+    assert queued.status == Job.Status.CANCELLED
+    assert Job.objects.filter(kind="tag").count() == 1
