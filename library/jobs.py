@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable, Iterator
 
+from django.db import transaction
 from django.db.models import Q
 
 from jobs import registry
@@ -20,6 +22,8 @@ from nomarr_site.events import emit
 # Cancellation is a database read: ask at most this often, not once per file.
 CANCEL_CHECK_SECONDS = 0.5
 EVENT_SECONDS = 0.5
+# Tracks read (and their tag jobs committed) per round trip of a folder request.
+PAGE_SIZE = 500
 
 
 @register("scan", concurrency=1, max_attempts=1)
@@ -34,7 +38,7 @@ class ScanRunner(JobRunner):
             raise JobFailed(f"Library '{library.name}' is disabled; enable it to scan")
         self.library = library
         self.auto_tag = bool(config.get("library_auto_tag")) and registry.get("tag") is not None
-        self.tag_jobs = 0
+        self.tag_job_ids: set[int] = set()
         self._last_cancel_check = self._last_event = 0.0
         started = time.monotonic()
         summary = scan_library(
@@ -61,7 +65,7 @@ class ScanRunner(JobRunner):
             "library_id": self.library.pk,
             **summary.counters(),
             "changed": len(summary.changed_track_ids),
-            "tag_jobs_queued": self.tag_jobs,
+            "tag_jobs_queued": len(self.tag_job_ids),
             "problems": summary.problems,
         }
 
@@ -96,11 +100,11 @@ class ScanRunner(JobRunner):
             return
         self._enqueue_tags(tracks, force=False)
 
-    def _enqueue_tags(self, tracks, force: bool) -> None:
+    def _enqueue_tags(self, tracks: Iterable[Track], force: bool) -> None:
         from jobs.services.enqueue import enqueue
 
         for track in tracks:
-            enqueue(
+            job = enqueue(
                 "tag",
                 payload={"track_id": track.pk},
                 path=track.path,
@@ -109,15 +113,40 @@ class ScanRunner(JobRunner):
                 force=force,
                 dedup_key=f"tag:{track.path}",
             )
-            self.tag_jobs += 1
+            # A folder request after auto-tag meets the same jobs again (deduplicated): count
+            # each job once.
+            self.tag_job_ids.add(job.pk)
 
     def _queue_all_under(self, paths: list[str]) -> None:
         """Folder requests (Lidarr's rename/retag, picked folders): every readable track under
         the scanned paths is queued; the tag job itself skips files already up to date."""
         force = bool(self.payload.get("tag_force", False))
         for folder in paths:
-            prefix = folder.rstrip(os.sep) + os.sep
-            tracks = Track.objects.filter(library=self.library, is_readable=True).filter(
-                Q(path=folder) | Q(path__startswith=prefix)
-            )
-            self._enqueue_tags(tracks.order_by("path").iterator(chunk_size=500), force=force)
+            for page in self._pages_under(folder):
+                self._checkpoint()
+                # One transaction per page: the jobs commit together and wake the workers
+                # once, instead of one commit and one broker round trip per track.
+                with transaction.atomic():
+                    self._enqueue_tags(page, force=force)
+
+    def _pages_under(self, folder: str) -> Iterator[list[Track]]:
+        """The readable tracks under `folder` in path order, a page at a time (keyset paging).
+
+        Each page is read in full before anything is enqueued: enqueueing goes through the
+        broker, and django-q2's ORM broker closes connections older than CONN_MAX_AGE, which
+        would kill an open cursor (`.iterator()`) under our feet."""
+        prefix = folder.rstrip(os.sep) + os.sep
+        tracks = (
+            Track.objects.filter(library=self.library, is_readable=True)
+            .filter(Q(path=folder) | Q(path__startswith=prefix))
+            .order_by("path")
+        )
+        last = None
+        while True:
+            rows = tracks if last is None else tracks.filter(path__gt=last)
+            page = list(rows[:PAGE_SIZE])
+            if not page:
+                return
+            last = page[-1].path
+            # SQLite's LIKE ignores case: keep only paths under the folder exactly.
+            yield [t for t in page if t.path == folder or t.path.startswith(prefix)]

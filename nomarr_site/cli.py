@@ -1,11 +1,23 @@
 """The `nom` console script: `nom` alone runs `serve`; `nom <command> ...` runs any management
 command (`nom list`, `nom cleanup --hours 168`, `nom manage_key --generate`, ...). Hyphenated
-names are accepted for underscored commands (`nom admin-reset` = `admin_reset`)."""
+names are accepted for underscored commands (`nom admin-reset` = `admin_reset`).
+
+A user's mistake ends in one line on stderr and exit status 1, never a traceback: a setting that
+does not parse, or a Nomarr command run against a data dir where the server never created its
+database (typically: `nom` run from another folder than the server's, so its `.env` or a
+relative `NOMARR_DATA_DIR` points elsewhere)."""
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+
+NOMARR_APPS = ("nomarr_site", "jobs", "library", "calibration", "invitations", "media_meta")
+# Commands of ours that create the database themselves.
+CREATES_DATABASE = ("serve",)
+# A table every migrated Nomarr database has.
+PROBE_TABLE = "jobs_job"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,9 +27,52 @@ def main(argv: list[str] | None = None) -> None:
         args.insert(0, "serve")
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        sys.exit(f"nom: {exc}")
+    if needs_database(args):
+        problem = database_problem()
+        if problem:
+            sys.exit(f"nom: {problem}")
     execute_from_command_line(["nom", *args])
+
+
+def needs_database(args: list[str]) -> bool:
+    """True for Nomarr's own commands that read the database (not for help or `serve`)."""
+    from django.core.management import get_commands
+
+    if not args or args[0].startswith("-") or "-h" in args or "--help" in args:
+        return False
+    app = get_commands().get(args[0])
+    return app in NOMARR_APPS and args[0] not in CREATES_DATABASE
+
+
+def database_problem() -> str | None:
+    """Why this process cannot use the server's database, or None when it can. Never creates
+    an empty database file as a side effect."""
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+
+    sqlite = connection.vendor == "sqlite"
+    where = f"in {settings.DATA_DIR}" if sqlite else "at DATABASE_URL"
+    missing = (
+        f"No Nomarr database {where}; run nom from the folder you started the server in, "
+        "or set NOMARR_DATA_DIR to the server's data dir"
+        if sqlite
+        else f"No Nomarr database {where}; start the server once (nom serve) or check DATABASE_URL"
+    )
+    if sqlite and not Path(connection.settings_dict["NAME"]).is_file():
+        return missing
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as exc:
+        return f"Cannot open the database {where}: {exc}"
+    return None if PROBE_TABLE in tables else missing
 
 
 if __name__ == "__main__":

@@ -51,6 +51,10 @@ SCANNED_FIELDS = [
 ]
 
 
+# What the scanner and `nom run` say about a file they cannot store or tag by name.
+UNSTORABLE_NAME_REASON = "The file name is not valid UTF-8; rename the file so Nomarr can use it."
+
+
 def is_storable(path: str) -> bool:
     """False for a name that is not valid UTF-8 (Python keeps those bytes as surrogates)."""
     try:

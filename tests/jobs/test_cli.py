@@ -48,11 +48,33 @@ def test_remove_by_status_and_all_with_confirmation(monkeypatch):
     enqueue("noop")
     call_command("remove", "--status", "error")
     assert not Job.objects.filter(status=Job.Status.ERROR).exists()
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
     call_command("remove", "--all")
     assert Job.objects.count() == 1
     call_command("remove", "--all", "--yes")
     assert Job.objects.count() == 0
+
+
+def test_remove_all_without_a_terminal_asks_for_yes_and_removes_nothing(monkeypatch):
+    enqueue("noop")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("remove", "--all")
+    assert Job.objects.count() == 1
+
+
+def test_remove_all_takes_end_of_input_at_the_prompt_as_no(monkeypatch, capsys):
+    enqueue("noop")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+
+    def end_of_input(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", end_of_input)
+    call_command("remove", "--all")
+    assert "Nothing removed." in capsys.readouterr().out
+    assert Job.objects.count() == 1
 
 
 def test_remove_needs_exactly_one_selection():

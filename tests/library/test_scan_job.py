@@ -7,15 +7,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 import library.jobs as scan_jobs
 from jobs import registry
 from jobs.models import Job
 from jobs.runner import JobRunner
+from jobs.services import events as job_events
 from jobs.services.enqueue import enqueue
 from jobs.transport import work_one
 from library import scanner
 from library.models import Library, Track
+from library.processing.services import queue_folder
 from library.services.libraries import queue_scan
 from nomarr_site import config
 from tests.support.audio import make_audio
@@ -161,3 +164,58 @@ def test_a_scan_of_a_disabled_library_fails_clearly(library, events):
     job.refresh_from_db()
     assert job.status == Job.Status.ERROR
     assert "disabled" in job.error_message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_folder_request_ends_done_even_when_the_broker_closes_old_connections(
+    library, events, tag_kind, monkeypatch
+):
+    # As in a real worker: autocommit (no test transaction around the job) and connections
+    # that are always "old", so django-q2's ORM broker closes the connection on every enqueue
+    # (SQLite's default CONN_MAX_AGE is 0; PostgreSQL's 60 s have passed in a long scan).
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    connection.close()
+    config.set_value("library_auto_tag", False)  # every tag job comes from the folder request
+    # Several pages, the connection closed between them.
+    monkeypatch.setattr(scan_jobs, "PAGE_SIZE", 2, raising=False)
+    folder = Path(library.root_path) / "Album"
+    queued = queue_folder(str(folder))
+    assert work_one() >= 1
+    queued.refresh_from_db()
+    assert queued.status == Job.Status.DONE, queued.error_message
+    assert queued.result["tag_jobs_queued"] == 3
+    tag_paths = set(Job.objects.filter(kind="tag").values_list("path", flat=True))
+    assert tag_paths == {str(folder / f"{name}.flac") for name in ("a", "b", "c")}
+    trailing = job_events._trailing
+    if trailing is not None:
+        trailing.join()  # its queue-status announcement needs the test database
+
+
+def test_a_folder_request_with_auto_tag_on_counts_each_tag_job_once(library, events, tag_kind):
+    config.set_value("library_auto_tag", True)  # the scan queues the new files, then the request
+    queued = queue_folder(str(Path(library.root_path) / "Album"))
+    work_one()
+    queued.refresh_from_db()
+    assert queued.status == Job.Status.DONE, queued.error_message
+    assert queued.result["tag_jobs_queued"] == 3
+    assert Job.objects.filter(kind="tag").count() == 3
+
+
+def test_a_folder_request_can_be_cancelled_between_pages_of_tag_jobs(
+    library, events, tag_kind, monkeypatch
+):
+    config.set_value("library_auto_tag", False)
+    monkeypatch.setattr(scan_jobs, "PAGE_SIZE", 1)
+    monkeypatch.setattr(scan_jobs, "CANCEL_CHECK_SECONDS", 0)
+    real_enqueue_tags = scan_jobs.ScanRunner._enqueue_tags
+
+    def enqueue_then_cancel(self, tracks, force):
+        real_enqueue_tags(self, tracks, force)
+        Job.objects.filter(kind="scan").update(cancel_requested=True)
+
+    monkeypatch.setattr(scan_jobs.ScanRunner, "_enqueue_tags", enqueue_then_cancel)
+    queued = queue_folder(str(Path(library.root_path) / "Album"))
+    work_one()
+    queued.refresh_from_db()
+    assert queued.status == Job.Status.CANCELLED
+    assert Job.objects.filter(kind="tag").count() == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from jobs.models import Job
@@ -25,11 +27,9 @@ class Command(BaseCommand):
         ids, remove_all, status = options["ids"], options["all"], options["status"]
         if sum(bool(x) for x in (ids, remove_all, status)) != 1:
             raise CommandError("Give job ids, or --all, or --status STATUS (exactly one)")
-        if remove_all and not options["yes"]:
-            answer = input("Remove every job that is not running? [y/N] ")
-            if answer.strip().lower() not in ("y", "yes"):
-                self.stdout.write("Nothing removed.")
-                return
+        if remove_all and not options["yes"] and not self._confirmed():
+            self.stdout.write("Nothing removed.")
+            return
         if ids:
             missing = sorted(
                 set(ids) - set(Job.objects.filter(pk__in=ids).values_list("pk", flat=True))
@@ -40,3 +40,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Removed {result['removed']} job(s).")
         if result["skipped_running"]:
             self.stdout.write(f"Kept {result['skipped_running']} running job(s).")
+
+    def _confirmed(self) -> bool:
+        """Ask on the terminal; without one (cron, a pipe) there is nobody to ask."""
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CommandError("--all removes every job: add --yes to confirm (no terminal to ask)")
+        try:
+            answer = input("Remove every job that is not running? [y/N] ")
+        except EOFError:  # Ctrl-D: no
+            answer = ""
+        return answer.strip().lower() in ("y", "yes")

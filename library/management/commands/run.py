@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from library.paths import PathRefused, resolve_inside_roots
 from library.processing.services import queue_paths
 from library.processing.tagger import NoUsableModels, ensure_track, load_suite, tag_track
+from library.services.track_fields import UNSTORABLE_NAME_REASON, is_storable, readable_path
 from library.services.walk import AudioWalk
 from library.tagging.steps import DecodeError, InferenceError
 from library.tags.errors import TagFileError
@@ -27,12 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["queue"]:
-            report = queue_paths(
-                options["paths"], force=options["force"], recursive=options["recursive"]
-            )
-            for refusal in report.refused:
-                self.stderr.write(f"refused {refusal['path']}: {refusal['reason']}")
-            self.stdout.write(report.message() + ": " + ", ".join(str(j.pk) for j in report.jobs))
+            self._queue(options)
             return
         try:
             suite = load_suite()
@@ -45,6 +41,20 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(files) - failures} of {len(files)} files done, {failures} failed")
         if failures:
             raise CommandError(f"{failures} file(s) failed")
+
+    def _queue(self, options) -> None:
+        paths = [p for p in options["paths"] if self._storable(p, "refused")]
+        report = queue_paths(paths, force=options["force"], recursive=options["recursive"])
+        for refusal in report.refused:
+            self.stderr.write(f"refused {readable_path(refusal['path'])}: {refusal['reason']}")
+        self.stdout.write(report.message() + ": " + ", ".join(str(j.pk) for j in report.jobs))
+
+    def _storable(self, path: str, verb: str) -> bool:
+        """A name that is not valid UTF-8 cannot be stored (nor printed as is): say so, skip it."""
+        if is_storable(path):
+            return True
+        self.stderr.write(f"{verb} {readable_path(path)}: {UNSTORABLE_NAME_REASON}")
+        return False
 
     def _files(self, paths, recursive):
         for raw in paths:
@@ -59,12 +69,14 @@ class Command(BaseCommand):
     def _tag_one(self, number, total, path, library, suite, options) -> bool:
         started = time.monotonic()
         prefix = f"[{number}/{total}]"
+        if not self._storable(path, f"{prefix} FAILED"):
+            return False
         try:
             track = ensure_track(path, library)
             outcome = tag_track(track, force=options["force"], suite=suite)
         except (TagFileError, DecodeError, InferenceError, FileNotFoundError) as exc:
-            self.stderr.write(f"{prefix} FAILED {path}: {exc}")
+            self.stderr.write(f"{prefix} FAILED {readable_path(path)}: {exc}")
             return False
         seconds = time.monotonic() - started
-        self.stdout.write(f"{prefix} {outcome.status} {path} ({seconds:.1f} s)")
+        self.stdout.write(f"{prefix} {outcome.status} {readable_path(path)} ({seconds:.1f} s)")
         return True

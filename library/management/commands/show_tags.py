@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from library.services.track_fields import readable_path
 from library.tags.errors import TagFileError
 from library.tags.reader import read_tags
 from nomarr_site import config
@@ -22,8 +23,11 @@ class Command(BaseCommand):
         except TagFileError as exc:
             raise CommandError(str(exc)) from None
         except FileNotFoundError:
-            raise CommandError(f"File not found: {options['file']}") from None
-        self.stdout.write(f"{tags.path}  ({tags.format}, {tags.codec}, {tags.duration:.1f} s)")
+            raise CommandError(f"File not found: {readable_path(options['file'])}") from None
+        # A name that is not valid UTF-8 is printed with \xNN escapes, not as an encoding error.
+        self.stdout.write(
+            f"{readable_path(tags.path)}  ({tags.format}, {tags.codec}, {tags.duration:.1f} s)"
+        )
         for label, value in (
             ("artist", tags.artist),
             ("album", tags.album),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -56,3 +59,27 @@ def test_show_tags_prints_namespace_tags(music, capsys):
     assert "nom:mood_happy = 0.75" in out and "Song m4a" in out
     with pytest.raises(CommandError):
         call_command("show_tags", str(music["album"] / "missing.mp3"))
+
+
+def test_run_skips_a_file_whose_name_is_not_utf8_with_the_scanners_reason(music, capsys):
+    bad = music["album"] / os.fsdecode(b"bad\xff.mp3")
+    shutil.copy2(music["files"]["mp3"], bad)
+    with pytest.raises(CommandError, match="1 file"):
+        call_command("run", str(music["root"]), "--recursive")
+    captured = capsys.readouterr()
+    assert "5 of 6 files done, 1 failed" in captured.out
+    reason = "The file name is not valid UTF-8; rename the file so Nomarr can use it."
+    assert f"FAILED {music['album']}/bad\\xff.mp3: {reason}" in captured.err
+    assert captured.out.count(" tagged ") == 5
+
+
+def test_run_queue_refuses_a_file_whose_name_is_not_utf8_and_queues_the_rest(music, capsys):
+    bad = music["album"] / os.fsdecode(b"bad\xff.mp3")
+    shutil.copy2(music["files"]["mp3"], bad)
+    call_command("run", str(bad), str(music["files"]["flac"]), "--queue")
+    captured = capsys.readouterr()
+    assert "Queued 1 job" in captured.out
+    assert "refused" in captured.err and "bad\\xff.mp3: The file name is not valid UTF-8" in (
+        captured.err
+    )
+    assert Job.objects.filter(kind="tag").count() == 1
