@@ -66,6 +66,7 @@ class ScanRunner(JobRunner):
             **summary.counters(),
             "changed": len(summary.changed_track_ids),
             "tag_jobs_queued": len(self.tag_job_ids),
+            "temp_files_removed": summary.temp_files_removed,
             "problems": summary.problems,
         }
 

@@ -3,7 +3,9 @@ cancellation and queueing new or changed tracks for tagging."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -219,3 +221,15 @@ def test_a_folder_request_can_be_cancelled_between_pages_of_tag_jobs(
     queued.refresh_from_db()
     assert queued.status == Job.Status.CANCELLED
     assert Job.objects.filter(kind="tag").count() == 1
+
+
+def test_a_scan_job_reports_the_abandoned_temp_copies_it_removed(library, events):
+    album = Path(library.root_path) / "Album"
+    old = album / ".a.flac.0a1b2c3d.nomarr-tmp"
+    old.write_bytes(b"an abandoned copy")
+    two_hours_ago = time.time() - 2 * scanner.TEMP_FILE_MAX_AGE
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    job = run_scan(library)
+    assert job.status == Job.Status.DONE, job.error_message
+    assert job.result["temp_files_removed"] == 1
+    assert not old.exists()
