@@ -22,10 +22,13 @@ pytestmark = pytest.mark.django_db
         ("/admin/queue/summary", "legacy"),
         ("/api/web/queue/queue-depth", "web"),
         ("/api/api-keys", "service"),
-        ("/api/queue/status", "service"),
+        ("/api/config", "service"),  # no /api/queue/* route exists: a real service route
+        ("/ws/status", "service"),
+        ("/web/dashboard", "page"),
+        ("/backoffice/", "backoffice"),
     ],
 )
-def test_paths_map_to_their_policy_group(path, group):
+def test_routes_declare_their_policy_group(path, group):
     assert group_for(path).name == group
 
 
