@@ -1,4 +1,5 @@
-"""URLs of `jobs`: the queue page, the web queue/worker API and the legacy API-key endpoints."""
+"""URLs of `jobs`: the queue page, the web queue/worker API, the legacy and admin API-key
+endpoints."""
 
 from django.urls import path
 
@@ -36,6 +37,11 @@ urlpatterns = [
         [
             path("api/v1/list", legacy.LegacyListView.as_view()),
             path("api/v1/status/<id:job_id>", legacy.LegacyStatusView.as_view()),
+        ],
+    ),
+    *policy.routes(
+        policy.ADMIN,
+        [
             path("admin/worker/pause", legacy.AdminWorkerPauseView.as_view()),
             path("admin/worker/resume", legacy.AdminWorkerResumeView.as_view()),
             path("admin/cleanup", legacy.AdminCleanupView.as_view()),

@@ -1,24 +1,25 @@
 """Which URL groups accept which credentials: the one place that decides (ARCHITECTURE §6).
 
-| group      | routes                                  | accepts                          |
-|------------|-----------------------------------------|----------------------------------|
-| public     | /api/v1/info, /health*, /api/auth/*,    | anyone                           |
-|            | /api/web/auth/* (login, logout),        |                                  |
-|            | /api/schema, /api/docs, /api/redoc,     |                                  |
-|            | the login/setup/logout pages            |                                  |
-| webhook    | /api/v1/webhooks/*                      | API key (also as Basic password) |
-| legacy     | /api/v1/*, /admin/*                     | API key                          |
-| web        | /api/web/*                              | session cookie, session token    |
-| service    | every other /api/* and /ws/*            | cookie, token, API key           |
-| page       | the HTML pages (/web/*)                 | session cookie, else the login   |
-| backoffice | /backoffice/ (Django admin)             | the admin's own staff login      |
+| group      | routes                              | accepts                          | key scopes |
+|------------|-------------------------------------|----------------------------------|------------|
+| public     | /api/v1/info, /health*, /api/auth/* | anyone                           | any        |
+|            | /api/web/auth/* (login, logout),    |                                  |            |
+|            | /api/schema, /api/docs, /api/redoc, |                                  |            |
+|            | the login/setup/logout pages        |                                  |            |
+| webhook    | /api/v1/webhooks/*                  | API key (also as Basic password) | tag, full  |
+| legacy     | /api/v1/*                           | API key                          | tag, full  |
+| admin      | /admin/*                            | API key                          | full       |
+| web        | /api/web/*                          | session cookie, session token    | -          |
+| service    | every other /api/* and /ws/*        | cookie, token, API key           | full       |
+| page       | the HTML pages (/web/*)             | session cookie, else the login   | -          |
+| backoffice | /backoffice/ (Django admin)         | the admin's own staff login      | -          |
 
 The paths only describe the table: each urls.py declares the group of its routes with
 `routes(GROUP, [...])`, and the checks read the group from the route that was resolved
 (`request.resolver_match`, or the WebSocket scope), never from a path string, which a client
 can shape (a root-path header, `//`, encoded slashes). A route that declares no group is
-refused. A valid credential of a kind the group does not accept is refused with 403; no
-credential at all is 401.
+refused. A valid credential of a kind the group does not accept, or an API key of a scope it
+does not accept, is refused with 403; no credential at all is 401.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 from nomarr_site.auth.credentials import API_KEY, SESSION, TOKEN
+from nomarr_site.models import ApiKey
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -58,6 +60,8 @@ class Group:
     # own login (the Django admin) and the policy adds nothing.
     page: bool = False
     own_login: bool = False
+    # The API key scopes it accepts: only `full` unless a group says otherwise.
+    key_scopes: frozenset[str] = frozenset({ApiKey.Scope.FULL})
 
     @property
     def public(self) -> bool:
@@ -69,9 +73,12 @@ class Group:
         return not (self.public or self.page or self.own_login)
 
 
-PUBLIC = Group("public", frozenset({SESSION, TOKEN, API_KEY}))
-WEBHOOK = Group("webhook", frozenset({API_KEY}), basic_allowed=True)
-LEGACY = Group("legacy", frozenset({API_KEY}))
+ANY_SCOPE = frozenset(ApiKey.Scope.values)
+
+PUBLIC = Group("public", frozenset({SESSION, TOKEN, API_KEY}), key_scopes=ANY_SCOPE)
+WEBHOOK = Group("webhook", frozenset({API_KEY}), basic_allowed=True, key_scopes=ANY_SCOPE)
+LEGACY = Group("legacy", frozenset({API_KEY}), key_scopes=ANY_SCOPE)
+ADMIN = Group("admin", frozenset({API_KEY}))
 WEB = Group("web", frozenset({SESSION, TOKEN}))
 SERVICE = Group("service", frozenset({SESSION, TOKEN, API_KEY}))
 PAGE = Group("page", frozenset({SESSION}), page=True)
@@ -163,6 +170,13 @@ def refusal(group: Group | None, credential: Credential | None) -> str | None:
         return f"This endpoint does not accept {DESCRIPTIONS[credential.kind]}; use {wanted}"
     if credential.via == "basic" and not group.basic_allowed:
         return "Basic authentication is only accepted by the webhook endpoints"
+    key = credential.api_key
+    if key is not None and key.scope not in group.key_scopes:
+        wanted = " or ".join(f"'{scope}'" for scope in sorted(group.key_scopes))
+        return (
+            f"This endpoint needs an API key with the {wanted} scope; "
+            f"this key has the '{key.scope}' scope"
+        )
     return None
 
 

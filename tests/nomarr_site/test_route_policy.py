@@ -9,7 +9,6 @@ and drops header names with an underscore, so `request()` does the same here.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote, unquote
 
 import pytest
@@ -17,13 +16,13 @@ from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.urls import URLPattern, URLResolver, get_resolver, path
-from drf_spectacular.generators import SchemaGenerator
+from django.urls import get_resolver, path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nomarr_site.auth import policy
 from nomarr_site.rootpath import configured_scope
+from tests.support.routes import schema_operations, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -81,25 +80,6 @@ def request(method: str, raw_path: str, headers: dict[str, str] | None = None) -
     return async_to_sync(run)()
 
 
-def _schema_operations() -> list[tuple[str, str]]:
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    return [
-        (method.upper(), re.sub(r"\{[^}]+\}", "1", route))
-        for route, item in schema["paths"].items()
-        for method in item
-        if method in ("get", "post", "put", "patch", "delete")
-    ]
-
-
-def _walk(patterns, prefix: str = ""):
-    for entry in patterns:
-        route = str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + route)
-        elif isinstance(entry, URLPattern) and not route.startswith("^"):
-            yield entry, "/" + re.sub(r"<[^>]+>", "1", prefix + route)
-
-
 def _sampled(route: str) -> bool:
     """The Django admin has a hundred routes of a few shapes, behind its own login: its
     top-level pages and one model's pages stand for the rest."""
@@ -108,16 +88,16 @@ def _sampled(route: str) -> bool:
 
 def _plain_routes() -> list[tuple[str, str]]:
     """Routes outside the schema: pages, the SSE stream, the backoffice."""
-    schema_paths = {route for _method, route in _schema_operations()}
+    schema_paths = {route for _method, route in schema_operations()}
     found = [
         ("GET", route)
-        for _entry, route in _walk(get_resolver().url_patterns)
+        for _entry, route in walk(get_resolver().url_patterns)
         if route not in schema_paths and _sampled(route)
     ]
     return sorted(set(found))
 
 
-ROUTES = _schema_operations() + _plain_routes()
+ROUTES = schema_operations() + _plain_routes()
 
 
 def _tricks(route: str) -> list[str]:
@@ -173,7 +153,7 @@ def test_a_forged_root_path_reads_no_settings(admin_user):
 def test_every_route_declares_a_policy():
     undeclared = [
         route
-        for entry, route in _walk(get_resolver().url_patterns)
+        for entry, route in walk(get_resolver().url_patterns)
         if policy.group_of_view(entry.callback) is None
     ]
     assert undeclared == []
