@@ -3,9 +3,13 @@
 from django.urls import path
 
 from calibration import views
+from nomarr_site.auth import policy
 
-urlpatterns = [
-    path("web/calibration", views.calibration_page, name="calibration"),
-    path("web/analytics", views.analytics_page, name="analytics"),
-    path("web/navidrome", views.navidrome_page, name="navidrome"),
-]
+urlpatterns = policy.routes(
+    policy.PAGE,
+    [
+        path("web/calibration", views.calibration_page, name="calibration"),
+        path("web/analytics", views.analytics_page, name="analytics"),
+        path("web/navidrome", views.navidrome_page, name="navidrome"),
+    ],
+)

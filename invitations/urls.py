@@ -3,8 +3,12 @@
 from django.urls import path
 
 from invitations import views
+from nomarr_site.auth import policy
 
-urlpatterns = [
-    path("web/invitations", views.invitations_page, name="invitations"),
-    path("web/users", views.users_page, name="users"),
-]
+urlpatterns = policy.routes(
+    policy.PAGE,
+    [
+        path("web/invitations", views.invitations_page, name="invitations"),
+        path("web/users", views.users_page, name="users"),
+    ],
+)

@@ -2,21 +2,33 @@
 
 from django.urls import path
 
+import nomarr_site.converters  # noqa: F401 - registers <id:…>
 from library import views
 from library.api import browse, legacy, libraries, tracks
+from nomarr_site.auth import policy
 
 urlpatterns = [
-    path("web/libraries", views.libraries_page, name="libraries"),
-    path("web/process", views.processing_page, name="processing"),
-    path("web/tracks/<int:track_id>", views.track_page, name="track"),
-    path("web/series", views.series_page, name="series"),
-    path("web/downloads", views.downloads_page, name="downloads"),
-    path("api/web/libraries", libraries.LibraryListView.as_view()),
-    path("api/web/libraries/stats", libraries.LibraryStatsView.as_view()),
-    path("api/web/libraries/<int:library_id>", libraries.LibraryDetailView.as_view()),
-    path("api/web/libraries/<int:library_id>/scan", libraries.LibraryScanView.as_view()),
-    path("api/web/libraries/<int:library_id>/tracks", tracks.LibraryTracksView.as_view()),
-    path("api/web/libraries/<int:library_id>/browse", browse.LibraryBrowseView.as_view()),
-    path("api/web/tracks/<int:track_id>", tracks.TrackDetailView.as_view()),
-    path("api/v1/scan", legacy.LegacyScanView.as_view()),
+    *policy.routes(
+        policy.PAGE,
+        [
+            path("web/libraries", views.libraries_page, name="libraries"),
+            path("web/process", views.processing_page, name="processing"),
+            path("web/tracks/<id:track_id>", views.track_page, name="track"),
+            path("web/series", views.series_page, name="series"),
+            path("web/downloads", views.downloads_page, name="downloads"),
+        ],
+    ),
+    *policy.routes(
+        policy.WEB,
+        [
+            path("api/web/libraries", libraries.LibraryListView.as_view()),
+            path("api/web/libraries/stats", libraries.LibraryStatsView.as_view()),
+            path("api/web/libraries/<id:library_id>", libraries.LibraryDetailView.as_view()),
+            path("api/web/libraries/<id:library_id>/scan", libraries.LibraryScanView.as_view()),
+            path("api/web/libraries/<id:library_id>/tracks", tracks.LibraryTracksView.as_view()),
+            path("api/web/libraries/<id:library_id>/browse", browse.LibraryBrowseView.as_view()),
+            path("api/web/tracks/<id:track_id>", tracks.TrackDetailView.as_view()),
+        ],
+    ),
+    *policy.routes(policy.LEGACY, [path("api/v1/scan", legacy.LegacyScanView.as_view())]),
 ]

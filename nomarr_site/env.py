@@ -80,6 +80,22 @@ def get_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def get_url_base(name: str) -> str:
+    """A URL path prefix such as `/nomarr` (no trailing slash), or "" when unset."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() in ("", "/"):
+        return ""
+    value = raw.strip().rstrip("/")
+    segments = value.split("/")[1:]
+    if (
+        not value.startswith("/")
+        or any(segment in ("", ".", "..") for segment in segments)
+        or any(char in value for char in "?#%\\ ")
+    ):
+        raise ImproperlyConfigured(f"{name}: expected a path such as /nomarr, got {raw!r}")
+    return value
+
+
 def get_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

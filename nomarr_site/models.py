@@ -27,9 +27,19 @@ class ApiKeyQuerySet(models.QuerySet):
 
 
 class ApiKey(models.Model):
-    """A named key for scripts. Soft-deleted: `is_active` false keeps the audit trail."""
+    """A named key for scripts. Soft-deleted: `is_active` false keeps the audit trail.
+
+    Its scope says what it may call (the policy groups list the scopes they accept): `tag`
+    covers /api/v1/* (tagging and status) and the Lidarr webhook, `full` everything a key
+    can do, including keys, backups and settings."""
+
+    class Scope(models.TextChoices):
+        TAG = "tag", "Tagging and status (/api/v1, the Lidarr webhook)"
+        FULL = "full", "Full: also keys, backups, settings and the admin API"
 
     name = models.CharField(max_length=100)
+    # Keys made before scopes existed had every power: they become `full`.
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.FULL)
     prefix = models.CharField(max_length=16, help_text="First characters, to recognise a key.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -48,11 +58,19 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def create_key(cls, name: str, created_by: str = "admin") -> tuple[ApiKey, str]:
+    def create_key(
+        cls, name: str, created_by: str = "admin", scope: str = Scope.FULL
+    ) -> tuple[ApiKey, str]:
         """Create a key and return it with its clear value (the only time it exists)."""
+        if scope not in cls.Scope.values:
+            raise ValueError(f"Unknown API key scope {scope!r}")
         clear = KEY_PREFIX + secrets.token_urlsafe(32)
         key = cls.objects.create(
-            name=name, prefix=clear[:12], key_hash=digest(clear), created_by=created_by
+            name=name,
+            prefix=clear[:12],
+            key_hash=digest(clear),
+            created_by=created_by,
+            scope=scope,
         )
         return key, clear
 

@@ -2,8 +2,12 @@
 
 from django.urls import path
 
+from nomarr_site.auth import policy
 from nomarr_site.events.consumers import EventsConsumer
 
-websocket_urlpatterns = [
-    path("ws/connect", EventsConsumer.as_asgi()),
-]
+websocket_urlpatterns = policy.routes(
+    policy.SERVICE,
+    [
+        path("ws/connect", EventsConsumer.as_asgi()),
+    ],
+)

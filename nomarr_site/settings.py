@@ -23,6 +23,7 @@ ALLOWED_HOSTS = env.get_list("NOMARR_ALLOWED_HOSTS", ["*"])
 CSRF_TRUSTED_ORIGINS = env.get_list("NOMARR_CSRF_TRUSTED_ORIGINS", [])
 PORT = env.get_int("NOMARR_PORT", 8356, minimum=1, maximum=65535)
 BIND_ADDRESS = env.get_str("NOMARR_BIND", "0.0.0.0")  # noqa: S104 - a home server serves its LAN
+URL_BASE = env.get_url_base("NOMARR_URL_BASE")  # a sub-path behind a proxy: never from a request
 LOG_LEVEL = env.get_choice("NOMARR_LOG_LEVEL", "INFO", env.LOG_LEVELS)
 TIME_ZONE = env.get_time_zone("NOMARR_TIME_ZONE", os.environ.get("TZ") or "UTC")
 REDIS_URL = env.get_redis_url("REDIS_URL")
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nomarr_site.auth.gate.PolicyGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -210,7 +212,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_PERMISSIONS": ["nomarr_site.auth.policy.AllowedByPolicy"],
     "SERVE_AUTHENTICATION": [],
 }
 

@@ -1,4 +1,6 @@
-"""API keys over HTTP (Wizarr's shapes): list, create (the only time a key is shown), delete."""
+"""API keys over HTTP (Wizarr's shapes): list, create (the only time a key is shown), delete.
+A key's `scope` (`tag` or `full`, see `ApiKey`) is chosen when it is created; the reference
+API has no scope, so a request without one gets `full`, today's powers."""
 
 from __future__ import annotations
 
@@ -14,11 +16,16 @@ from nomarr_site.models import ApiKey
 class ApiKeySerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "created_by"]
+        fields = ["id", "name", "prefix", "scope", "created_at", "last_used_at", "created_by"]
 
 
 class CreateKeySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, trim_whitespace=True)
+    scope = serializers.ChoiceField(
+        choices=ApiKey.Scope.choices,
+        default=ApiKey.Scope.FULL,
+        error_messages={"invalid_choice": "Unknown scope {input!r}; use 'tag' or 'full'."},
+    )
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
@@ -30,6 +37,7 @@ class CreatedKeySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     key = serializers.CharField()
+    scope = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
@@ -61,7 +69,9 @@ class ApiKeyListView(APIView):
     def post(self, request):
         data = CreateKeySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key, clear = ApiKey.create_key(data.validated_data["name"], creator_name(request))
+        key, clear = ApiKey.create_key(
+            data.validated_data["name"], creator_name(request), data.validated_data["scope"]
+        )
         return Response(
             {
                 "message": f"API key '{key.name}' created. Copy it now: it is not shown again.",
@@ -69,6 +79,7 @@ class ApiKeyListView(APIView):
                     "id": key.id,
                     "name": key.name,
                     "key": clear,
+                    "scope": key.scope,
                     "created_at": key.created_at,
                 },
             },

@@ -75,9 +75,9 @@ def foreign_origin(headers: dict[str, str], credential: Credential | None) -> bo
     return urlsplit(origin).netloc.lower() != headers.get("host", "").lower()
 
 
-def refusal(path: str, credential: Credential | None) -> str | None:
-    """Why `credential` may not open the stream at `path` (the URL policy), or None."""
-    return policy.refusal(policy.group_for(path), credential)
+def refusal(group: policy.Group | None, credential: Credential | None) -> str | None:
+    """Why `credential` may not open a stream of the route's declared `group`, or None."""
+    return policy.refusal(group, credential)
 
 
 class Watch:

@@ -16,6 +16,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from nomarr_site.auth import policy
 from nomarr_site.auth.credentials import InvalidCredential
 from nomarr_site.events import access
 from nomarr_site.events.envelope import ROOMS, ws_type
@@ -54,7 +55,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
             logger.info("Refused an event socket: %s", exc)
             await self.close()
             return
-        reason = access.refusal(self.scope.get("path", "/ws/connect"), credential)
+        reason = access.refusal(policy.group_of_scope(self.scope), credential)
         if access.foreign_origin(access.scope_headers(self.scope), credential):
             reason = "a browser session may only connect from this site's own pages"
         if credential is None or reason:

@@ -11,7 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nomarr_site.auth import policy
 from nomarr_site.auth.credentials import InvalidCredential
+from nomarr_site.auth.gate import checks_policy
 from nomarr_site.errors import api_error_response
 from nomarr_site.events import access, consumers
 from nomarr_site.events.envelope import ROOMS, SUPPORTED_MESSAGE_TYPES
@@ -42,6 +44,7 @@ def _last_event_id(request: HttpRequest) -> int | None:
     return int(raw)
 
 
+@checks_policy
 @require_GET
 async def events_status(request: HttpRequest) -> HttpResponseBase:
     """GET /api/web/events/status: queue, worker and health events as Server-Sent Events."""
@@ -49,7 +52,7 @@ async def events_status(request: HttpRequest) -> HttpResponseBase:
         credential, session_key = await access.credential_for_request(request)
     except InvalidCredential as exc:
         return _unauthorized(str(exc))
-    reason = access.refusal(request.path, credential)
+    reason = access.refusal(policy.group_of_request(request), credential)
     if credential is None:
         return _unauthorized(reason or "Authentication required")
     if reason:

@@ -28,7 +28,7 @@ async function load() {
   if (!data.api_keys.length) {
     const tr = document.createElement("tr");
     const td = cell("No API keys yet.");
-    td.colSpan = 5;
+    td.colSpan = 6;
     tr.append(td);
     rows.replaceChildren(tr);
     return;
@@ -55,8 +55,8 @@ async function load() {
         }
       });
       actions.append(revoke);
-      tr.append(cell(key.name), cell(`${key.prefix}…`), cell(when(key.created_at)),
-        cell(when(key.last_used_at)), actions);
+      tr.append(cell(key.name), cell(`${key.prefix}…`), cell(key.scope),
+        cell(when(key.created_at)), cell(when(key.last_used_at)), actions);
       return tr;
     }),
   );
@@ -65,8 +65,9 @@ async function load() {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const name = form.elements.name.value.trim();
+  const scope = form.elements.scope.value;
   try {
-    const data = await window.nomarrApi(url, { method: "POST", body: { name } });
+    const data = await window.nomarrApi(url, { method: "POST", body: { name, scope } });
     createdValue.textContent = data.api_key.key;
     created.hidden = false;
     form.reset();

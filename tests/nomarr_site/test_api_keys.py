@@ -57,7 +57,7 @@ def test_blank_or_huge_names_are_refused(token_holder):
 
 
 def test_manage_key_generate_list_show_and_revoke(capsys):
-    call_command("manage_key", "--generate", "--name", "cron")
+    call_command("manage_key", "--generate", "--name", "cron", "--scope", "full")
     out = capsys.readouterr().out
     clear = out.strip().splitlines()[-1]
     assert clear.startswith("nmr_")
@@ -85,3 +85,101 @@ def test_manage_password_reset_prints_a_working_password(capsys, admin_user):
     assert "--reset" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("manage_password", "--set", "weak")
+
+
+# Scopes: `tag` keys tag and read status; `full` keys may do everything keys may do.
+
+
+def test_a_key_is_created_with_the_scope_asked_for_and_lists_show_it(token_holder):
+    response = token_holder.post("/api/api-keys", {"name": "Lidarr", "scope": "tag"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["api_key"]["scope"] == "tag"
+    listing = token_holder.get("/api/api-keys").json()["api_keys"]
+    assert [(key["name"], key["scope"]) for key in listing] == [("Lidarr", "tag")]
+
+
+def test_a_key_created_without_a_scope_is_full_as_before_scopes(token_holder):
+    response = token_holder.post("/api/api-keys", {"name": "old script"}, format="json")
+    assert response.json()["api_key"]["scope"] == "full"
+
+
+@pytest.mark.parametrize("scope", ["admin", "", "TAG", 1, None, ["tag"]])
+def test_an_unknown_scope_is_refused_with_400(token_holder, scope):
+    response = token_holder.post("/api/api-keys", {"name": "x", "scope": scope}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "VALIDATION_ERROR"
+    assert "scope" in body["details"]["fields"]
+    from nomarr_site.models import ApiKey
+
+    assert not ApiKey.objects.exists()
+
+
+def test_manage_key_takes_the_scope_as_an_option(capsys):
+    from nomarr_site.models import ApiKey
+
+    call_command("manage_key", "--generate", "--name", "lidarr", "--scope", "tag")
+    assert "(scope tag)" in capsys.readouterr().out
+    assert ApiKey.objects.get(name="lidarr").scope == "tag"
+    call_command("manage_key", "--list")
+    assert "\ttag\t" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("manage_key", "--generate", "--scope", "admin")
+
+
+def test_manage_key_without_a_terminal_asks_for_the_scope_option(monkeypatch):
+    from nomarr_site.models import ApiKey
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(CommandError, match="--scope tag or --scope full"):
+        call_command("manage_key", "--generate", "--name", "cron")
+    assert not ApiKey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("answers", "scope"),
+    [([""], "tag"), (["1"], "tag"), (["maybe", "2"], "full"), (["full"], "full")],
+)
+def test_manage_key_at_a_terminal_asks_the_scope_offering_tag_first(
+    monkeypatch, capsys, answers, scope
+):
+    from nomarr_site.models import ApiKey
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    replies = iter(answers)
+    monkeypatch.setattr("builtins.input", lambda prompt: next(replies))
+    call_command("manage_key", "--generate", "--name", "asked")
+    out = capsys.readouterr().out
+    assert out.index("1. tag") < out.index("2. full")
+    assert ApiKey.objects.get(name="asked").scope == scope
+
+
+def test_manage_key_at_a_terminal_without_an_answer_stops(monkeypatch):
+    def no_answer(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", no_answer)
+    with pytest.raises(CommandError, match="--scope"):
+        call_command("manage_key", "--generate")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keys_made_before_scopes_become_full_keys():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("nomarr_site", "0002_outboxevent")]
+    after = [("nomarr_site", "0003_apikey_scope")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate(before)
+        old_model = executor.loader.project_state(before).apps.get_model("nomarr_site", "ApiKey")
+        old_model.objects.create(name="cron", prefix="nmr_old", key_hash="0" * 64)
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new_model = executor.loader.project_state(after).apps.get_model("nomarr_site", "ApiKey")
+        assert new_model.objects.get(name="cron").scope == "full"
+    finally:
+        MigrationExecutor(connection).migrate(latest)

@@ -19,13 +19,16 @@ pytestmark = pytest.mark.django_db
         ("/api/web/auth/login", "public"),
         ("/api/v1/webhooks/lidarr", "webhook"),
         ("/api/v1/tag", "legacy"),
-        ("/admin/queue/summary", "legacy"),
+        ("/admin/queue/summary", "admin"),  # legacy until API key scopes: full keys only
         ("/api/web/queue/queue-depth", "web"),
         ("/api/api-keys", "service"),
-        ("/api/queue/status", "service"),
+        ("/api/config", "service"),  # no /api/queue/* route exists: a real service route
+        ("/ws/status", "service"),
+        ("/web/dashboard", "page"),
+        ("/backoffice/", "backoffice"),
     ],
 )
-def test_paths_map_to_their_policy_group(path, group):
+def test_routes_declare_their_policy_group(path, group):
     assert group_for(path).name == group
 
 
@@ -130,3 +133,106 @@ def test_keys_and_tokens_are_stored_hashed(api_key, token_holder):
     assert api_key.clear not in stored.key_hash
     assert len(stored.key_hash) == 64
     assert AuthToken.objects.filter(token_hash=token_holder.clear).count() == 0
+
+
+# API key scopes: what a `tag` key (Lidarr, a tagging script) may call, group by group.
+
+
+@pytest.fixture
+def tag_key_holder(db):
+    """A script holding a `tag` key."""
+    from rest_framework.test import APIClient
+
+    from nomarr_site.models import ApiKey
+
+    key, clear = ApiKey.create_key("lidarr", scope=ApiKey.Scope.TAG)
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=clear)
+    client.key = key
+    client.clear = clear
+    return client
+
+
+def _api_routes():
+    from django.urls import get_resolver
+
+    from tests.support.routes import schema_operations, walk
+
+    operations = set(schema_operations())
+    operations |= {
+        ("GET", route)
+        for _entry, route in walk(get_resolver().url_patterns)
+        if route.startswith(("/api/", "/admin/", "/ws/"))
+    }
+    return sorted(operations)
+
+
+@pytest.mark.parametrize(("method", "route"), _api_routes())
+def test_a_tag_key_reaches_its_groups_and_is_refused_elsewhere_naming_the_scope(
+    tag_key_holder, method, route
+):
+    from nomarr_site.auth import policy
+    from nomarr_site.auth.credentials import API_KEY
+
+    group = policy.group_for(route)
+    response = getattr(tag_key_holder, method.lower())(route, {}, format="json")
+    if group.public or (API_KEY in group.accepts and "tag" in group.key_scopes):
+        assert response.status_code not in (401, 403), response.content
+    elif API_KEY not in group.accepts:
+        assert response.status_code == 403
+        assert "does not accept an API key" in response.json()["message"]
+    else:
+        assert response.status_code == 403
+        assert response.json()["error"] == "AUTHORIZATION_ERROR"
+        assert response.json()["message"] == (
+            "This endpoint needs an API key with the 'full' scope; this key has the 'tag' scope"
+        )
+
+
+def test_a_tag_key_cannot_manage_keys_backups_or_settings(tag_key_holder, api_key):
+    from nomarr_site.models import ApiKey
+
+    refused = [
+        tag_key_holder.post("/api/api-keys", {"name": "more", "scope": "full"}, format="json"),
+        tag_key_holder.delete(f"/api/api-keys/{api_key.pk}"),
+        tag_key_holder.delete(f"/api/api-keys/{tag_key_holder.key.pk}"),
+        tag_key_holder.post("/api/config/backups/any.json/restore"),
+        tag_key_holder.put("/api/config", {"namespace": "x"}, format="json"),
+        tag_key_holder.post("/admin/worker/pause"),
+    ]
+    assert [response.status_code for response in refused] == [403] * len(refused)
+    assert all("'tag' scope" in response.json()["message"] for response in refused)
+    assert ApiKey.objects.active().count() == 2
+
+
+def test_a_tag_key_tags_and_reads_status(tag_key_holder):
+    assert tag_key_holder.get("/api/v1/list").status_code == 200
+    assert tag_key_holder.get("/api/v1/status/1").status_code == 404  # reached the view
+    response = tag_key_holder.post("/api/v1/webhooks/lidarr", {"eventType": "Test"}, format="json")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tag_key_opens_no_event_socket_where_a_full_key_does(tag_key_holder, api_key):
+    from channels.testing import WebsocketCommunicator
+
+    from nomarr_site.asgi import application
+    from tests.support.aio import run_scenario
+
+    async def connects(clear: str) -> bool:
+        socket = WebsocketCommunicator(application, f"/ws/connect?apikey={clear}")
+        connected, _ = await socket.connect(timeout=5)
+        await socket.disconnect()
+        return connected
+
+    async def scenario():
+        return await connects(tag_key_holder.clear), await connects(api_key.clear)
+
+    assert run_scenario(scenario) == (False, True)
+
+
+def test_a_full_key_keeps_todays_powers(key_holder):
+    assert key_holder.key.scope == "full"
+    assert key_holder.get("/admin/queue/summary").status_code == 200
+    response = key_holder.post("/api/api-keys", {"name": "other"}, format="json")
+    assert response.status_code == 201

@@ -126,6 +126,9 @@ def test_the_settings_page_shows_a_new_api_key_once_and_revokes_it(page, ui_serv
     page.goto(ui_server.url("/web/settings"))
     settle(page)
     page.fill("#key-name", "UI test key")
+    options = page.locator("#key-scope option")
+    assert [options.nth(i).get_attribute("value") for i in range(2)] == ["tag", "full"]
+    assert page.input_value("#key-scope") == "tag"  # the least power is offered first
     page.click("form[data-key-create] button[type=submit]")
     shown = page.locator("[data-key-value]")
     shown.wait_for(state="visible")
@@ -133,6 +136,7 @@ def test_the_settings_page_shows_a_new_api_key_once_and_revokes_it(page, ui_serv
     assert len(key) >= 32
     row = page.locator("[data-key-rows] tr", has_text="UI test key")
     row.wait_for()
+    assert "tag" in row.locator("td").nth(2).inner_text()
 
     page.reload()
     settle(page)

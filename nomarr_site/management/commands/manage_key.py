@@ -1,6 +1,13 @@
-"""`nom manage_key`: create, list or revoke API keys from the server's shell."""
+"""`nom manage_key`: create, list or revoke API keys from the server's shell.
+
+`--generate` needs a scope: `--scope tag|full`, or, at a terminal, an answer to the question
+(`tag` first and the default). Without a terminal and without `--scope` it stops and says so,
+rather than guess the powers of a key a script will hold.
+"""
 
 from __future__ import annotations
+
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -17,20 +24,26 @@ class Command(BaseCommand):
         group.add_argument("--revoke", type=int, metavar="ID", help="revoke the key with this id")
         group.add_argument("--show", action="store_true", help="explain how keys are stored")
         parser.add_argument("--name", default="CLI key", help="name for --generate")
+        parser.add_argument(
+            "--scope",
+            choices=[ApiKey.Scope.TAG, ApiKey.Scope.FULL],
+            help="for --generate: tag (/api/v1 tagging and status, the Lidarr webhook) or full",
+        )
 
     def handle(self, *args, **options):
         if options["show"]:
             self.stdout.write(
                 "API keys are stored hashed and are shown only once, when created. "
-                "Run `nom manage_key --generate --name NAME` for a new key, "
+                "Run `nom manage_key --generate --name NAME --scope tag|full` for a new key, "
                 "or `nom manage_key --list` to see existing keys' names and prefixes."
             )
         elif options["generate"]:
             name = options["name"].strip()
             if not name:
                 raise CommandError("--name must not be blank")
-            key, clear = ApiKey.create_key(name[:100], created_by="cli")
-            self.stdout.write(f"Created API key {key.id} '{key.name}':")
+            scope = options["scope"] or self._ask_scope()
+            key, clear = ApiKey.create_key(name[:100], created_by="cli", scope=scope)
+            self.stdout.write(f"Created API key {key.id} '{key.name}' (scope {key.scope}):")
             self.stdout.write(clear)
         elif options["list"]:
             keys = ApiKey.objects.active().order_by("id")
@@ -38,10 +51,31 @@ class Command(BaseCommand):
                 self.stdout.write("No active API keys.")
             for key in keys:
                 used = key.last_used_at.isoformat() if key.last_used_at else "never"
-                self.stdout.write(f"{key.id}\t{key.name}\t{key.prefix}…\tlast used {used}")
+                self.stdout.write(
+                    f"{key.id}\t{key.name}\t{key.prefix}…\t{key.scope}\tlast used {used}"
+                )
         else:
             key = ApiKey.objects.active().filter(pk=options["revoke"]).first()
             if key is None:
                 raise CommandError(f"No active API key with id {options['revoke']}")
             key.revoke()
             self.stdout.write(f"Revoked API key {key.id} '{key.name}'.")
+
+    def _ask_scope(self) -> str:
+        if not sys.stdin.isatty():
+            raise CommandError(
+                "No terminal to ask the key's scope: pass --scope tag or --scope full"
+            )
+        choices = [ApiKey.Scope.TAG, ApiKey.Scope.FULL]  # tag first: the least power
+        for number, scope in enumerate(choices, start=1):
+            self.stdout.write(f"  {number}. {scope}: {scope.label}")
+        while True:
+            try:
+                answer = input("Scope of the new key [1]: ").strip().lower()
+            except EOFError:
+                raise CommandError("No answer: pass --scope tag or --scope full") from None
+            if answer in ("", "1", "tag"):
+                return ApiKey.Scope.TAG
+            if answer in ("2", "full"):
+                return ApiKey.Scope.FULL
+            self.stdout.write("Answer 1 (tag) or 2 (full).")
