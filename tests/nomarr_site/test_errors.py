@@ -98,3 +98,27 @@ def test_rate_limit_is_429_in_the_format(anonymous, admin_user):
     for _ in range(6):
         response = anonymous.post("/api/auth/login", {"password": "x"}, format="json")
     assert_error(response, 429, "RATE_LIMIT_ERROR")
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_json_nested_past_the_depth_limit_is_400_even_on_the_login(anonymous, opening):
+    closing = "]" if opening == "[" else "}"
+    payload = opening * 100_000 + "1" + closing * 100_000
+    response = anonymous.post("/api/web/auth/login", payload, content_type="application/json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "nested deeper than 64" in body["message"]
+
+
+def test_json_nested_to_the_limit_still_parses(key_holder):
+    from nomarr_site.parsers import MAX_DEPTH
+
+    payload = '{"name": "k", "extra": ' + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}"
+    response = key_holder.post("/api/api-keys", payload, content_type="application/json")
+    assert response.status_code == 201
+
+
+def test_brackets_inside_json_strings_do_not_count_towards_the_depth():
+    from nomarr_site.parsers import nesting_depth_exceeds
+
+    assert not nesting_depth_exceeds('["' + "[" * 1000 + '\\"[", {"k": "}}}{{{"}]', 2)
+    assert nesting_depth_exceeds('[["]"]]', 1)
