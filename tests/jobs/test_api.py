@@ -228,3 +228,27 @@ def test_the_queue_page_renders_for_the_admin_and_redirects_visitors(admin_brows
     assert 'data-count="pending">1<' in html
     assert "js/queue.js" in html
     assert client.get("/web/queue").status_code == 302
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("name", ["offset", "limit", "track_id"])
+def test_an_out_of_range_list_parameter_is_a_400_naming_it(token_holder, name):
+    response = token_holder.get(f"/api/web/queue/list?{name}={HUGE}")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["details"]["field"] == name
+    assert body["message"].startswith(f"{name} must be between")
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/web/queue/retry", "/api/web/queue/cancel", "/api/web/queue/reorder"]
+)
+@pytest.mark.parametrize("job_id", [10**30, 1e30, -(10**30)])
+def test_job_ids_out_of_range_are_a_400_naming_job_ids(token_holder, url, job_id):
+    response = token_holder.post(url, {"job_ids": [1, job_id]}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "VALIDATION_ERROR"
+    assert "job_ids" in body["details"]["fields"]

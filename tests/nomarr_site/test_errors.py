@@ -122,3 +122,45 @@ def test_brackets_inside_json_strings_do_not_count_towards_the_depth():
 
     assert not nesting_depth_exceeds('["' + "[" * 1000 + '\\"[", {"k": "}}}{{{"}]', 2)
     assert nesting_depth_exceeds('[["]"]]', 1)
+
+
+HUGE = "99999999999999999999999"
+
+
+def test_an_out_of_range_offset_of_a_paginated_list_is_400_naming_it(token_holder, tmp_path):
+    from library.models import Library
+
+    library = Library.objects.create(name="Music", root_path=str(tmp_path))
+    url = f"/api/web/libraries/{library.pk}/tracks"
+    for query, field in [(f"offset={HUGE}", "offset"), (f"limit={HUGE}0", "limit")]:
+        body = assert_error(token_holder.get(f"{url}?{query}"), 400, "VALIDATION_ERROR")
+        assert body["details"]["field"] == field
+        assert body["message"].startswith(f"{field} must be between")
+    assert token_holder.get(f"{url}?limit=100000").json()["results"] == []  # capped, not refused
+
+
+@pytest.mark.parametrize("value", [HUGE, "-1", "1_000", "١٢", "1e3", "0x10", " "])
+def test_library_stats_refuses_a_library_id_that_is_not_a_plain_id(token_holder, value):
+    response = token_holder.get("/api/web/libraries/stats", {"library_id": value})
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "library_id" in body["message"]
+
+
+def test_a_body_id_out_of_range_is_400_naming_the_field(key_holder):
+    response = key_holder.post("/api/v1/scan", {"library_id": 10**30}, format="json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "library_id" in body["details"]["fields"]
+
+
+def test_query_int_takes_plain_integers_in_bounds_only():
+    from nomarr_site.errors import ValidationFailed
+    from nomarr_site.integers import query_int
+
+    assert query_int({"n": " +42 "}, "n", 0) == 42
+    assert query_int({}, "n", 7) == 7
+    assert query_int({"n": "0" * 50 + "5"}, "n", 0) == 5
+    for raw in ["9" * 5000, "-" + HUGE, "2147483648", "1.0", "abc"]:
+        with pytest.raises(ValidationFailed) as caught:
+            query_int({"n": raw}, "n", 0)
+        assert caught.value.details["field"] == "n"
+        assert len(str(caught.value.detail)) < 120
