@@ -9,7 +9,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from jobs.models import Job
-from jobs.services import stats, workers
+from jobs.services import manage, stats, workers
 from nomarr_site.errors import ConflictError, ValidationFailed
 from nomarr_site.integers import IdField, optional_query_int, query_int
 
@@ -19,6 +19,21 @@ MAX_IDS = 10_000
 
 COUNT = inline_serializer(
     "QueueOperation", {"count": serializers.IntegerField(), "status": serializers.CharField()}
+)
+RETRIED = inline_serializer(
+    "QueueRetried",
+    {
+        "count": serializers.IntegerField(help_text="How many jobs went back to pending."),
+        "retried": serializers.ListField(child=serializers.IntegerField()),
+        "skipped": serializers.ListField(
+            child=inline_serializer(
+                "QueueRetrySkipped",
+                {"id": serializers.IntegerField(), "reason": serializers.CharField()},
+            ),
+            help_text="Jobs left as they were, with why (e.g. the same work is already queued).",
+        ),
+        "status": serializers.CharField(),
+    },
 )
 CANCELLED = inline_serializer(
     "QueueCancelled",
@@ -112,6 +127,15 @@ def ids_body(data, allow_all: bool = False) -> dict:
         wanted = "job_ids or all_errors=true" if allow_all else "job_ids"
         raise ValidationFailed(f"Give {wanted}")
     return values
+
+
+def retried(report: manage.RetryReport) -> dict:
+    return {
+        "count": report.count,
+        "retried": report.retried,
+        "skipped": report.skipped,
+        "status": "success",
+    }
 
 
 def require_status(job: Job, allowed: Iterable[str], action: str) -> None:

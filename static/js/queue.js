@@ -148,8 +148,10 @@ function schedulePoll() {
 async function act(url, body, confirmText) {
   if (confirmText && !window.confirm(confirmText)) return;
   try {
-    await api(url, { method: "POST", body: body || {} });
-    showMessage("");
+    const answer = await api(url, { method: "POST", body: body || {} });
+    const skipped = (answer && answer.skipped) || [];
+    // A retry leaves out jobs whose work is already queued; say so rather than stay silent.
+    showMessage(skipped.length ? `${skipped.length} not retried: ${skipped[0].reason}` : "");
   } catch (error) {
     showMessage(error.message);
   }
