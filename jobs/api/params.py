@@ -16,6 +16,7 @@ from nomarr_site.integers import IdField, optional_query_int, query_int
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_IDS = 10_000
+MAX_KIND_LENGTH = 100
 
 COUNT = inline_serializer(
     "QueueOperation", {"count": serializers.IntegerField(), "status": serializers.CharField()}
@@ -89,6 +90,16 @@ def page(params: Mapping) -> tuple[int, int]:
     """`limit` (capped at MAX_LIMIT) and `offset` from the query string."""
     limit = min(query_int(params, "limit", DEFAULT_LIMIT, minimum=1), MAX_LIMIT)
     return limit, query_int(params, "offset", 0)
+
+
+def kind_filter(params: Mapping) -> str | None:
+    kind = params.get("kind")
+    if not kind:
+        return None
+    # PostgreSQL refuses NUL in text (a 500); no kind name is that long or holds one.
+    if "\x00" in kind or len(kind) > MAX_KIND_LENGTH:
+        raise ValidationFailed(f"kind is not a job kind: {kind[:40]!r}", details={"field": "kind"})
+    return kind
 
 
 def status_filter(params: Mapping) -> str | None:

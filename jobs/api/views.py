@@ -59,7 +59,7 @@ def job_list_response(request) -> Response:
     status = params.status_filter(request.query_params)
     if status:
         jobs = jobs.filter(status=status)
-    kind = request.query_params.get("kind")
+    kind = params.kind_filter(request.query_params)
     if kind:
         jobs = jobs.filter(kind=kind)
     track_id = params.optional_id(request.query_params, "track_id")

@@ -315,3 +315,10 @@ def test_job_ids_out_of_range_are_a_400_naming_job_ids(token_holder, url, job_id
     body = response.json()
     assert body["error"] == "VALIDATION_ERROR"
     assert "job_ids" in body["details"]["fields"]
+
+
+@pytest.mark.parametrize("kind", ["a\x00b", "k" * 101])
+def test_a_kind_filter_no_job_kind_can_have_is_a_400(token_holder, kind):
+    response = token_holder.get("/api/web/queue/list", {"kind": kind})
+    assert response.status_code == 400
+    assert response.json()["details"] == {"field": "kind"}

@@ -164,3 +164,12 @@ def test_query_int_takes_plain_integers_in_bounds_only():
             query_int({"n": raw}, "n", 0)
         assert caught.value.details["field"] == "n"
         assert len(str(caught.value.detail)) < 120
+
+
+def test_a_track_search_with_a_nul_character_is_400(token_holder, tmp_path):
+    # PostgreSQL refuses NUL in text: without the check this is a 500 there.
+    from library.models import Library
+
+    library = Library.objects.create(name="Music", root_path=str(tmp_path))
+    response = token_holder.get(f"/api/web/libraries/{library.pk}/tracks", {"search": "a\x00"})
+    assert_error(response, 400, "VALIDATION_ERROR")
