@@ -43,18 +43,29 @@ def query_int(
     if raw is None or raw == "":
         return default
     text = str(raw).strip()
+    details = {"field": name, "min": minimum, "max": maximum}
     # ASCII digits only: int() would also take "١٢" and "1_000", which no client means.
-    if not _INTEGER.fullmatch(text):
-        raise ValidationFailed(
-            f"{name} must be an integer, got {_echo(raw)}", details={"field": name}
-        )
-    # Many digits are out of range whatever the bounds (and int() refuses past 4300 digits).
-    if len(text.lstrip("+-0")) > MAX_DIGITS or not minimum <= int(text) <= maximum:
-        raise ValidationFailed(
-            f"{name} must be between {minimum} and {maximum}, got {_echo(text)}",
-            details={"field": name, "min": minimum, "max": maximum},
-        )
-    return int(text)
+    if not _INTEGER.fullmatch(text) or (text.startswith("-") and minimum >= 0):
+        raise ValidationFailed(f"{name} must be {_kind(minimum)}, got {_echo(raw)}", details)
+    # Past MAX_DIGITS a number is out of any range here (and int() refuses 4300 digits).
+    value: int
+    if len(text.lstrip("+-0")) > MAX_DIGITS:
+        value = -(10**MAX_DIGITS) if text.startswith("-") else 10**MAX_DIGITS
+    else:
+        value = int(text)
+    if value > maximum:
+        raise ValidationFailed(f"{name} must be at most {maximum}, got {_echo(text)}", details)
+    if value < minimum:
+        raise ValidationFailed(f"{name} must be {_kind(minimum)}, got {_echo(text)}", details)
+    return value
+
+
+def _kind(minimum: int) -> str:
+    if minimum == 1:
+        return "a positive integer"
+    if minimum == 0:
+        return "a whole number (0 or more)"
+    return f"an integer of at least {minimum}"
 
 
 def optional_query_int(

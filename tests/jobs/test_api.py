@@ -302,7 +302,7 @@ def test_an_out_of_range_list_parameter_is_a_400_naming_it(token_holder, name):
     assert response.status_code == 400
     body = response.json()
     assert body["details"]["field"] == name
-    assert body["message"].startswith(f"{name} must be between")
+    assert body["message"].startswith(f"{name} must be at most")
 
 
 @pytest.mark.parametrize(

@@ -135,7 +135,7 @@ def test_an_out_of_range_offset_of_a_paginated_list_is_400_naming_it(token_holde
     for query, field in [(f"offset={HUGE}", "offset"), (f"limit={HUGE}0", "limit")]:
         body = assert_error(token_holder.get(f"{url}?{query}"), 400, "VALIDATION_ERROR")
         assert body["details"]["field"] == field
-        assert body["message"].startswith(f"{field} must be between")
+        assert body["message"].startswith(f"{field} must be at most 2147483647, got")
     assert token_holder.get(f"{url}?limit=100000").json()["results"] == []  # capped, not refused
 
 
@@ -143,7 +143,7 @@ def test_an_out_of_range_offset_of_a_paginated_list_is_400_naming_it(token_holde
 def test_library_stats_refuses_a_library_id_that_is_not_a_plain_id(token_holder, value):
     response = token_holder.get("/api/web/libraries/stats", {"library_id": value})
     body = assert_error(response, 400, "VALIDATION_ERROR")
-    assert "library_id" in body["message"]
+    assert body["message"].startswith("library_id must be")
 
 
 def test_a_body_id_out_of_range_is_400_naming_the_field(key_holder):
@@ -159,7 +159,8 @@ def test_query_int_takes_plain_integers_in_bounds_only():
     assert query_int({"n": " +42 "}, "n", 0) == 42
     assert query_int({}, "n", 7) == 7
     assert query_int({"n": "0" * 50 + "5"}, "n", 0) == 5
-    for raw in ["9" * 5000, "-" + HUGE, "2147483648", "1.0", "abc"]:
+    assert query_int({"n": "-3"}, "n", 0, minimum=-5) == -3
+    for raw in ["9" * 5000, "-" + HUGE, "-1", "2147483648", "1.0", "abc", "١٢", "1_0"]:
         with pytest.raises(ValidationFailed) as caught:
             query_int({"n": raw}, "n", 0)
         assert caught.value.details["field"] == "n"
