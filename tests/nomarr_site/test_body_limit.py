@@ -151,3 +151,72 @@ def test_websocket_scopes_pass_through_untouched():
 
     run_scenario(run, limit=30)
     assert seen == ["websocket"]
+
+
+@pytest.fixture
+def web_process(tmp_path):
+    """The web process (`python -m nomarr_site.web`, as `nom serve` starts it) on a free port."""
+    import socket
+    import sys
+    import time
+
+    from tests.support.server import base_env, free_port, launch, stop
+
+    port = free_port()
+    log = tmp_path / "web.log"
+    command = [sys.executable, "-m", "nomarr_site.web", "-b", "127.0.0.1", "-p", str(port)]
+    process = launch([*command, "nomarr_site.asgi:application"], base_env(tmp_path), log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the web process did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.2)
+        yield port
+    finally:
+        stop(process)
+
+
+def raw_post(port: int, headers: str, body_chunks) -> tuple[bytes, int]:
+    """POST to the login over a raw socket; returns the answer and how many bytes were sent
+    before the server closed the connection."""
+    import socket
+
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
+        conn.sendall(f"POST {LOGIN} HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n".encode())
+        try:
+            for chunk in body_chunks:
+                conn.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass  # the server closed the connection: the rest was never read
+        answer = b""
+        try:
+            while data := conn.recv(65536):
+                answer += data
+        except OSError:
+            pass
+    return answer, sent
+
+
+def test_the_web_process_refuses_a_declared_300_mb_body_before_reading_it(web_process):
+    chunks = (b"x" * MiB for _ in range(300))
+    headers = f"Content-Type: application/json\r\nContent-Length: {300 * MiB}\r\n"
+    answer, sent = raw_post(web_process, headers, chunks)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert b'"PAYLOAD_TOO_LARGE"' in answer
+    assert sent < 300 * MiB
+
+
+def test_the_web_process_cuts_off_a_chunked_body_past_the_limit(web_process):
+    chunk = b"x" * MiB
+    framed = (b"%x\r\n" % len(chunk) + chunk + b"\r\n" for _ in range(300))
+    headers = "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+    answer, sent = raw_post(web_process, headers, framed)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert sent < 300 * MiB
