@@ -11,12 +11,13 @@ django_asgi = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from nomarr_site.bodylimit import BodyLimit  # noqa: E402
 from nomarr_site.rootpath import ConfiguredRootPath  # noqa: E402
 from nomarr_site.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi,
+        "http": BodyLimit(django_asgi),
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

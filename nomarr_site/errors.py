@@ -89,6 +89,12 @@ class RateLimited(ApiError):
         self.retry_after = retry_after
 
 
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    default_code = "PAYLOAD_TOO_LARGE"
+    default_detail = "The request body is too large."
+
+
 class ServiceUnavailable(ApiError):
     status_code = 503
     default_code = "SERVICE_UNAVAILABLE"

@@ -33,6 +33,12 @@ TOKEN_REMEMBER_DAYS = env.get_int("NOMARR_TOKEN_REMEMBER_DAYS", 30, minimum=1, m
 WORKERS = env.get_int("NOMARR_WORKERS", os.cpu_count() or 2, minimum=1, maximum=64)
 MODELS_DIR = env.get_str("NOMARR_MODELS_DIR", str(DATA_DIR / "models"))
 LIBRARY_ROOTS_HINT = env.get_list("NOMARR_LIBRARY_ROOTS", [])
+# Request bodies over this size get a 413 before they are read (nomarr_site/bodylimit.py); the
+# JSON APIs take small bodies. Django's own limit agrees, for the WSGI path and the test client.
+MAX_BODY_BYTES = env.get_int("NOMARR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# Path prefix -> larger limit, for endpoints that take uploads (none yet).
+BODY_LIMIT_OVERRIDES: dict[str, int] = {}
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
 INSTALLED_APPS = [
     "daphne",
@@ -192,7 +198,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "nomarr_site.renderers.StaffBrowsableNegotiation",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["nomarr_site.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nomarr_site.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "nomarr_site.pagination.LimitOffsetPagination",

@@ -13,8 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_plus
 
+from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
+
+from nomarr_site.daphne_limit import LimitedHTTPFactory
 
 # Query parameters that carry a credential anywhere in Nomarr's or its references' APIs.
 SECRET_PARAMETERS = frozenset(
@@ -45,6 +48,12 @@ class RedactingServer(Server):
         if isinstance(path, str):
             details = {**details, "path": redact(path)}
         super().log_action(protocol, action, details)
+
+    def run(self) -> None:
+        # daphne builds its HTTP factory inside run(); ours refuses oversized bodies while
+        # they arrive, before daphne holds them in memory (nomarr_site/daphne_limit.py).
+        daphne_server.HTTPFactory = LimitedHTTPFactory
+        super().run()
 
 
 class WebCommandLine(CommandLineInterface):

@@ -9,15 +9,32 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from jobs.models import Job
-from jobs.services import stats, workers
+from jobs.services import manage, stats, workers
 from nomarr_site.errors import ConflictError, ValidationFailed
+from nomarr_site.integers import IdField, optional_query_int, query_int
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_IDS = 10_000
+MAX_KIND_LENGTH = 100
 
 COUNT = inline_serializer(
     "QueueOperation", {"count": serializers.IntegerField(), "status": serializers.CharField()}
+)
+RETRIED = inline_serializer(
+    "QueueRetried",
+    {
+        "count": serializers.IntegerField(help_text="How many jobs went back to pending."),
+        "retried": serializers.ListField(child=serializers.IntegerField()),
+        "skipped": serializers.ListField(
+            child=inline_serializer(
+                "QueueRetrySkipped",
+                {"id": serializers.IntegerField(), "reason": serializers.CharField()},
+            ),
+            help_text="Jobs left as they were, with why (e.g. the same work is already queued).",
+        ),
+        "status": serializers.CharField(),
+    },
 )
 CANCELLED = inline_serializer(
     "QueueCancelled",
@@ -55,43 +72,34 @@ SUMMARY = inline_serializer(
 
 
 class IdsSerializer(serializers.Serializer):
-    job_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), max_length=MAX_IDS, required=False
-    )
+    job_ids = serializers.ListField(child=IdField(), max_length=MAX_IDS, required=False)
     all_errors = serializers.BooleanField(required=False, default=False)
 
 
 class ReorderSerializer(serializers.Serializer):
-    job_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_IDS
-    )
+    job_ids = serializers.ListField(child=IdField(), min_length=1, max_length=MAX_IDS)
     where = serializers.ChoiceField(choices=["top", "bottom"], default="top")
-
-
-def _int(params: Mapping, name: str, default: int, minimum: int) -> int:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"{name} must be an integer, got {raw!r}") from None
-    if value < minimum:
-        raise ValidationFailed(f"{name} must be at least {minimum}, got {value}")
-    return value
 
 
 def optional_id(params: Mapping, name: str) -> int | None:
     """A positive integer id from the query string, or None when it is absent."""
-    if params.get(name) in (None, ""):
-        return None
-    return _int(params, name, 0, 1)
+    return optional_query_int(params, name)
 
 
 def page(params: Mapping) -> tuple[int, int]:
     """`limit` (capped at MAX_LIMIT) and `offset` from the query string."""
-    limit = min(_int(params, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
-    return limit, _int(params, "offset", 0, 0)
+    limit = min(query_int(params, "limit", DEFAULT_LIMIT, minimum=1), MAX_LIMIT)
+    return limit, query_int(params, "offset", 0)
+
+
+def kind_filter(params: Mapping) -> str | None:
+    kind = params.get("kind")
+    if not kind:
+        return None
+    # PostgreSQL refuses NUL in text (a 500); no kind name is that long or holds one.
+    if "\x00" in kind or len(kind) > MAX_KIND_LENGTH:
+        raise ValidationFailed(f"kind is not a job kind: {kind[:40]!r}", details={"field": "kind"})
+    return kind
 
 
 def status_filter(params: Mapping) -> str | None:
@@ -130,6 +138,15 @@ def ids_body(data, allow_all: bool = False) -> dict:
         wanted = "job_ids or all_errors=true" if allow_all else "job_ids"
         raise ValidationFailed(f"Give {wanted}")
     return values
+
+
+def retried(report: manage.RetryReport) -> dict:
+    return {
+        "count": report.count,
+        "retried": report.retried,
+        "skipped": report.skipped,
+        "status": "success",
+    }
 
 
 def require_status(job: Job, allowed: Iterable[str], action: str) -> None:

@@ -11,7 +11,7 @@ from jobs.api import params
 from jobs.models import Job
 from jobs.serializers import JobDetailSerializer, JobSerializer, job_json
 from jobs.services import control, manage, stats, workers
-from nomarr_site.errors import NotFoundError
+from nomarr_site.errors import ConflictError, NotFoundError
 
 DEPTH = inline_serializer(
     "QueueDepth",
@@ -59,7 +59,7 @@ def job_list_response(request) -> Response:
     status = params.status_filter(request.query_params)
     if status:
         jobs = jobs.filter(status=status)
-    kind = request.query_params.get("kind")
+    kind = params.kind_filter(request.query_params)
     if kind:
         jobs = jobs.filter(kind=kind)
     track_id = params.optional_id(request.query_params, "track_id")
@@ -113,19 +113,22 @@ class ClearView(APIView):
 
 
 class RetryView(APIView):
-    @extend_schema(request=params.IdsSerializer, responses=params.COUNT)
+    @extend_schema(request=params.IdsSerializer, responses=params.RETRIED)
     def post(self, request):
         data = params.ids_body(request.data, allow_all=True)
-        count = manage.retry(data.get("job_ids"), all_errors=data.get("all_errors", False))
-        return Response({"count": count, "status": "success"})
+        report = manage.retry(data.get("job_ids"), all_errors=data.get("all_errors", False))
+        return Response(params.retried(report))
 
 
 class RetryOneView(APIView):
-    @extend_schema(operation_id="api_web_queue_retry_job", request=None, responses=params.COUNT)
+    @extend_schema(operation_id="api_web_queue_retry_job", request=None, responses=params.RETRIED)
     def post(self, request, job_id: int):
         job = job_or_404(job_id)
         params.require_status(job, (Job.Status.ERROR, Job.Status.CANCELLED), "retried")
-        return Response({"count": manage.retry([job_id]), "status": "success"})
+        report = manage.retry([job_id])
+        if report.skipped:
+            raise ConflictError(f"Job {job_id} not retried: {report.skipped[0]['reason']}")
+        return Response(params.retried(report))
 
 
 class CancelView(APIView):

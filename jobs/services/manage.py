@@ -7,9 +7,11 @@ it; the runner stops at its next `check_cancelled()`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypedDict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -55,38 +57,122 @@ def remove(ids: Iterable[int] | None = None, status: str | None = None) -> dict[
     return {"removed": _deleted(jobs), "skipped_running": skipped}
 
 
-def retry(ids: Iterable[int] | None = None, all_errors: bool = False) -> int:
-    """Put failed or cancelled jobs back to pending with fresh attempts; returns how many."""
+class Skipped(TypedDict):
+    id: int
+    reason: str
+
+
+@dataclass
+class RetryReport:
+    """What a retry did: the jobs put back to pending and the ones left as they were, with why."""
+
+    retried: list[int] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.retried)
+
+    def skip(self, pk: int, reason: str) -> None:
+        self.skipped.append({"id": pk, "reason": reason})
+
+
+RETRIABLE = (Job.Status.ERROR, Job.Status.CANCELLED)
+RETRY_CHUNK = 500
+_FRESH = {
+    "status": Job.Status.PENDING,
+    "attempts": 0,
+    "error_message": "",
+    "result": None,
+    "started_at": None,
+    "finished_at": None,
+    "heartbeat_at": None,
+    "worker_id": "",
+    "run_after": None,
+    "cancel_requested": False,
+    "progress_fraction": None,
+    "progress_message": "",
+}
+
+
+def retry(ids: Iterable[int] | None = None, all_errors: bool = False) -> RetryReport:
+    """Put failed or cancelled jobs back to pending with fresh attempts.
+
+    Only one job per dedup key may be active, so a job whose key an active job holds is
+    skipped, and of several chosen jobs sharing a key only the newest is retried; the report
+    says which were skipped and why (named ids that are missing or not retriable too)."""
     from jobs.transport import wake_on_commit
 
-    jobs = Job.objects.filter(status__in=[Job.Status.ERROR, Job.Status.CANCELLED])
-    if all_errors:
-        jobs = jobs.filter(status=Job.Status.ERROR)
-    if ids is not None:
-        jobs = jobs.filter(pk__in=list(ids))
-    # A retried job with a dedup key must not collide with a newer active job of the same key.
-    active_keys = Job.objects.filter(status__in=Job.ACTIVE).exclude(dedup_key="")
-    jobs = jobs.exclude(dedup_key__in=active_keys.values("dedup_key"))
-    with transaction.atomic():
-        count = jobs.update(
-            status=Job.Status.PENDING,
-            attempts=0,
-            error_message="",
-            result=None,
-            started_at=None,
-            finished_at=None,
-            heartbeat_at=None,
-            worker_id="",
-            run_after=None,
-            cancel_requested=False,
-            progress_fraction=None,
-            progress_message="",
-        )
-        if count:
-            wake_on_commit()
-    if count:
+    wanted = None if ids is None else list(dict.fromkeys(ids))
+    statuses = [Job.Status.ERROR] if all_errors else list(RETRIABLE)
+    jobs = Job.objects.filter(status__in=statuses)
+    if wanted is not None:
+        jobs = jobs.filter(pk__in=wanted)
+    report = RetryReport()
+    chosen = _choose(jobs, report)
+    if wanted is not None:
+        _explain_unchosen(wanted, report, set(chosen))
+    for start in range(0, len(chosen), RETRY_CHUNK):
+        _reset(chosen[start : start + RETRY_CHUNK], report)
+    if report.retried:
+        wake_on_commit()
         events.emit_queue_status(force=True)
-    return count
+    return report
+
+
+def _choose(jobs: QuerySet[Job], report: RetryReport) -> list[int]:
+    """The ids to retry: newest first, one per dedup key, none whose key is already active."""
+    active = dict(
+        Job.objects.filter(status__in=Job.ACTIVE)
+        .exclude(dedup_key="")
+        .values_list("dedup_key", "pk")
+    )
+    chosen: list[int] = []
+    taken: dict[str, int] = {}
+    for pk, key in jobs.order_by("-pk").values_list("pk", "dedup_key").iterator():
+        if key and key in active:
+            report.skip(pk, f"job {active[key]} for the same work is already pending or running")
+        elif key and key in taken:
+            report.skip(pk, f"job {taken[key]} for the same work is retried instead")
+        else:
+            if key:
+                taken[key] = pk
+            chosen.append(pk)
+    return chosen
+
+
+def _explain_unchosen(wanted: list[int], report: RetryReport, chosen: set[int]) -> None:
+    explained = chosen | {entry["id"] for entry in report.skipped}
+    missing = [pk for pk in wanted if pk not in explained]
+    statuses = dict(Job.objects.filter(pk__in=missing).values_list("pk", "status"))
+    for pk in missing:
+        if pk not in statuses:
+            report.skip(pk, "no such job")
+        else:
+            report.skip(pk, f"the job is {statuses[pk]}; only error or cancelled jobs are retried")
+
+
+def _reset(ids: list[int], report: RetryReport) -> None:
+    """Reset a chunk in one update; should another process have queued the same work since
+    (the unique active key refuses the update), go one by one and skip the colliding jobs."""
+    try:
+        with transaction.atomic():
+            rows = Job.objects.filter(pk__in=ids, status__in=RETRIABLE)
+            done = list(rows.values_list("pk", flat=True))
+            Job.objects.filter(pk__in=done).update(**_FRESH)
+        report.retried.extend(done)
+        return
+    except IntegrityError:
+        pass
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                updated = Job.objects.filter(pk=pk, status__in=RETRIABLE).update(**_FRESH)
+        except IntegrityError:
+            report.skip(pk, "a job for the same work was queued meanwhile")
+            continue
+        if updated:
+            report.retried.append(pk)
 
 
 def cancel(ids: Iterable[int], reason: str = "Cancelled") -> dict[str, int]:

@@ -22,6 +22,7 @@ from library.paths import PathRefused
 from library.services import libraries
 from nomarr_site.env import parse_bool
 from nomarr_site.errors import ConflictError, NotFoundError, ValidationFailed
+from nomarr_site.integers import optional_query_int
 
 
 def query_bool(request, name: str, default: bool = False) -> bool:
@@ -119,12 +120,9 @@ class LibraryStatsView(APIView):
         responses=StatsSerializer,
     )
     def get(self, request):
-        raw = request.query_params.get("library_id")
-        library_id = None
-        if raw is not None:
-            if not (raw.isascii() and raw.isdigit()):  # int() also takes other digits
-                raise ValidationFailed(f"library_id must be a positive integer, got '{raw}'.")
-            library_id = get_library(int(raw)).pk
+        library_id = optional_query_int(request.query_params, "library_id")
+        if library_id is not None:
+            get_library(library_id)
         return Response(libraries.library_stats(library_id))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from library.models import Library, Track, TrackScore
+from nomarr_site.integers import IdField
 
 MAX_SCAN_PATHS = 1000
 
@@ -64,7 +65,7 @@ class ScanRequestSerializer(serializers.Serializer):
 
 class LegacyScanRequestSerializer(serializers.Serializer):
     path = serializers.CharField(max_length=4096, trim_whitespace=False, required=False)
-    library_id = serializers.IntegerField(required=False, min_value=1)
+    library_id = IdField(required=False)
     recursive = serializers.BooleanField(default=True)
     force = serializers.BooleanField(default=False)
     clean_missing = serializers.BooleanField(default=False)

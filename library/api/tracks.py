@@ -36,6 +36,8 @@ class LibraryTracksView(ListAPIView):
         search = self.request.query_params.get("search", "").strip()
         if len(search) > MAX_SEARCH_LENGTH:
             raise ValidationFailed(f"search is limited to {MAX_SEARCH_LENGTH} characters.")
+        if "\x00" in search:  # PostgreSQL refuses NUL in text: a 500 rather than no match
+            raise ValidationFailed("search may not contain NUL characters.")
         if search:
             tracks = tracks.filter(
                 Q(title__icontains=search)

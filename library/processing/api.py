@@ -7,7 +7,6 @@ import logging
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +19,7 @@ from library.tags.errors import TagFileError
 from library.tags.reader import read_tags
 from nomarr_site import config
 from nomarr_site.errors import ValidationFailed
+from nomarr_site.parsers import JSONParser
 
 logger = logging.getLogger(__name__)
 

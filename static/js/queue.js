@@ -147,13 +147,18 @@ function schedulePoll() {
 
 async function act(url, body, confirmText) {
   if (confirmText && !window.confirm(confirmText)) return;
+  let message = "";
   try {
-    await api(url, { method: "POST", body: body || {} });
-    showMessage("");
+    const answer = await api(url, { method: "POST", body: body || {} });
+    const skipped = (answer && answer.skipped) || [];
+    // A retry leaves out jobs whose work is already queued; say so rather than stay silent.
+    if (skipped.length) message = `${skipped.length} not retried: ${skipped[0].reason}`;
   } catch (error) {
-    showMessage(error.message);
+    message = error.message;
   }
   await Promise.all([loadList(), loadCounts()]);
+  // After the refresh: a list that loads clears the message box.
+  if (message) showMessage(message);
 }
 
 function subscribeWorker(component) {

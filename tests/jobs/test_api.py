@@ -91,7 +91,7 @@ def test_retry_one_many_and_all_errors(token_holder):
     a.refresh_from_db()
     assert (a.status, a.attempts, a.error_message) == ("pending", 0, "")
     body = token_holder.post("/api/web/queue/retry", {"job_ids": [b.pk]}, format="json")
-    assert body.json() == {"count": 1, "status": "success"}
+    assert body.json() == {"count": 1, "retried": [b.pk], "skipped": [], "status": "success"}
     assert (
         token_holder.post("/api/web/queue/retry", {"all_errors": True}, format="json").json()[
             "count"
@@ -100,6 +100,69 @@ def test_retry_one_many_and_all_errors(token_holder):
     )
     assert Job.objects.filter(status=Job.Status.PENDING).count() == 3
     assert c.pk
+
+
+def test_retry_all_errors_retries_one_job_per_dedup_key_and_reports_the_rest(token_holder):
+    older = finished(Job.Status.ERROR, dedup_key="tag:/music/a.mp3")
+    newer = finished(Job.Status.ERROR, dedup_key="tag:/music/a.mp3")
+    blocked = finished(Job.Status.ERROR, dedup_key="tag:/music/b.mp3")
+    active = enqueue("noop", dedup_key="tag:/music/b.mp3")
+    plain = finished(Job.Status.ERROR)
+    response = token_holder.post("/api/web/queue/retry", {"all_errors": True}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    assert sorted(body["retried"]) == sorted([newer.pk, plain.pk])
+    already = f"job {active.pk} for the same work is already pending or running"
+    assert body["skipped"] == [  # newest first
+        {"id": blocked.pk, "reason": already},
+        {"id": older.pk, "reason": f"job {newer.pk} for the same work is retried instead"},
+    ]
+    older.refresh_from_db()
+    assert older.status == Job.Status.ERROR
+    assert Job.objects.get(pk=newer.pk).status == Job.Status.PENDING
+
+
+def test_retrying_named_jobs_explains_the_ones_it_cannot_retry(token_holder):
+    done = finished(Job.Status.DONE)
+    failed = finished(Job.Status.ERROR)
+    response = token_holder.post(
+        "/api/web/queue/retry", {"job_ids": [failed.pk, done.pk, 424242]}, format="json"
+    )
+    body = response.json()
+    assert body["retried"] == [failed.pk]
+    assert body["skipped"] == [
+        {"id": done.pk, "reason": "the job is done; only error or cancelled jobs are retried"},
+        {"id": 424242, "reason": "no such job"},
+    ]
+
+
+def test_retrying_one_job_whose_work_is_queued_again_is_a_conflict(token_holder):
+    failed = finished(Job.Status.ERROR, dedup_key="scan:1")
+    enqueue("noop", dedup_key="scan:1")
+    response = token_holder.post(f"/api/web/queue/retry/{failed.pk}")
+    assert response.status_code == 409
+    assert "already pending or running" in response.json()["message"]
+
+
+def test_a_job_queued_between_choosing_and_resetting_is_skipped_not_a_500(monkeypatch):
+    from jobs.services import manage
+
+    first = finished(Job.Status.ERROR, dedup_key="k1")
+    second = finished(Job.Status.ERROR, dedup_key="k2")
+    choose = manage._choose
+
+    def choose_then_race(jobs, report):
+        chosen = choose(jobs, report)
+        enqueue("noop", dedup_key="k1")  # another process queues the same work meanwhile
+        return chosen
+
+    monkeypatch.setattr(manage, "_choose", choose_then_race)
+    report = manage.retry(all_errors=True)
+    assert report.retried == [second.pk]
+    assert report.skipped == [
+        {"id": first.pk, "reason": "a job for the same work was queued meanwhile"}
+    ]
 
 
 def test_retrying_a_pending_job_is_a_conflict_and_an_empty_body_is_a_400(token_holder):
@@ -228,3 +291,34 @@ def test_the_queue_page_renders_for_the_admin_and_redirects_visitors(admin_brows
     assert 'data-count="pending">1<' in html
     assert "js/queue.js" in html
     assert client.get("/web/queue").status_code == 302
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("name", ["offset", "limit", "track_id"])
+def test_an_out_of_range_list_parameter_is_a_400_naming_it(token_holder, name):
+    response = token_holder.get(f"/api/web/queue/list?{name}={HUGE}")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["details"]["field"] == name
+    assert body["message"].startswith(f"{name} must be at most")
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/web/queue/retry", "/api/web/queue/cancel", "/api/web/queue/reorder"]
+)
+@pytest.mark.parametrize("job_id", [10**30, 1e30, -(10**30)])
+def test_job_ids_out_of_range_are_a_400_naming_job_ids(token_holder, url, job_id):
+    response = token_holder.post(url, {"job_ids": [1, job_id]}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "VALIDATION_ERROR"
+    assert "job_ids" in body["details"]["fields"]
+
+
+@pytest.mark.parametrize("kind", ["a\x00b", "k" * 101])
+def test_a_kind_filter_no_job_kind_can_have_is_a_400(token_holder, kind):
+    response = token_holder.get("/api/web/queue/list", {"kind": kind})
+    assert response.status_code == 400
+    assert response.json()["details"] == {"field": "kind"}

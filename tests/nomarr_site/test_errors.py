@@ -98,3 +98,79 @@ def test_rate_limit_is_429_in_the_format(anonymous, admin_user):
     for _ in range(6):
         response = anonymous.post("/api/auth/login", {"password": "x"}, format="json")
     assert_error(response, 429, "RATE_LIMIT_ERROR")
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_json_nested_past_the_depth_limit_is_400_even_on_the_login(anonymous, opening):
+    closing = "]" if opening == "[" else "}"
+    payload = opening * 100_000 + "1" + closing * 100_000
+    response = anonymous.post("/api/web/auth/login", payload, content_type="application/json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "nested deeper than 64" in body["message"]
+
+
+def test_json_nested_to_the_limit_still_parses(key_holder):
+    from nomarr_site.parsers import MAX_DEPTH
+
+    payload = '{"name": "k", "extra": ' + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}"
+    response = key_holder.post("/api/api-keys", payload, content_type="application/json")
+    assert response.status_code == 201
+
+
+def test_brackets_inside_json_strings_do_not_count_towards_the_depth():
+    from nomarr_site.parsers import nesting_depth_exceeds
+
+    assert not nesting_depth_exceeds('["' + "[" * 1000 + '\\"[", {"k": "}}}{{{"}]', 2)
+    assert nesting_depth_exceeds('[["]"]]', 1)
+
+
+HUGE = "99999999999999999999999"
+
+
+def test_an_out_of_range_offset_of_a_paginated_list_is_400_naming_it(token_holder, tmp_path):
+    from library.models import Library
+
+    library = Library.objects.create(name="Music", root_path=str(tmp_path))
+    url = f"/api/web/libraries/{library.pk}/tracks"
+    for query, field in [(f"offset={HUGE}", "offset"), (f"limit={HUGE}0", "limit")]:
+        body = assert_error(token_holder.get(f"{url}?{query}"), 400, "VALIDATION_ERROR")
+        assert body["details"]["field"] == field
+        assert body["message"].startswith(f"{field} must be at most 2147483647, got")
+    assert token_holder.get(f"{url}?limit=100000").json()["results"] == []  # capped, not refused
+
+
+@pytest.mark.parametrize("value", [HUGE, "-1", "1_000", "١٢", "1e3", "0x10", " "])
+def test_library_stats_refuses_a_library_id_that_is_not_a_plain_id(token_holder, value):
+    response = token_holder.get("/api/web/libraries/stats", {"library_id": value})
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["message"].startswith("library_id must be")
+
+
+def test_a_body_id_out_of_range_is_400_naming_the_field(key_holder):
+    response = key_holder.post("/api/v1/scan", {"library_id": 10**30}, format="json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "library_id" in body["details"]["fields"]
+
+
+def test_query_int_takes_plain_integers_in_bounds_only():
+    from nomarr_site.errors import ValidationFailed
+    from nomarr_site.integers import query_int
+
+    assert query_int({"n": " +42 "}, "n", 0) == 42
+    assert query_int({}, "n", 7) == 7
+    assert query_int({"n": "0" * 50 + "5"}, "n", 0) == 5
+    assert query_int({"n": "-3"}, "n", 0, minimum=-5) == -3
+    for raw in ["9" * 5000, "-" + HUGE, "-1", "2147483648", "1.0", "abc", "١٢", "1_0"]:
+        with pytest.raises(ValidationFailed) as caught:
+            query_int({"n": raw}, "n", 0)
+        assert caught.value.details["field"] == "n"
+        assert len(str(caught.value.detail)) < 120
+
+
+def test_a_track_search_with_a_nul_character_is_400(token_holder, tmp_path):
+    # PostgreSQL refuses NUL in text: without the check this is a 500 there.
+    from library.models import Library
+
+    library = Library.objects.create(name="Music", root_path=str(tmp_path))
+    response = token_holder.get(f"/api/web/libraries/{library.pk}/tracks", {"search": "a\x00"})
+    assert_error(response, 400, "VALIDATION_ERROR")
