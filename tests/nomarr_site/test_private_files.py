@@ -85,7 +85,14 @@ def test_sqlite_creates_its_database_and_wal_files_owner_only(tmp_path, loose_um
 
     private_files.secure_at_startup()  # as the app does when it starts
     name = tmp_path / "new.sqlite3"
-    wrapper = DatabaseWrapper({**connection.settings_dict, "NAME": str(name)}, alias="private")
+    # A SQLite file in WAL mode as Nomarr runs it, whatever database the suite runs on.
+    sqlite = {
+        **connection.settings_dict,
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(name),
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;"},
+    }
+    wrapper = DatabaseWrapper(sqlite, alias="private")
     try:
         with wrapper.cursor() as cursor:
             cursor.execute("CREATE TABLE t (x INTEGER)")
