@@ -12,10 +12,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from library.api.errors import path_error
 from library.api.libraries import get_library
 from library.models import Library, Track
-from library.paths import PathRefused, resolve_inside_roots
+from library.paths import resolve_inside_roots
 from library.tags.formats import SUFFIXES
 from nomarr_site.errors import ValidationFailed
 
@@ -74,7 +73,7 @@ def list_folder(library: Library, user_path: str | None) -> Listing:
     """The folder's entries (folders first, then audio files, each by name); raises
     `PathRefused` for a path outside this library and `ValidationFailed` for a non-folder."""
     root = Path(library.root_path).resolve()
-    folder, _library = resolve_inside_roots(user_path or library.root_path, [library])
+    folder, _library = resolve_inside_roots(user_path or library.root_path, [library], field="path")
     if not folder.is_dir():
         raise ValidationFailed(f"Not a folder: {user_path}", details={"path": user_path})
     entries: list[Entry] = []
@@ -154,10 +153,7 @@ class LibraryBrowseView(APIView):
         query = PageParameters(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        try:
-            listing = list_folder(library, params.get("path"))
-        except PathRefused as exc:
-            raise path_error(exc, "path") from None
+        listing = list_folder(library, params.get("path"))
         offset, limit = params["offset"], params["limit"]
         page = listing.entries[offset : offset + limit]
         _attach_tracks(library, page)

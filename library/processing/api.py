@@ -11,10 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from library.api.errors import path_error
-from library.paths import PathRefused, resolve_inside_roots
+from library.paths import resolve_inside_roots
 from library.processing import lidarr
-from library.processing.services import NotAFile, queue_file, queue_paths
+from library.processing.services import queue_file, queue_paths
 from library.tags.errors import TagFileError
 from library.tags.reader import read_tags
 from nomarr_site import config
@@ -70,14 +69,7 @@ class TagFileView(APIView):
     def post(self, request: Request) -> Response:
         data = TagRequest(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            job = queue_file(data.validated_data["path"], force=data.validated_data["force"])
-        except PathRefused as exc:
-            raise path_error(exc, "path") from None
-        except NotAFile as exc:
-            raise ValidationFailed(
-                str(exc), details={"path": data.validated_data["path"]}
-            ) from None
+        job = queue_file(data.validated_data["path"], force=data.validated_data["force"])
         return Response({"job_id": job.pk, "status": "queued", "blocking": False})
 
 
@@ -105,10 +97,7 @@ class FileTagsView(APIView):
     )
     def get(self, request: Request) -> Response:
         path = request.query_params.get("path", "")
-        try:
-            resolved, _library = resolve_inside_roots(path)
-        except PathRefused as exc:
-            raise path_error(exc, "path") from None
+        resolved, _library = resolve_inside_roots(path, field="path")
         if not resolved.is_file():
             raise ValidationFailed(f"Not a file: {path}")
         namespace = config.get("namespace")
