@@ -41,7 +41,7 @@ def get_library(library_id: int) -> Library:
 
 
 class LibraryListView(APIView):
-    """The one bare, unpaginated list of the API (the reference fixes its shape): a home server
+    """A bare, unpaginated list (the reference fixes its shape; README "Pagination"): a home server
     has a handful of libraries. Ordered by name."""
 
     @extend_schema(

@@ -41,6 +41,7 @@ class ProcessRequest(serializers.Serializer):
 QueueReportSerializer = inline_serializer(
     "QueueReport",
     {
+        "success": serializers.BooleanField(),
         "queued": serializers.IntegerField(),
         "job_ids": serializers.ListField(child=serializers.IntegerField()),
         "refused": serializers.ListField(child=serializers.DictField()),
@@ -85,7 +86,8 @@ class ProcessFilesView(APIView):
             force=data.validated_data["force"],
             recursive=data.validated_data["recursive"],
         )
-        return Response(report.as_dict())
+        # An own operation: {"success": true, "message", ...} (README, "Success bodies").
+        return Response({"success": True, **report.as_dict()})
 
 
 class FileTagsView(APIView):
@@ -130,7 +132,13 @@ class LidarrWebhookView(APIView):
             parsed = lidarr.parse(request.data)
         except lidarr.MalformedPayload as exc:
             raise ValidationFailed(f"Not a Lidarr webhook payload: {exc}") from None
-        body = {"event_type": parsed.event_type, "queued": 0, "job_ids": [], "refused": []}
+        body = {
+            "success": True,
+            "event_type": parsed.event_type,
+            "queued": 0,
+            "job_ids": [],
+            "refused": [],
+        }
         if parsed.ignored or parsed.event_type == "Test":
             body["message"] = (
                 "Lidarr connection works" if parsed.event_type == "Test" else "Event ignored"
