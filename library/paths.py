@@ -8,16 +8,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from library.models import Library
+from nomarr_site.domain import Conflict, Forbidden, Invalid
 
 
-class PathRefused(Exception):
-    """A path that may not be used; `status_code` says how the API answers it."""
+class PathRefused(Invalid):
+    """A path that may not be used; `path` is the path as given. Malformed, missing and
+    system paths are `Invalid`; the subclasses below that mean more say so by their bases."""
 
-    status_code = 400
-
-    def __init__(self, message: str, path: str = ""):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, path: str = "", *, field: str | None = None):
+        super().__init__(message, field=field, details={"path": path} if path else None)
         self.path = path
 
 
@@ -26,23 +25,19 @@ class InvalidPath(PathRefused):
 
 
 class PathNotFound(PathRefused):
-    """Nothing exists at the path."""
+    """Nothing exists at the path (refused as invalid input, not a missing resource)."""
 
 
-class OutsideRoots(PathRefused):
+class OutsideRoots(PathRefused, Forbidden):
     """The path (or where its symlinks lead) lies outside every enabled library root."""
-
-    status_code = 403
 
 
 class SystemFolder(PathRefused):
     """A library root that is (or lies inside) an operating-system folder or Nomarr's data dir."""
 
 
-class RootConflict(PathRefused):
+class RootConflict(PathRefused, Conflict):
     """A library root that equals, lies inside, or contains another library's root."""
-
-    status_code = 409
 
 
 MAX_PATH_LENGTH = 4096
@@ -86,16 +81,36 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
 
 
+def _naming(field: str | None, exc: PathRefused) -> PathRefused:
+    """The refusal, naming the input field the path came from (when the caller knows it)."""
+    exc.field = exc.field or field
+    return exc
+
+
 def resolve_inside_roots(
-    user_path: str, roots: Iterable[Library] | None = None, *, must_exist: bool = True
+    user_path: str,
+    roots: Iterable[Library] | None = None,
+    *,
+    must_exist: bool = True,
+    field: str | None = None,
 ) -> tuple[Path, Library]:
-    """The resolved path and the library containing it, or a `PathRefused` subclass.
+    """The resolved path and the library containing it, or a `PathRefused` subclass naming
+    `field` (the request field the path came from), when given.
 
     `roots` defaults to the enabled libraries. The lexical form is checked against the roots
     before anything touches the disk, so a request cannot learn whether a file outside the
     roots exists; the resolved form (`..` and symlinks followed) is checked again, so a
     symlink inside a root cannot lead outside it.
     """
+    try:
+        return _resolve_inside_roots(user_path, roots, must_exist)
+    except PathRefused as exc:
+        raise _naming(field, exc) from None
+
+
+def _resolve_inside_roots(
+    user_path: str, roots: Iterable[Library] | None, must_exist: bool
+) -> tuple[Path, Library]:
     text = _check_text(user_path)
     libraries = list(Library.objects.filter(is_enabled=True) if roots is None else roots)
     if not libraries:
@@ -116,12 +131,20 @@ def resolve_inside_roots(
 
 
 def validate_root(root_path: str, exclude: Library | None = None) -> Path:
-    """Check a library root for create/update and return its resolved form.
+    """Check a library root for create/update and return its resolved form; a refusal names
+    the library's `root_path` field.
 
     It must be absolute, not a system folder or Nomarr's data dir (nor lead to one through a
     symlink), exist, be a readable directory, and neither lie inside another library's root nor
     contain one (roots never nest, so every file has one library).
     """
+    try:
+        return _validate_root(root_path, exclude)
+    except PathRefused as exc:
+        raise _naming("root_path", exc) from None
+
+
+def _validate_root(root_path: str, exclude: Library | None) -> Path:
     text = _check_text(root_path)
     resolved = _resolve(text, strict=False)
     _refuse_system_folder(text, resolved)

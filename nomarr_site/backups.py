@@ -29,8 +29,7 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.utils import timezone
 
-from nomarr_site import config
-from nomarr_site.errors import ConflictError, NotFoundError, Unprocessable, ValidationFailed
+from nomarr_site import config, domain
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +56,12 @@ def _iso(moment: datetime) -> str:
 
 
 def clean_name(name: Any) -> str:
-    """The backup file name for `name` (".json" appended when missing), or ValidationFailed."""
+    """The backup file name for `name` (".json" appended when missing), or `domain.Invalid`."""
     shown = {"name": name[:120] if isinstance(name, str) else None}
     if not isinstance(name, str) or not name:
-        raise ValidationFailed("A backup name is required.", details=shown)
+        raise domain.Invalid("A backup name is required.", details=shown)
     if any(c in name for c in "/\\\x00") or name.startswith("."):
-        raise ValidationFailed(
+        raise domain.Invalid(
             "Invalid backup name: use a plain file name, without path separators, NUL or a "
             "leading dot.",
             details=shown,
@@ -70,11 +69,11 @@ def clean_name(name: Any) -> str:
     if not name.endswith(".json"):
         name += ".json"
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationFailed(
+        raise domain.Invalid(
             f"Invalid backup name: at most {MAX_NAME_LENGTH} characters.", details=shown
         )
     if not NAME_PATTERN.fullmatch(name):
-        raise ValidationFailed(
+        raise domain.Invalid(
             "Invalid backup name: start with a letter or digit and use only letters, digits, "
             "'.', '_' and '-'.",
             details=shown,
@@ -87,14 +86,14 @@ def _path(name: Any) -> Path:
     path = folder / clean_name(name)
     # Belt and braces: a clean name has no separators, so this only fails on a bug.
     if path.parent != folder:
-        raise ValidationFailed("Invalid backup name.")
+        raise domain.Invalid("Invalid backup name.")
     return path
 
 
 def _existing(name: Any) -> Path:
     path = _path(name)
     if path.is_symlink() or not path.is_file():
-        raise NotFoundError(f"Backup '{path.name}' not found.")
+        raise domain.NotFound(f"Backup '{path.name}' not found.")
     return path
 
 
@@ -137,7 +136,7 @@ def _default_name(folder: Path, now: datetime) -> str:
         name = f"{stem}.json" if number == 1 else f"{stem}_{number}.json"
         if not (folder / name).exists():
             return name
-    raise ConflictError("Too many backups were created this second; try again.")
+    raise domain.Conflict("Too many backups were created this second; try again.")
 
 
 def create_backup(name: Any = None) -> str:
@@ -151,7 +150,7 @@ def create_backup(name: Any = None) -> str:
     else:
         target = _path(name)
         if target.exists() or target.is_symlink():
-            raise ConflictError(f"A backup named '{target.name}' already exists.")
+            raise domain.Conflict(f"A backup named '{target.name}' already exists.")
     payload = {
         "format": FORMAT,
         "version": VERSION,
@@ -195,13 +194,13 @@ def _load(path: Path) -> Any:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError:
-        raise Unprocessable(f"Backup '{path.name}' cannot be read.") from None
+        raise domain.Unprocessable(f"Backup '{path.name}' cannot be read.") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise Unprocessable(f"Backup '{path.name}' is larger than {MAX_FILE_BYTES} bytes.")
+        raise domain.Unprocessable(f"Backup '{path.name}' is larger than {MAX_FILE_BYTES} bytes.")
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
-        raise Unprocessable(f"Backup '{path.name}' is not valid JSON.") from None
+        raise domain.Unprocessable(f"Backup '{path.name}' is not valid JSON.") from None
 
 
 def read_backup(name: Any) -> dict[str, Any]:
@@ -215,7 +214,7 @@ def read_backup(name: Any) -> dict[str, Any]:
         or data.get("version") != VERSION
         or not isinstance(data.get("settings"), dict)
     ):
-        raise Unprocessable(f"Backup '{path.name}' is not a Nomarr configuration backup.")
+        raise domain.Unprocessable(f"Backup '{path.name}' is not a Nomarr configuration backup.")
     values = data["settings"]
     secrets = {
         key: "secrets are not restored from backups"
@@ -228,7 +227,7 @@ def read_backup(name: Any) -> dict[str, Any]:
         secrets.update(exc.errors)
     if secrets:
         error = config.InvalidConfig(secrets)
-        raise Unprocessable(
+        raise domain.Unprocessable(
             f"Backup '{path.name}' cannot be restored: {error}", details={"fields": secrets}
         )
     return parsed
@@ -247,5 +246,5 @@ def delete_backup(name: Any) -> str:
     try:
         path.unlink()
     except FileNotFoundError:
-        raise NotFoundError(f"Backup '{path.name}' not found.") from None
+        raise domain.NotFound(f"Backup '{path.name}' not found.") from None
     return path.name

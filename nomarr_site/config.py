@@ -16,11 +16,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from nomarr_site.domain import Invalid
 from nomarr_site.env import FALSE_WORDS, LOG_LEVELS, TRUE_WORDS
 
 
-class InvalidSetting(ValueError):
-    """A value that does not fit its setting; the message says why."""
+class InvalidSetting(Invalid):
+    """A value that does not fit its setting; the message says why (`details["key"]` names the
+    setting once it is known)."""
 
 
 class InvalidConfig(InvalidSetting):
@@ -33,7 +35,7 @@ class InvalidConfig(InvalidSetting):
         lines = [f"{name}: {why}" for name, why in list(errors.items())[: self.SHOWN]]
         if len(errors) > self.SHOWN:
             lines.append(f"and {len(errors) - self.SHOWN} more")
-        super().__init__("; ".join(lines))
+        super().__init__("; ".join(lines), details={"fields": errors})
 
     def messages(self) -> list[str]:
         return [f"{name}: {why}" for name, why in self.errors.items()]
@@ -319,7 +321,7 @@ def definition(key: str) -> Setting:
     try:
         return DEFINITIONS[key]
     except KeyError:
-        raise InvalidSetting(f"unknown setting '{key}'") from None
+        raise InvalidSetting(f"unknown setting '{key}'", details={"key": key}) from None
 
 
 def validate(key: str, value: Any) -> Any:
@@ -328,7 +330,7 @@ def validate(key: str, value: Any) -> Any:
     try:
         return item.parse(value)
     except InvalidSetting as exc:
-        raise InvalidSetting(f"{key}: {exc}") from None
+        raise InvalidSetting(f"{key}: {exc}", details={"key": key}) from None
 
 
 def validate_change(key: str, value: Any) -> Any:
@@ -338,7 +340,7 @@ def validate_change(key: str, value: Any) -> Any:
     try:
         return item.parse_change(value)
     except InvalidSetting as exc:
-        raise InvalidSetting(f"{key}: {exc}") from None
+        raise InvalidSetting(f"{key}: {exc}", details={"key": key}) from None
 
 
 def env_override(item: Setting) -> tuple[bool, Any]:

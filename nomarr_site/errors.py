@@ -3,9 +3,11 @@
     {"success": false, "error": "<CODE>", "message": "...", "detail": "...",
      "details": {...}, "request_id": "..."}
 
-Views raise DRF exceptions or the `ApiError` subclasses below; `exception_handler` (DRF) and
-`api_error_response` (plain Django views, 404/500 handlers) shape them. A 500 never shows a
-traceback: the traceback is logged with the request id that the body carries.
+Services raise `nomarr_site.domain` errors, which know nothing of HTTP; `exception_handler`
+maps each meaning to its status code here, once (`STATUS_BY_MEANING`). Views raise DRF
+exceptions or the `ApiError` subclasses below for what only the request knows (a bad query
+parameter). `api_error_response` serves plain Django views (404/500 handlers). A 500 never shows
+a traceback: the traceback is logged with the request id that the body carries.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from nomarr_site import domain
 from nomarr_site.middleware import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,17 @@ CODES_BY_STATUS = {
     429: "RATE_LIMIT_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
+
+
+# The most specific meaning first: a class may carry two (`OutsideRoots` is a refused path that
+# is Forbidden), and the first match decides.
+STATUS_BY_MEANING: tuple[tuple[type[domain.DomainError], int], ...] = (
+    (domain.Forbidden, 403),
+    (domain.NotFound, 404),
+    (domain.Conflict, 409),
+    (domain.Unprocessable, 422),
+    (domain.Invalid, 400),
+)
 
 
 class ApiError(exceptions.APIException):
@@ -140,9 +154,31 @@ def _flatten(errors: Any, prefix: str = "") -> list[str]:
     return [f"{prefix}: {errors}" if prefix else str(errors)]
 
 
+def domain_status(exc: domain.DomainError) -> int:
+    """The status code the API answers a domain error with (400 for a bare `DomainError`)."""
+    for meaning, status_code in STATUS_BY_MEANING:
+        if isinstance(exc, meaning):
+            return status_code
+    return 400
+
+
+def domain_error(exc: domain.DomainError) -> ApiError:
+    """The API error for a domain error: its status, its message, its details; a named
+    `field` lists the message under `details.fields` as a serializer's error would."""
+    details = dict(exc.details)
+    if exc.field:
+        details["fields"] = {exc.field: [exc.message]}
+    error = ApiError(exc.message, details=details)
+    error.status_code = domain_status(exc)
+    error.default_code = CODES_BY_STATUS[error.status_code]
+    return error
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
     """DRF's EXCEPTION_HANDLER: every exception raised by an API view ends here."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, domain.DomainError):
+        exc = domain_error(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

@@ -11,10 +11,8 @@ from rest_framework import serializers
 from jobs.models import Job
 from jobs.services import manage, stats, workers
 from nomarr_site.errors import ConflictError, ValidationFailed
-from nomarr_site.integers import IdField, optional_query_int, query_int
+from nomarr_site.integers import IdField, optional_query_int
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
 MAX_IDS = 10_000
 MAX_KIND_LENGTH = 100
 
@@ -84,12 +82,6 @@ class ReorderSerializer(serializers.Serializer):
 def optional_id(params: Mapping, name: str) -> int | None:
     """A positive integer id from the query string, or None when it is absent."""
     return optional_query_int(params, name)
-
-
-def page(params: Mapping) -> tuple[int, int]:
-    """`limit` (capped at MAX_LIMIT) and `offset` from the query string."""
-    limit = min(query_int(params, "limit", DEFAULT_LIMIT, minimum=1), MAX_LIMIT)
-    return limit, query_int(params, "offset", 0)
 
 
 def kind_filter(params: Mapping) -> str | None:

@@ -12,6 +12,7 @@ from jobs.models import Job
 from jobs.serializers import JobDetailSerializer, JobSerializer, job_json
 from jobs.services import control, manage, stats, workers
 from nomarr_site.errors import ConflictError, NotFoundError
+from nomarr_site.pagination import PAGE_PARAMETERS, limit_offset
 
 DEPTH = inline_serializer(
     "QueueDepth",
@@ -38,8 +39,7 @@ MESSAGE = inline_serializer(
     "WorkerControl", {"status": serializers.CharField(), "message": serializers.CharField()}
 )
 LIST_PARAMETERS = [
-    OpenApiParameter("limit", int, description=f"page size (max {params.MAX_LIMIT})"),
-    OpenApiParameter("offset", int),
+    *PAGE_PARAMETERS,
     OpenApiParameter("status", str, enum=list(Job.Status.values)),
     OpenApiParameter("kind", str),
     OpenApiParameter("track_id", int, description="only the jobs of this track"),
@@ -54,7 +54,8 @@ def job_or_404(job_id: int) -> Job:
 
 
 def job_list_response(request) -> Response:
-    limit, offset = params.page(request.query_params)
+    # The reference's envelope (jobs/total), the one limit/offset rule (nomarr_site/pagination).
+    limit, offset = limit_offset(request.query_params)
     jobs = Job.objects.all()
     status = params.status_filter(request.query_params)
     if status:

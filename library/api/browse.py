@@ -12,15 +12,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from library.api.errors import path_error
 from library.api.libraries import get_library
 from library.models import Library, Track
-from library.paths import PathRefused, resolve_inside_roots
+from library.paths import resolve_inside_roots
 from library.tags.formats import SUFFIXES
 from nomarr_site.errors import ValidationFailed
+from nomarr_site.pagination import PAGE_PARAMETERS, limit_offset, page_body
 
-DEFAULT_LIMIT = 200
-MAX_LIMIT = 1000
 # A folder is read whole to sort it; past this many entries the listing says it is truncated
 # rather than holding an unbounded list in memory.
 MAX_ENTRIES = 50_000
@@ -74,7 +72,7 @@ def list_folder(library: Library, user_path: str | None) -> Listing:
     """The folder's entries (folders first, then audio files, each by name); raises
     `PathRefused` for a path outside this library and `ValidationFailed` for a non-folder."""
     root = Path(library.root_path).resolve()
-    folder, _library = resolve_inside_roots(user_path or library.root_path, [library])
+    folder, _library = resolve_inside_roots(user_path or library.root_path, [library], field="path")
     if not folder.is_dir():
         raise ValidationFailed(f"Not a folder: {user_path}", details={"path": user_path})
     entries: list[Entry] = []
@@ -114,6 +112,8 @@ class EntrySerializer(serializers.Serializer):
 
 
 class BrowseSerializer(serializers.Serializer):
+    """The page envelope (nomarr_site/pagination.py) with the folder it lists."""
+
     library_id = serializers.IntegerField()
     path = serializers.CharField()
     parent = serializers.CharField(allow_null=True, help_text="null at the library root")
@@ -126,10 +126,8 @@ class BrowseSerializer(serializers.Serializer):
     results = EntrySerializer(many=True)
 
 
-class PageParameters(serializers.Serializer):
+class BrowseParameters(serializers.Serializer):
     path = serializers.CharField(max_length=4096, required=False, trim_whitespace=False)
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-    offset = serializers.IntegerField(min_value=0, max_value=MAX_ENTRIES, default=0)
 
 
 class LibraryBrowseView(APIView):
@@ -142,8 +140,7 @@ class LibraryBrowseView(APIView):
                 OpenApiTypes.STR,
                 description="Absolute folder inside the library; the root when absent.",
             ),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"max {MAX_LIMIT}"),
-            OpenApiParameter("offset", OpenApiTypes.INT),
+            *PAGE_PARAMETERS,
         ],
         responses=BrowseSerializer,
     )
@@ -151,24 +148,17 @@ class LibraryBrowseView(APIView):
         library = get_library(library_id)
         if not library.is_enabled:
             raise ValidationFailed(f"Library '{library.name}' is disabled; enable it first.")
-        query = PageParameters(data=request.query_params)
+        query = BrowseParameters(data=request.query_params)
         query.is_valid(raise_exception=True)
-        params = query.validated_data
-        try:
-            listing = list_folder(library, params.get("path"))
-        except PathRefused as exc:
-            raise path_error(exc, "path") from None
-        offset, limit = params["offset"], params["limit"]
+        limit, offset = limit_offset(request.query_params)
+        listing = list_folder(library, query.validated_data.get("path"))
         page = listing.entries[offset : offset + limit]
         _attach_tracks(library, page)
         body = {
             "library_id": library.pk,
             "path": str(listing.path),
             "parent": listing.parent,
-            "count": len(listing.entries),
-            "limit": limit,
-            "offset": offset,
             "truncated": listing.truncated,
-            "results": [entry.__dict__ for entry in page],
+            **page_body([entry.__dict__ for entry in page], len(listing.entries), limit, offset),
         }
         return Response(body)

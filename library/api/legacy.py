@@ -5,10 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
-from library.api.errors import path_error
 from library.api.libraries import get_library, queue_scan_response
 from library.api.serializers import LegacyScanRequestSerializer, ScanQueuedSerializer
-from library.paths import PathRefused, resolve_inside_roots
+from library.paths import resolve_inside_roots
 
 
 class LegacyScanView(APIView):
@@ -24,10 +23,7 @@ class LegacyScanView(APIView):
         data.is_valid(raise_exception=True)
         options = dict(data.validated_data)
         if "path" in options:
-            try:
-                resolved, library = resolve_inside_roots(options.pop("path"))
-            except PathRefused as exc:
-                raise path_error(exc) from None
+            resolved, library = resolve_inside_roots(options.pop("path"))
             options["paths"] = [str(resolved)]
         else:
             library = get_library(options.pop("library_id"))

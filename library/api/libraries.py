@@ -7,7 +7,6 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from library.api.errors import path_error
 from library.api.serializers import (
     DeletedSerializer,
     DeleteRequestSerializer,
@@ -18,10 +17,9 @@ from library.api.serializers import (
     StatsSerializer,
 )
 from library.models import Library
-from library.paths import PathRefused
 from library.services import libraries
 from nomarr_site.env import parse_bool
-from nomarr_site.errors import ConflictError, NotFoundError, ValidationFailed
+from nomarr_site.errors import NotFoundError, ValidationFailed
 from nomarr_site.integers import optional_query_int
 
 
@@ -43,7 +41,7 @@ def get_library(library_id: int) -> Library:
 
 
 class LibraryListView(APIView):
-    """The one bare, unpaginated list of the API (the reference fixes its shape): a home server
+    """A bare, unpaginated list (the reference fixes its shape; README "Pagination"): a home server
     has a handful of libraries. Ordered by name."""
 
     @extend_schema(
@@ -65,10 +63,7 @@ class LibraryListView(APIView):
     def post(self, request):
         data = LibraryWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            library = libraries.create_library(data.validated_data)
-        except PathRefused as exc:
-            raise path_error(exc, "root_path") from None
+        library = libraries.create_library(data.validated_data)
         return Response(LibrarySerializer(library).data, status=status.HTTP_201_CREATED)
 
 
@@ -82,10 +77,7 @@ class LibraryDetailView(APIView):
         library = get_library(library_id)
         data = LibraryWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        try:
-            library = libraries.update_library(library, data.validated_data)
-        except PathRefused as exc:
-            raise path_error(exc, "root_path") from None
+        library = libraries.update_library(library, data.validated_data)
         return Response(LibrarySerializer(library).data)
 
     @extend_schema(
@@ -127,12 +119,7 @@ class LibraryStatsView(APIView):
 
 
 def queue_scan_response(library: Library, options: dict) -> Response:
-    try:
-        queued = libraries.queue_scan(library, **options)
-    except PathRefused as exc:
-        raise path_error(exc) from None
-    except libraries.LibraryDisabled as exc:
-        raise ConflictError(str(exc)) from None
+    queued = libraries.queue_scan(library, **options)
     return Response(
         {"queued": int(queued.created), "message": queued.message, "job_id": queued.job_id}
     )

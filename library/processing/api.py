@@ -11,10 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from library.api.errors import path_error
-from library.paths import PathRefused, resolve_inside_roots
+from library.paths import resolve_inside_roots
 from library.processing import lidarr
-from library.processing.services import NotAFile, queue_file, queue_paths
+from library.processing.services import queue_file, queue_paths
 from library.tags.errors import TagFileError
 from library.tags.reader import read_tags
 from nomarr_site import config
@@ -42,6 +41,7 @@ class ProcessRequest(serializers.Serializer):
 QueueReportSerializer = inline_serializer(
     "QueueReport",
     {
+        "success": serializers.BooleanField(),
         "queued": serializers.IntegerField(),
         "job_ids": serializers.ListField(child=serializers.IntegerField()),
         "refused": serializers.ListField(child=serializers.DictField()),
@@ -70,14 +70,7 @@ class TagFileView(APIView):
     def post(self, request: Request) -> Response:
         data = TagRequest(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            job = queue_file(data.validated_data["path"], force=data.validated_data["force"])
-        except PathRefused as exc:
-            raise path_error(exc, "path") from None
-        except NotAFile as exc:
-            raise ValidationFailed(
-                str(exc), details={"path": data.validated_data["path"]}
-            ) from None
+        job = queue_file(data.validated_data["path"], force=data.validated_data["force"])
         return Response({"job_id": job.pk, "status": "queued", "blocking": False})
 
 
@@ -93,7 +86,8 @@ class ProcessFilesView(APIView):
             force=data.validated_data["force"],
             recursive=data.validated_data["recursive"],
         )
-        return Response(report.as_dict())
+        # An own operation: {"success": true, "message", ...} (README, "Success bodies").
+        return Response({"success": True, **report.as_dict()})
 
 
 class FileTagsView(APIView):
@@ -105,10 +99,7 @@ class FileTagsView(APIView):
     )
     def get(self, request: Request) -> Response:
         path = request.query_params.get("path", "")
-        try:
-            resolved, _library = resolve_inside_roots(path)
-        except PathRefused as exc:
-            raise path_error(exc, "path") from None
+        resolved, _library = resolve_inside_roots(path, field="path")
         if not resolved.is_file():
             raise ValidationFailed(f"Not a file: {path}")
         namespace = config.get("namespace")
@@ -141,7 +132,13 @@ class LidarrWebhookView(APIView):
             parsed = lidarr.parse(request.data)
         except lidarr.MalformedPayload as exc:
             raise ValidationFailed(f"Not a Lidarr webhook payload: {exc}") from None
-        body = {"event_type": parsed.event_type, "queued": 0, "job_ids": [], "refused": []}
+        body = {
+            "success": True,
+            "event_type": parsed.event_type,
+            "queued": 0,
+            "job_ids": [],
+            "refused": [],
+        }
         if parsed.ignored or parsed.event_type == "Test":
             body["message"] = (
                 "Lidarr connection works" if parsed.event_type == "Test" else "Event ignored"

@@ -18,6 +18,7 @@ from jobs.models import Job
 from jobs.services.enqueue import enqueue
 from library.models import Track
 from library.paths import PathRefused, resolve_inside_roots
+from nomarr_site.domain import Invalid
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +48,12 @@ class QueueReport:
 
 
 def queue_file(path: str, *, force: bool = False, priority: str = "NORMAL") -> Job:
-    """Queue one file (already resolved inside a library) for tagging."""
-    resolved, library = resolve_inside_roots(path)
+    """Queue one file (it must lie inside a library) for tagging; a refused `path` is named as
+    the request field it came from."""
+    resolved, library = resolve_inside_roots(path, field="path")
     if not resolved.is_file():
-        raise NotAFile(f"Not a file: {path}")
-    _refuse_unreadable(resolved)
+        raise NotAFile(f"Not a file: {path}", path)
+    _refuse_unreadable(resolved, path)
     text = str(resolved)
     return enqueue(
         "tag",
@@ -69,7 +71,7 @@ def queue_folder(path: str, *, force: bool = False, recursive: bool = True) -> J
     """Queue a folder: rescan it (picking up new, changed and moved files), then tag its files."""
     resolved, library = resolve_inside_roots(path)
     if not resolved.is_dir():
-        raise NotAFile(f"Not a folder: {path}")
+        raise NotAFile(f"Not a folder: {path}", path)
     text = str(resolved)
     return enqueue(
         "scan",
@@ -104,22 +106,25 @@ def queue_paths(paths: list[str], *, force: bool = False, recursive: bool = True
     return report
 
 
-def _refuse_unreadable(path: Path) -> None:
+def _refuse_unreadable(path: Path, given: str) -> None:
     """Refuse now, with the reason, a file whose tag job could only fail: an empty one, or one
-    this process cannot open."""
+    this process cannot open (`given` is the path as the caller wrote it)."""
     try:
         descriptor = os.open(path, os.O_RDONLY)
     except OSError as exc:
-        raise UnusableFile(f"Cannot read the file: {path} ({exc.strerror})") from None
+        raise UnusableFile(f"Cannot read the file: {path} ({exc.strerror})", given) from None
     try:
         if os.fstat(descriptor).st_size == 0:
-            raise UnusableFile(f"The file is empty (0 bytes): {path}")
+            raise UnusableFile(f"The file is empty (0 bytes): {path}", given)
     finally:
         os.close(descriptor)
 
 
-class NotAFile(ValueError):
+class NotAFile(Invalid):
     """A path of the wrong kind (a folder where a file is needed, or the reverse)."""
+
+    def __init__(self, message: str, path: str):
+        super().__init__(message, details={"path": path})
 
 
 class UnusableFile(NotAFile):

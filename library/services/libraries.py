@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 
 from library.models import Library, Track
 from library.paths import resolve_inside_roots, validate_root
+from nomarr_site.domain import Conflict
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ CHUNK_SIZE = 500
 EDITABLE_FIELDS = ("name", "root_path", "kind", "is_enabled", "is_default")
 
 
-class LibraryDisabled(Exception):
+class LibraryDisabled(Conflict):
     """A scan was asked of a library that is switched off."""
 
 

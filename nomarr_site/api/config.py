@@ -160,10 +160,7 @@ class WebConfigView(APIView):
         data = KeyValueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data["key"]
-        try:
-            config.set_value(key, config.validate_change(key, data.validated_data["value"]))
-        except config.InvalidSetting as exc:
-            raise ValidationFailed(str(exc), details={"key": key}) from None
+        config.set_value(key, config.validate_change(key, data.validated_data["value"]))
         item = config.DEFINITIONS[key]
         message = "Configuration updated successfully"
         if item.restart:

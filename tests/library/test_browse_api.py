@@ -71,11 +71,18 @@ def test_the_listing_is_paginated(admin_browser, tree):
     assert (body["count"], body["limit"], body["offset"]) == (5, 2, 2)
 
 
-@pytest.mark.parametrize("limit", ["0", "1001", "many"])
+@pytest.mark.parametrize("limit", ["0", "-1", "many"])
 def test_a_bad_limit_is_a_validation_error(admin_browser, tree, limit):
     response = browse(admin_browser, tree["library"], limit=limit)
     assert response.status_code == 400
     assert response.json()["error"] == "VALIDATION_ERROR"
+
+
+def test_a_limit_over_the_maximum_is_capped_like_every_list(admin_browser, tree):
+    from nomarr_site.pagination import MAX_LIMIT
+
+    body = browse(admin_browser, tree["library"], limit=MAX_LIMIT + 1).json()
+    assert body["limit"] == MAX_LIMIT and body["count"] == len(body["results"]) == 5
 
 
 def test_dot_dot_cannot_climb_out_of_the_library(admin_browser, tree):

@@ -16,6 +16,7 @@ from library.paths import (
     resolve_inside_roots,
     validate_root,
 )
+from nomarr_site.errors import domain_status
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_dot_dot_leaving_the_root_is_refused_as_outside(music):
     path = os.path.join(music.root_path, "..", "outside", "secret.mp3")
     with pytest.raises(OutsideRoots) as refused:
         resolve_inside_roots(path)
-    assert refused.value.status_code == 403
+    assert domain_status(refused.value) == 403
 
 
 def test_an_absolute_path_outside_every_root_is_refused(music):
@@ -64,7 +65,7 @@ def test_a_missing_file_inside_a_root_is_file_not_found(music):
     path = os.path.join(music.root_path, "nope.mp3")
     with pytest.raises(PathNotFound, match=f"File not found: {path}") as refused:
         resolve_inside_roots(path)
-    assert refused.value.status_code == 400
+    assert domain_status(refused.value) == 400
 
 
 def test_a_symlink_inside_the_root_pointing_outside_is_refused(music, tmp_path):
@@ -110,7 +111,7 @@ def test_a_symlink_loop_is_refused_as_malformed(music):
 def test_malformed_paths_are_refused_with_a_reason(music, bad, message):
     with pytest.raises(InvalidPath, match=message) as refused:
         resolve_inside_roots(bad)
-    assert refused.value.status_code == 400
+    assert domain_status(refused.value) == 400
 
 
 def test_a_disabled_library_is_not_a_root(music):
@@ -168,7 +169,7 @@ def test_a_root_inside_another_library_is_refused(music):
     inner = Path(music.root_path) / "Artist"
     with pytest.raises(RootConflict, match="lies inside the root of library 'Music'") as refused:
         validate_root(str(inner))
-    assert refused.value.status_code == 409
+    assert domain_status(refused.value) == 409
 
 
 def test_a_root_containing_another_library_is_refused(music, tmp_path):

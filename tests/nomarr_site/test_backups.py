@@ -279,9 +279,9 @@ def test_a_browser_session_manages_backups_with_csrf(admin_browser):
 
 @pytest.mark.parametrize("name", ESCAPES)
 def test_clean_name_refuses_every_escape(name):
-    from nomarr_site.errors import ValidationFailed
+    from nomarr_site.domain import Invalid
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(Invalid):
         backups.clean_name(name)
 
 

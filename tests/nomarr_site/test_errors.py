@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +177,157 @@ def test_a_track_search_with_a_nul_character_is_400(token_holder, tmp_path):
     library = Library.objects.create(name="Music", root_path=str(tmp_path))
     response = token_holder.get(f"/api/web/libraries/{library.pk}/tracks", {"search": "a\x00"})
     assert_error(response, 400, "VALIDATION_ERROR")
+
+
+# Domain errors: services raise them, knowing nothing of HTTP; errors.py maps them once.
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_MODULES = [
+    "nomarr_site/domain.py",
+    "nomarr_site/config.py",
+    "nomarr_site/backups.py",
+    "library/paths.py",
+    "library/scanner.py",
+    "library/processing/services.py",
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "library/services").glob("*.py")),
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jobs/services").glob("*.py")),
+]
+HTTP_MODULES = ("rest_framework", "django.http", "nomarr_site.errors")
+HTTP_ERRORS = {"ApiError", "APIException", "ValidationFailed", "NotFoundError", "ConflictError"}
+
+
+def imported_modules(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def raised_names(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+            elif isinstance(target, ast.Attribute):
+                names.add(target.attr)
+    return names
+
+
+@pytest.mark.parametrize("module", SERVICE_MODULES)
+def test_services_import_nothing_of_http_and_raise_no_api_error(module):
+    tree = ast.parse((ROOT / module).read_text())
+    leaks = {name for name in imported_modules(tree) if name.startswith(HTTP_MODULES)} | (
+        raised_names(tree) & HTTP_ERRORS
+    )
+    assert not leaks, f"{module} knows about HTTP: {sorted(leaks)}"
+
+
+def domain_error_classes() -> set[type]:
+    from nomarr_site.domain import DomainError
+
+    found, todo = set(), [DomainError]
+    while todo:
+        for cls in todo.pop().__subclasses__():
+            if cls not in found:
+                found.add(cls)
+                todo.append(cls)
+    return found
+
+
+def view_modules() -> list[Path]:
+    """Every app's API views: `<app>/api/*.py` and `<app>/<package>/api.py`."""
+    return sorted({*ROOT.glob("*/api/*.py"), *ROOT.glob("*/*/api.py")})
+
+
+# Reworded, not mapped: the config document endpoint prefixes "Invalid configuration", validate
+# answers 200 {"valid": false}, and the series directory names its request field.
+REWORDING_VIEWS = {"nomarr_site/api/config.py"}
+
+
+def test_no_view_catches_a_domain_error_to_map_it():
+    import library.processing.services  # noqa: F401 - registers their domain errors
+    import library.services.libraries  # noqa: F401
+
+    names = {cls.__name__ for cls in domain_error_classes()} | {"DomainError"}
+    caught = []
+    for path in view_modules():
+        module = str(path.relative_to(ROOT))
+        if module in REWORDING_VIEWS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+                for kind in types:
+                    name = kind.id if isinstance(kind, ast.Name) else getattr(kind, "attr", "")
+                    if name in names:
+                        caught.append(f"{module}:{node.lineno} {name}")
+    assert not caught, caught
+
+
+def domain_cases():
+    from library.paths import (
+        InvalidPath,
+        OutsideRoots,
+        PathNotFound,
+        PathRefused,
+        RootConflict,
+        SystemFolder,
+    )
+    from library.processing.services import NotAFile, UnusableFile
+    from library.services.libraries import LibraryDisabled
+    from nomarr_site import domain
+    from nomarr_site.config import InvalidConfig, InvalidSetting
+
+    return [
+        (domain.Invalid("bad"), 400, "VALIDATION_ERROR"),
+        (domain.Forbidden("no"), 403, "AUTHORIZATION_ERROR"),
+        (domain.NotFound("gone"), 404, "NOT_FOUND_ERROR"),
+        (domain.Conflict("clash"), 409, "CONFLICT_ERROR"),
+        (domain.Unprocessable("damaged"), 422, "VALIDATION_ERROR"),
+        (PathRefused("refused", "/x"), 400, "VALIDATION_ERROR"),
+        (InvalidPath("relative"), 400, "VALIDATION_ERROR"),
+        (PathNotFound("missing", "/x"), 400, "VALIDATION_ERROR"),
+        (SystemFolder("/etc"), 400, "VALIDATION_ERROR"),
+        (OutsideRoots("outside", "/x"), 403, "AUTHORIZATION_ERROR"),
+        (RootConflict("nested", "/x"), 409, "CONFLICT_ERROR"),
+        (LibraryDisabled("off"), 409, "CONFLICT_ERROR"),
+        (NotAFile("folder", "/x"), 400, "VALIDATION_ERROR"),
+        (UnusableFile("empty", "/x"), 400, "VALIDATION_ERROR"),
+        (InvalidSetting("namespace: bad"), 400, "VALIDATION_ERROR"),
+        (InvalidConfig({"a": "bad"}), 400, "VALIDATION_ERROR"),
+    ]
+
+
+def test_each_domain_error_maps_to_its_status_in_the_one_format(rf):
+    from nomarr_site.errors import exception_handler
+
+    for exc, status, code in domain_cases():
+        response = exception_handler(exc, {"request": rf.get("/api/x")})
+        assert (type(exc).__name__, response.status_code) == (type(exc).__name__, status)
+        assert response.data["error"] == code
+        assert set(response.data) == FIELDS
+        assert response.data["message"] == str(exc)
+
+
+def test_a_domain_error_keeps_its_details_and_names_its_field(rf):
+    from library.paths import OutsideRoots
+    from nomarr_site.errors import exception_handler
+
+    exc = OutsideRoots("Path is outside every library root: /x", "/x", field="path")
+    body = exception_handler(exc, {"request": rf.get("/api/x")}).data
+    assert body["details"] == {"path": "/x", "fields": {"path": [exc.message]}}
+
+
+def test_a_disabled_library_scan_is_409_raised_by_the_service(token_holder, tmp_path):
+    from library.models import Library
+
+    library = Library.objects.create(name="Off", root_path=str(tmp_path), is_enabled=False)
+    response = token_holder.post(f"/api/web/libraries/{library.pk}/scan", {}, format="json")
+    body = assert_error(response, 409, "CONFLICT_ERROR")
+    assert "disabled" in body["message"]
