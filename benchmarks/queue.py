@@ -159,7 +159,7 @@ class WebSocketListener(Listener):
                     continue
                 if message["type"] == "room_joined":
                     self.ready.set()
-                elif message["type"] == "job_update":
+                elif message["type"] == "queue_jobs":
                     self.record(message["data"], time.time())
 
 

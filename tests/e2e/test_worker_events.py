@@ -65,7 +65,7 @@ class WebSocketCollector(Collector):
             self.ready.set()
             while not self.done.is_set():
                 message = json.loads(socket.recv(timeout=WAIT))
-                if message["type"] == "job_update":
+                if message["type"] == "queue_jobs":
                     self.record(message["data"])
 
 
