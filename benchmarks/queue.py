@@ -122,7 +122,7 @@ class Listener(threading.Thread):
         self.error: BaseException | None = None
 
     def record(self, data: dict, received: float) -> None:
-        counters = data.get("counters") or {}
+        counters = (data.get("progress") or {}).get("counters") or {}
         if data.get("kind") != "bench_latency" or data.get("status") != "running":
             return
         if "seq" in counters:  # the finish event repeats the last counters: keep the first
@@ -159,7 +159,7 @@ class WebSocketListener(Listener):
                     continue
                 if message["type"] == "room_joined":
                     self.ready.set()
-                elif message["type"] == "job_update":
+                elif message["type"] == "queue_jobs":
                     self.record(message["data"], time.time())
 
 

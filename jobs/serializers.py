@@ -1,11 +1,15 @@
-"""The one JSON shape of a job, used by the API, the legacy API and the events."""
+"""The one JSON shape of a job, used by the API, the legacy API and the `queue.jobs` events
+(typed as `nomarr_site.events.envelope.JobData`)."""
 
 from __future__ import annotations
+
+from typing import cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jobs.models import Job
+from nomarr_site.events.envelope import JobData
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -71,6 +75,7 @@ class JobDetailSerializer(JobSerializer):
         read_only_fields = fields
 
 
-def job_json(job: Job, detail: bool = False) -> dict:
+def job_json(job: Job, detail: bool = False) -> JobData:
+    """The job as the API lists it; `detail` adds the fields of the single-job endpoints."""
     serializer = JobDetailSerializer if detail else JobSerializer
-    return dict(serializer(job).data)
+    return cast(JobData, dict(serializer(job).data))

@@ -17,7 +17,7 @@ from jobs.runner import JobFailed, JobRunner
 from library.models import Library, Track
 from library.scanner import ScanHooks, ScanSummary, scan_library
 from nomarr_site import config
-from nomarr_site.events import emit
+from nomarr_site.events.sender import SCAN_COMPLETE, SCAN_PROGRESS
 
 # Cancellation is a database read: ask at most this often, not once per file.
 CANCEL_CHECK_SECONDS = 0.5
@@ -53,9 +53,7 @@ class ScanRunner(JobRunner):
             self._queue_all_under(self.payload.get("paths") or [library.root_path])
         result = self._result(summary)
         duration = round(time.monotonic() - started, 3)
-        emit(
-            "library",
-            "library.scan_complete",
+        SCAN_COMPLETE.send(
             {"job_id": self.job.pk, "duration": duration, **summary.counters(), **result},
         )
         return result
@@ -83,9 +81,7 @@ class ScanRunner(JobRunner):
         now = time.monotonic()
         if fraction >= 1.0 or now - self._last_event >= EVENT_SECONDS:
             self._last_event = now
-            emit(
-                "library",
-                "library.scan_progress",
+            SCAN_PROGRESS.send(
                 {
                     "job_id": self.job.pk,
                     "library_id": self.library.pk,

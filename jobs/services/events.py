@@ -1,18 +1,26 @@
-"""Queue events: job changes and progress (`queue.job`), counts (`queue.status`) in room
-"queue", and worker state (`worker.status`) in room "system". Counts are throttled per process."""
+"""Queue events: job changes and progress (`queue.jobs`, the job object the API lists), counts
+(`queue.status`) in room "queue", and worker state (`worker.status`) in room "system". Each goes
+through its event's typed `send`. Counts are throttled per process."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from nomarr_site.events import emit
-from nomarr_site.events.envelope import JobEventData
+from jobs.serializers import job_json
+from nomarr_site.events.envelope import SystemHealthData
+from nomarr_site.events.sender import (
+    QUEUE_JOBS,
+    QUEUE_STARTED,
+    QUEUE_STATUS,
+    QUEUE_STOPPED,
+    SYSTEM_HEALTH,
+    WORKER_STATUS,
+)
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -25,39 +33,17 @@ _last_status = 0.0
 _trailing: threading.Timer | None = None
 
 
-def job_event_data(job: Job) -> JobEventData:
-    """`queue.job` data: flat progress fields."""
-
-    def iso(moment: datetime | None) -> str | None:
-        return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-    return {
-        "id": job.pk,
-        "status": job.status,
-        "kind": job.kind,
-        "path": job.path,
-        "error": job.error_message or None,
-        "progress": job.progress_fraction,
-        "message": job.progress_message,
-        "counters": job.progress_counters or {},
-        "speed": job.progress_speed,
-        "eta": job.progress_eta,
-        "worker": job.worker_id or None,
-        "started_at": iso(job.started_at),
-        "finished_at": iso(job.finished_at),
-    }
-
-
 def emit_job(job: Job) -> None:
-    emit("queue", "queue.job", job_event_data(job))
+    """`queue.jobs`: the job as `GET /api/web/queue/list` shows it."""
+    QUEUE_JOBS.send(job_json(job))
 
 
 def emit_queue_state(paused: bool) -> None:
     """`queue.stopped` on pause, `queue.started` on resume."""
     if paused:
-        emit("queue", "queue.stopped", {"status": "paused", "message": "All workers paused"})
+        QUEUE_STOPPED.send({"status": "paused", "message": "All workers paused"})
     else:
-        emit("queue", "queue.started", {"status": "running", "message": "All workers resumed"})
+        QUEUE_STARTED.send({"status": "running", "message": "All workers resumed"})
 
 
 def emit_queue_status(force: bool = False) -> None:
@@ -77,7 +63,7 @@ def emit_queue_status(force: bool = False) -> None:
     from jobs.services.stats import queue_status
 
     try:
-        emit("queue", "queue.status", queue_status())
+        QUEUE_STATUS.send(queue_status())
     except Exception:  # events are notifications; a failed count must not fail a job
         logger.warning("Could not compute queue status", exc_info=True)
 
@@ -93,8 +79,10 @@ def _trailing_status() -> None:
 
 
 def emit_worker(component: str, status: str, pid: int, current_job: int | None) -> None:
-    emit(
-        "system",
-        "worker.status",
-        {"component": component, "status": status, "pid": pid, "current_job": current_job},
+    WORKER_STATUS.send(
+        {"component": component, "status": status, "pid": pid, "current_job": current_job}
     )
+
+
+def emit_health(health: SystemHealthData) -> None:
+    SYSTEM_HEALTH.send(health)

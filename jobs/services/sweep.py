@@ -14,7 +14,6 @@ from django.utils import timezone
 from jobs import conf
 from jobs.models import Job
 from jobs.services import events
-from nomarr_site.events import emit
 from nomarr_site.events.state import system_health
 
 logger = logging.getLogger(__name__)
@@ -84,5 +83,5 @@ def announce_health() -> bool:
     if not changed and now - _last_health["sent"] < HEALTH_INTERVAL_SECONDS:
         return False
     _last_health.update(status=health["status"], sent=now)
-    emit("system", "system.health", health)
+    events.emit_health(health)
     return True

@@ -2,7 +2,7 @@
 
 Client → server: `{"action": "join"|"leave", "data": {"room": ...}}`, `{"type": "ping"}` or
 `{"action": "ping"}`. Server → client: `{"type", "timestamp", "data"}` with the types listed in
-`envelope.SUPPORTED_MESSAGE_TYPES`. The credential is checked on connect, before each event and
+`sender.SUPPORTED_MESSAGE_TYPES`. The credential is checked on connect, before each event and
 every RECHECK_SECONDS; once it is no longer valid the socket is closed with code 4401.
 """
 

@@ -1,11 +1,11 @@
-"""The event envelope {"type": "<area>.<event>", "timestamp", "data"} and the typed data of each
-event, with the room it belongs to and its names on the WebSocket and SSE transports."""
+"""The event envelope {"type": "<area>.<event>", "timestamp", "data"}, the typed data of each
+event (`sender.py` lists the events), and the one rule that names an event on the WebSocket and
+on SSE."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NotRequired, TypedDict
 
@@ -20,22 +20,38 @@ class Envelope(TypedDict):
     data: dict[str, Any]
 
 
-class JobEventData(TypedDict):
-    """`queue.job`: one job changed state or made progress."""
+class JobProgressData(TypedDict):
+    """A job's progress: fraction 0..1, counters by name, items per second, seconds left."""
+
+    fraction: float | None
+    message: str
+    counters: dict[str, int]
+    speed: float | None
+    eta: float | None
+
+
+class JobData(TypedDict):
+    """`queue.jobs`: one job changed state or made progress. The data is the job object the API
+    lists (`jobs.serializers.job_json`), so a page shows an event's job as it shows a listed one."""
 
     id: int
+    path: str
     status: str  # pending, running, done, error, cancelled
-    kind: NotRequired[str]
-    path: NotRequired[str | None]
-    error: NotRequired[str | None]
-    progress: NotRequired[float | None]  # fraction 0..1
-    message: NotRequired[str]
-    counters: NotRequired[dict[str, int]]
-    speed: NotRequired[float | None]
-    eta: NotRequired[float | None]  # seconds
-    worker: NotRequired[str | None]
-    started_at: NotRequired[str | None]
-    finished_at: NotRequired[str | None]
+    started_at: str | None
+    finished_at: str | None
+    error_message: str | None
+    force: bool
+    kind: str
+    priority: str  # the label: Low, Normal, High
+    position: int
+    progress: JobProgressData
+    attempts: int
+    max_attempts: int
+    created_at: str
+    library_id: int | None
+    track_id: int | None
+    cancel_requested: bool
+    subject: NotRequired[str | None]  # the job's generic subject, e.g. "library.track:42"
 
 
 class QueueStatusData(TypedDict):
@@ -74,85 +90,46 @@ class SystemHealthData(TypedDict):
     errors: list[str]
 
 
-class ScanProgressData(TypedDict):
-    """`library.scan_progress`."""
+class ScanCountsData(TypedDict):
+    """A library scan's file counts so far."""
 
-    library_id: int
     scanned: int
-    total: int | None
-    current_path: NotRequired[str | None]
-    message: NotRequired[str]
-
-
-class ScanCompleteData(TypedDict):
-    """`library.scan_complete`."""
-
-    library_id: int
     added: int
     updated: int
+    unchanged: int
+    moved: int
     removed: int
-    errors: NotRequired[int]
-    duration: NotRequired[float]
+    errors: int
 
 
-class DownloadProgressData(TypedDict):
-    """`downloads.progress` (aniworld §9 `download_progress`)."""
+class ScanProgressData(ScanCountsData):
+    """`scan.progress`: a library scan's progress (fraction 0..1)."""
 
-    download_id: str
-    key: str
-    folder: str
-    percent: float
-    speed_mbps: float | None
-    eta_seconds: float | None
-
-
-class DownloadItemData(TypedDict):
-    """`downloads.added|removed|complete|failed`: a queue item, with the error when failed."""
-
-    download_id: str
-    key: NotRequired[str]
-    folder: NotRequired[str]
-    status: NotRequired[str]
-    error: NotRequired[str | None]
+    job_id: int
+    library_id: int
+    total: int
+    fraction: float
+    message: str
 
 
-@dataclass(frozen=True)
-class EventSpec:
-    room: str
-    ws_type: str  # the aniworld §9 message type where one fits
-    sse_name: str  # the nomarr SSE event name; worker.status is named per component
-    data: type
+class ScanCompleteData(ScanCountsData):
+    """`scan.complete`: a library scan finished; duration in seconds."""
+
+    job_id: int
+    library_id: int
+    duration: float
+    changed: int
+    tag_jobs_queued: int
+    temp_files_removed: int
+    problems: list[dict[str, str]]  # {path, reason}
 
 
-EVENTS: dict[str, EventSpec] = {
-    "queue.job": EventSpec("queue", "job_update", "queue:jobs", JobEventData),
-    "queue.status": EventSpec("queue", "queue_status", "queue:status", QueueStatusData),
-    "queue.started": EventSpec("queue", "queue_started", "queue:started", QueueStateData),
-    "queue.stopped": EventSpec("queue", "queue_stopped", "queue:stopped", QueueStateData),
-    "worker.status": EventSpec("system", "worker_status", "worker:status", WorkerStatusData),
-    "system.health": EventSpec("system", "system_info", "system:health", SystemHealthData),
-    "library.scan_progress": EventSpec(
-        "library", "scan_progress", "library:scan_progress", ScanProgressData
-    ),
-    "library.scan_complete": EventSpec(
-        "library", "scan_complete", "library:scan_complete", ScanCompleteData
-    ),
-    "downloads.progress": EventSpec(
-        "downloads", "download_progress", "downloads:progress", DownloadProgressData
-    ),
-    "downloads.complete": EventSpec(
-        "downloads", "download_complete", "downloads:complete", DownloadItemData
-    ),
-    "downloads.failed": EventSpec(
-        "downloads", "download_failed", "downloads:failed", DownloadItemData
-    ),
-    "downloads.added": EventSpec(
-        "downloads", "download_added", "downloads:added", DownloadItemData
-    ),
-    "downloads.removed": EventSpec(
-        "downloads", "download_removed", "downloads:removed", DownloadItemData
-    ),
-}
+# The one naming rule: an event `<area>.<event>` is `<area>_<event>` on the WebSocket and
+# `<area>:<event>` on SSE. The references fix two names the rule cannot give; these are the only
+# exceptions: `system.health` is aniworld §9's `system_info` on the WebSocket, and a
+# `worker.status` is named per worker on SSE, `worker:<kind>:<n>:status` (Nomarr API reference).
+WS_TYPE_EXCEPTIONS = {"system.health": "system_info"}
+PER_COMPONENT_SSE = "worker.status"  # SSE name `<data.component>:status`
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -163,18 +140,6 @@ class _Encoder(DjangoJSONEncoder):
             return super().default(o)
         except TypeError:
             return str(o)
-
-
-def validate(room: str, event_type: str) -> None:
-    """Refuse an unknown room, a malformed type, or a known type sent to the wrong room."""
-    if room not in ROOMS:
-        raise ValueError(f"unknown room {room!r}; rooms are {', '.join(ROOMS)}")
-    area, _, name = event_type.partition(".")
-    if not area or not name:
-        raise ValueError(f"event type must be '<area>.<event>', got {event_type!r}")
-    spec = EVENTS.get(event_type)
-    if spec is not None and spec.room != room:
-        raise ValueError(f"{event_type} events belong to room {spec.room!r}, not {room!r}")
 
 
 def make(event_type: str, data: Mapping[str, Any]) -> Envelope:
@@ -188,23 +153,14 @@ def make(event_type: str, data: Mapping[str, Any]) -> Envelope:
 
 
 def ws_type(event_type: str) -> str:
-    """The WebSocket message type of an event (`library.foo_bar` → `library_foo_bar`)."""
-    spec = EVENTS.get(event_type)
-    return spec.ws_type if spec else event_type.replace(".", "_")
+    """The WebSocket message type of an event: `queue.jobs` → `queue_jobs` (see the rule)."""
+    return WS_TYPE_EXCEPTIONS.get(event_type) or event_type.replace(".", "_")
 
 
 def sse_name(envelope: Envelope) -> str:
-    """The SSE event name: `queue:status`, `queue:jobs`, `worker:<kind>:<n>:status`, ..."""
+    """The SSE event name: `queue.jobs` → `queue:jobs`; a worker's `worker:<kind>:<n>:status`."""
     event_type = envelope["type"]
-    if event_type == "worker.status":
+    if event_type == PER_COMPONENT_SSE:
         component = str(envelope["data"].get("component") or "worker")
         return f"{component}:status"
-    spec = EVENTS.get(event_type)
-    return spec.sse_name if spec else event_type.replace(".", ":")
-
-
-# Every message type a WebSocket client can receive or send (for GET /ws/status).
-CONTROL_MESSAGE_TYPES = ("connected", "ping", "pong", "room_joined", "room_left", "error")
-SUPPORTED_MESSAGE_TYPES = tuple(
-    dict.fromkeys([*(spec.ws_type for spec in EVENTS.values()), *CONTROL_MESSAGE_TYPES])
-)
+    return event_type.replace(".", ":")

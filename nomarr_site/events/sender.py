@@ -1,5 +1,7 @@
-"""The one sender: `emit(room, event_type, data)` publishes an event so that every browser
-connected to any web process and joined to `room` receives it.
+"""The events and the one sender: `QUEUE_JOBS.send(data)` (each event a typed `Event`, so
+mypy checks `data` against its `TypedDict`) publishes the event so that every browser connected
+to any web process and joined to its room receives it. `emit(room, event_type, data)` is the
+untyped step beneath it.
 
 How an event crosses processes:
 
@@ -31,15 +33,28 @@ import queue
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from nomarr_site.events import outbox
-from nomarr_site.events.envelope import Envelope, make, validate
+from nomarr_site.events.envelope import (
+    ROOMS,
+    Envelope,
+    JobData,
+    QueueStateData,
+    QueueStatusData,
+    ScanCompleteData,
+    ScanProgressData,
+    SystemHealthData,
+    WorkerStatusData,
+    make,
+    ws_type,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +74,64 @@ def crosses_processes(layer: Any = None) -> bool:
 
 def layer_message(room: str, envelope: Envelope, event_id: int | None) -> dict[str, Any]:
     return {"type": MESSAGE_TYPE, "id": event_id, "room": room, "envelope": envelope}
+
+
+D = TypeVar("D", bound=Mapping[str, Any])
+
+
+@dataclass(frozen=True)
+class Event(Generic[D]):
+    """One kind of event: its one name `<area>.<event>` (its WebSocket and SSE names follow by
+    `envelope`'s rule), its room, and as type parameter the `TypedDict` of its data."""
+
+    name: str
+    room: str
+
+    def send(self, data: D) -> None:
+        """Publish `data` to the event's room: the way code announces an event."""
+        emit(self.room, self.name, data)
+
+
+QUEUE_JOBS: Event[JobData] = Event("queue.jobs", "queue")
+QUEUE_STATUS: Event[QueueStatusData] = Event("queue.status", "queue")
+QUEUE_STARTED: Event[QueueStateData] = Event("queue.started", "queue")
+QUEUE_STOPPED: Event[QueueStateData] = Event("queue.stopped", "queue")
+WORKER_STATUS: Event[WorkerStatusData] = Event("worker.status", "system")
+SYSTEM_HEALTH: Event[SystemHealthData] = Event("system.health", "system")
+SCAN_PROGRESS: Event[ScanProgressData] = Event("scan.progress", "library")
+SCAN_COMPLETE: Event[ScanCompleteData] = Event("scan.complete", "library")
+
+EVENTS: dict[str, Event[Any]] = {
+    event.name: event
+    for event in (
+        QUEUE_JOBS,
+        QUEUE_STATUS,
+        QUEUE_STARTED,
+        QUEUE_STOPPED,
+        WORKER_STATUS,
+        SYSTEM_HEALTH,
+        SCAN_PROGRESS,
+        SCAN_COMPLETE,
+    )
+}
+
+# Every message type a WebSocket client can receive or send (for GET /ws/status).
+CONTROL_MESSAGE_TYPES = ("connected", "ping", "pong", "room_joined", "room_left", "error")
+SUPPORTED_MESSAGE_TYPES = tuple(
+    dict.fromkeys([*(ws_type(name) for name in EVENTS), *CONTROL_MESSAGE_TYPES])
+)
+
+
+def validate(room: str, event_type: str) -> None:
+    """Refuse an unknown room, a malformed type, or a known type sent to the wrong room."""
+    if room not in ROOMS:
+        raise ValueError(f"unknown room {room!r}; rooms are {', '.join(ROOMS)}")
+    area, _, name = event_type.partition(".")
+    if not area or not name:
+        raise ValueError(f"event type must be '<area>.<event>', got {event_type!r}")
+    event = EVENTS.get(event_type)
+    if event is not None and event.room != room:
+        raise ValueError(f"{event_type} events belong to room {event.room!r}, not {room!r}")
 
 
 def emit(room: str, event_type: str, data: Mapping[str, Any]) -> None:

@@ -16,7 +16,8 @@ from nomarr_site.auth.credentials import InvalidCredential
 from nomarr_site.auth.gate import checks_policy
 from nomarr_site.errors import api_error_response
 from nomarr_site.events import access, consumers
-from nomarr_site.events.envelope import ROOMS, SUPPORTED_MESSAGE_TYPES
+from nomarr_site.events.envelope import ROOMS
+from nomarr_site.events.sender import SUPPORTED_MESSAGE_TYPES
 from nomarr_site.events.sse import DEFAULT_ROOMS, event_stream
 
 

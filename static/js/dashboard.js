@@ -2,7 +2,9 @@
 // while the stream is not open), worker state, library statistics, the model suite and the
 // detailed health report.
 
+import { api } from "./app.js";
 import { duration } from "./dom.js";
+import { openStream } from "./events.js";
 
 const root = document.getElementById("dashboard");
 const urls = {
@@ -64,14 +66,14 @@ function renderCounts(counts) {
 
 async function loadCounts() {
   try {
-    renderCounts(await window.nomarrApi(urls.depth));
+    renderCounts(await api(urls.depth));
   } catch (error) {
     show(queueError, `Could not load the queue counts: ${error.message}`);
   }
 }
 
 function streamOpen() {
-  return Boolean(source) && source.readyState === EventSource.OPEN;
+  return Boolean(source) && source.isOpen();
 }
 
 function showMode() {
@@ -95,34 +97,27 @@ function recountSoon() {
 }
 
 function connect() {
-  if (!window.EventSource || !window.nomarrEvents) return;
-  source = window.nomarrEvents.stream(
-    {
-      "queue:status": (data) => renderCounts(data),
-      "queue:jobs": (data) => {
-        if (data.status === "running") {
-          if (running.has(data.id)) return; // a progress update, not a change of state
-          running.add(data.id);
-        } else {
-          running.delete(data.id);
-        }
-        recountSoon();
-      },
-      "queue:started": () => loadWorkers(),
-      "queue:stopped": () => loadWorkers(),
-    },
-    { rooms: ["queue"] },
-  );
-  source.addEventListener("open", showMode);
   // EventSource retries by itself; polling covers the gap (and a stream refused for good).
-  source.addEventListener("error", showMode);
+  source = openStream(root.dataset.eventsUrl, { onState: showMode });
+  source.on("queue:status", renderCounts);
+  source.on("queue:jobs", (job) => {
+    if (job.status === "running") {
+      if (running.has(job.id)) return; // a progress update, not a change of state
+      running.add(job.id);
+    } else {
+      running.delete(job.id);
+    }
+    recountSoon();
+  });
+  source.on("queue:started", () => loadWorkers());
+  source.on("queue:stopped", () => loadWorkers());
 }
 
 // Workers -----------------------------------------------------------------------------------
 async function loadWorkers() {
   const state = $("[data-worker-state]");
   try {
-    const summary = await window.nomarrApi(urls.workers);
+    const summary = await api(urls.workers);
     const workers = (summary.details || []).flatMap((cluster) => cluster.workers || []);
     const busy = workers.filter((worker) => worker.current_job);
     state.textContent = summary.alive ? (summary.paused ? "paused" : "running") : "stopped";
@@ -141,7 +136,7 @@ async function loadWorkers() {
 async function loadStats() {
   const box = $("[data-library-error]");
   try {
-    const stats = await window.nomarrApi(urls.stats);
+    const stats = await api(urls.stats);
     for (const [key, value] of Object.entries(stats)) {
       const target = $(`[data-stat="${key}"]`);
       if (target) {
@@ -165,7 +160,7 @@ const MODEL_BADGES = {
 async function loadModels() {
   const badge = $("[data-models-status]");
   try {
-    const models = (await window.nomarrApi(urls.info)).models || {};
+    const models = (await api(urls.info)).models || {};
     badge.textContent = models.status || "unknown";
     badge.className = `badge ${MODEL_BADGES[models.status] || ""}`.trim();
     $("[data-models-directory]").textContent = models.directory || "–";
@@ -220,7 +215,7 @@ function renderHealth(health) {
 
 async function loadHealth() {
   try {
-    renderHealth(await window.nomarrApi(card.dataset.healthUrl));
+    renderHealth(await api(card.dataset.healthUrl));
   } catch (error) {
     // /health/detailed answers 503 with its report when something is down: show the report.
     if (error.data && error.data.dependencies) renderHealth(error.data);

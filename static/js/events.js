@@ -1,110 +1,138 @@
-// Live events for pages: a WebSocket to /ws/connect that joins rooms, answers with the
-// session cookie, keeps itself alive and reconnects with back-off (re-joining its rooms).
+// The pages' one event client: the only place that opens an EventSource. A page opens the SSE
+// stream whose URL its template gives (data-events-url), listens by event name (`queue:jobs`,
+// `queue:status`, `scan:progress`, `worker:<kind>:<n>:status` ...) and follows a job with
+// `followJob`, which also polls the job while it is unfinished, so pages work without the stream.
 //
-//   const events = window.nomarrEvents.connect({ rooms: ["queue"] });
-//   events.on("job_update", (data) => ...);        // any server message type
-//   events.on("open", () => refreshFromApi());      // (re)connected: re-read state
+//   const stream = openStream(root.dataset.eventsUrl, { onState: (state) => ... });
+//   stream.on("queue:jobs", (job) => ...);   // data is the job object the API lists
 //
-// Events are notifications: on "open" a page re-reads what it shows from the API.
-(function () {
-  const PING_MS = 25000;
-  const MAX_BACKOFF_MS = 30000;
+// Events are notifications: after a gap a page re-reads what it shows from the API.
 
-  function socketUrl(path, token) {
-    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const query = token ? `?token=${encodeURIComponent(token)}` : "";
-    return `${scheme}//${window.location.host}${path}${query}`;
-  }
+import { api } from "./app.js";
 
-  function connect(options = {}) {
-    const rooms = new Set(options.rooms || []);
-    const handlers = new Map();
-    let socket = null;
-    let pingTimer = null;
-    let retryTimer = null;
-    let backoff = 1000;
-    let closed = false;
+export const FINISHED = new Set(["done", "error", "cancelled"]);
 
-    function fire(type, data, message) {
-      for (const handler of handlers.get(type) || []) {
-        try {
-          handler(data, message);
-        } catch (error) {
-          console.error(`nomarrEvents handler for ${type} failed`, error);
-        }
+export function isFinished(job) {
+  return FINISHED.has(job.status);
+}
+
+// The stream: EventSource reconnects by itself and resumes after Last-Event-ID; a page that
+// closes and reopens it passes the last id it saw as ?last_event_id= so nothing is missed.
+export function openStream(url, options = {}) {
+  const handlers = new Map();
+  const onState = options.onState || (() => {});
+  let source = null;
+  let lastEventId = "";
+
+  function deliver(name, event) {
+    if (event.lastEventId) lastEventId = event.lastEventId;
+    let data;
+    try {
+      data = JSON.parse(event.data);
+    } catch (error) {
+      return;
+    }
+    for (const handler of handlers.get(name) || []) {
+      try {
+        handler(data, event);
+      } catch (error) {
+        console.error(`event handler for ${name} failed`, error);
       }
     }
+  }
 
-    function send(payload) {
-      if (socket && socket.readyState === WebSocket.OPEN) {
-        socket.send(JSON.stringify(payload));
+  function listen(name) {
+    if (source) source.addEventListener(name, (event) => deliver(name, event));
+  }
+
+  function open() {
+    if (!window.EventSource) return;
+    let target = url;
+    if (lastEventId) {
+      const resume = new URL(url, window.location.href);
+      resume.searchParams.set("last_event_id", lastEventId);
+      target = `${resume.pathname}${resume.search}`;
+    }
+    source = new EventSource(target);
+    for (const name of handlers.keys()) listen(name);
+    source.addEventListener("open", () => onState("open"));
+    // A refused stream (401/403) stays CLOSED: the page's polling carries on alone.
+    source.addEventListener("error", () => {
+      onState(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
+    });
+  }
+
+  open();
+  return {
+    on(name, handler) {
+      if (!handlers.has(name)) {
+        handlers.set(name, []);
+        listen(name);
       }
-    }
+      handlers.get(name).push(handler);
+      // The returned function unsubscribes this handler.
+      return () => {
+        const list = handlers.get(name);
+        const index = list.indexOf(handler);
+        if (index >= 0) list.splice(index, 1);
+      };
+    },
+    isOpen() {
+      return Boolean(source) && source.readyState === EventSource.OPEN;
+    },
+    close() {
+      if (source) source.close();
+      source = null;
+    },
+    reopen() {
+      this.close();
+      open();
+    },
+  };
+}
 
-    function open() {
-      socket = new WebSocket(socketUrl(options.path || "/ws/connect", options.token));
-      socket.addEventListener("message", (event) => {
-        let message;
-        try {
-          message = JSON.parse(event.data);
-        } catch (error) {
-          return;
-        }
-        if (message.type === "connected") {
-          backoff = 1000;
-          rooms.forEach((room) => send({ action: "join", data: { room } }));
-          fire("open", message.data, message);
-        }
-        fire(message.type, message.data, message);
-        fire("*", message.data, message);
-      });
-      socket.addEventListener("close", (event) => {
-        clearInterval(pingTimer);
-        fire("close", { code: event.code }, null);
-        if (closed) return;
-        retryTimer = setTimeout(open, backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      });
-      clearInterval(pingTimer);
-      pingTimer = setInterval(() => send({ type: "ping" }), PING_MS);
-    }
+// Follow one job to its end: `queue:jobs` events as they come, and a poll of `jobUrl` every
+// `pollMs` while it is unfinished. `onUpdate(job)` gets each new state; `onFinish(job)` once the
+// finished job as the API reads it (with its result, which events do not carry); `onError` a
+// failed read (a 404 ends the following). Returns { stop }.
+export function followJob(stream, jobId, jobUrl, options = {}) {
+  const { onUpdate = () => {}, onFinish = () => {}, onError = () => {}, pollMs = 1500 } = options;
+  let timer = null;
+  let stopped = false;
+  let unsubscribe = () => {};
 
-    open();
-    return {
-      on(type, handler) {
-        if (!handlers.has(type)) handlers.set(type, []);
-        handlers.get(type).push(handler);
-        return this;
-      },
-      join(room) {
-        rooms.add(room);
-        send({ action: "join", data: { room } });
-      },
-      leave(room) {
-        rooms.delete(room);
-        send({ action: "leave", data: { room } });
-      },
-      close() {
-        closed = true;
-        clearTimeout(retryTimer);
-        clearInterval(pingTimer);
-        if (socket) socket.close();
-      },
-    };
+  function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    unsubscribe();
   }
 
-  // The SSE stream, for pages that prefer EventSource (it reconnects and resumes by itself).
-  function stream(handlers, options = {}) {
-    const params = new URLSearchParams();
-    if (options.rooms) params.set("rooms", options.rooms.join(","));
-    if (options.token) params.set("token", options.token);
-    const query = params.toString();
-    const source = new EventSource(`/api/web/events/status${query ? `?${query}` : ""}`);
-    for (const [name, handler] of Object.entries(handlers)) {
-      source.addEventListener(name, (event) => handler(JSON.parse(event.data), event));
+  async function poll() {
+    clearTimeout(timer);
+    if (stopped) return;
+    try {
+      const job = await api(jobUrl);
+      if (stopped) return;
+      onUpdate(job);
+      if (isFinished(job)) {
+        stop();
+        return onFinish(job);
+      }
+    } catch (error) {
+      if (stopped) return;
+      onError(error);
+      if (error.status === 404) return stop();
     }
-    return source;
+    timer = setTimeout(poll, pollMs);
   }
 
-  window.nomarrEvents = { connect, stream };
-})();
+  if (stream) {
+    unsubscribe = stream.on("queue:jobs", (job) => {
+      if (stopped || job.id !== jobId) return;
+      onUpdate(job);
+      if (isFinished(job)) poll();
+    });
+  }
+  poll();
+  return { stop };
+}

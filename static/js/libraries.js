@@ -2,7 +2,9 @@
 // live progress bar (library events over SSE, plus polling the job while it runs), stats, and
 // the selected library's tracks (searchable, paginated, each linking to its track page).
 
+import { api } from "./app.js";
 import { duration } from "./dom.js";
+import { followJob, openStream } from "./events.js";
 
 const page = document.getElementById("libraries");
 const urls = {
@@ -15,8 +17,9 @@ const form = page.querySelector("[data-library-form]");
 const scanOptions = page.querySelector("[data-scan-options]");
 const errorBox = page.querySelector("[data-error]");
 const noticeBox = page.querySelector("[data-notice]");
-const FINISHED = new Set(["done", "error", "cancelled"]);
-const scans = new Map(); // library id -> {jobId, timer}
+const scans = new Map(); // library id -> {jobId, following}
+// Scan progress (`scan:progress`) and job changes (`queue:jobs`); followJob polls as well.
+const stream = openStream(page.dataset.eventsUrl);
 
 function show(box, message) {
   box.textContent = message || "";
@@ -53,7 +56,7 @@ function clock(seconds) {
 }
 
 async function loadStats() {
-  const stats = await window.nomarrApi(urls.stats);
+  const stats = await api(urls.stats);
   for (const [key, value] of Object.entries(stats)) {
     const target = page.querySelector(`[data-stat="${key}"]`);
     if (target) {
@@ -110,7 +113,7 @@ function row(library) {
 }
 
 async function load() {
-  const libraries = await window.nomarrApi(urls.list);
+  const libraries = await api(urls.list);
   if (!libraries.length) {
     const tr = document.createElement("tr");
     const td = cell("No libraries yet: add your music folder below.");
@@ -130,7 +133,7 @@ async function refresh() {
 
 async function update(id, body) {
   try {
-    await window.nomarrApi(`${urls.list}/${id}`, { method: "PATCH", body });
+    await api(`${urls.list}/${id}`, { method: "PATCH", body });
     showError("");
     await refresh();
   } catch (error) {
@@ -143,7 +146,7 @@ async function remove(library) {
     "the files in the folder are not touched.";
   if (!window.confirm(question)) return;
   try {
-    const result = await window.nomarrApi(`${urls.list}/${library.id}?confirm=true`, {
+    const result = await api(`${urls.list}/${library.id}?confirm=true`, {
       method: "DELETE",
     });
     showError("");
@@ -188,7 +191,7 @@ form.addEventListener("submit", async (event) => {
     is_default: form.elements.is_default.checked,
   };
   try {
-    await window.nomarrApi(id ? `${urls.list}/${id}` : urls.list, {
+    await api(id ? `${urls.list}/${id}` : urls.list, {
       method: id ? "PATCH" : "POST",
       body,
     });
@@ -207,7 +210,7 @@ async function startScan(library) {
     force: scanOptions.elements.force.checked,
   };
   try {
-    const result = await window.nomarrApi(`${urls.list}/${library.id}/scan`, {
+    const result = await api(`${urls.list}/${library.id}/scan`, {
       method: "POST",
       body,
     });
@@ -233,33 +236,32 @@ function describe(job) {
 }
 
 function follow(libraryId, jobId) {
-  const previous = scans.get(libraryId);
-  if (previous) clearInterval(previous.timer);
-  const poll = async () => {
-    try {
-      const job = await window.nomarrApi(`${urls.job}${jobId}`);
+  stop(libraryId);
+  const following = followJob(stream, jobId, `${urls.job}${jobId}`, {
+    pollMs: 1000,
+    onUpdate(job) {
       const fraction = job.status === "done" ? 1 : (job.progress && job.progress.fraction) || 0;
       setProgress(libraryId, fraction, describe(job));
-      if (FINISHED.has(job.status)) {
-        stop(libraryId);
-        loadStats().catch((error) => showError(error.message));
-        if (libraryId === tracks.libraryId) loadTracks();
-      }
-    } catch (error) {
+    },
+    onFinish() {
+      scans.delete(libraryId);
+      loadStats().catch((error) => showError(error.message));
+      if (libraryId === tracks.libraryId) loadTracks();
+    },
+    onError(error) {
       // No queue status endpoint (or the job was cleared): keep the page usable.
       stop(libraryId);
       setProgress(libraryId, null, error.status === 404
         ? `Scan queued as job ${jobId}; see the queue page for its progress.`
         : `Could not follow the scan: ${error.message}`);
-    }
-  };
-  scans.set(libraryId, { jobId, timer: setInterval(poll, 1000) });
-  poll();
+    },
+  });
+  scans.set(libraryId, { jobId, following });
 }
 
 function stop(libraryId) {
   const scan = scans.get(libraryId);
-  if (scan) clearInterval(scan.timer);
+  if (scan) scan.following.stop();
   scans.delete(libraryId);
 }
 
@@ -348,7 +350,7 @@ async function loadTracks() {
   const params = new URLSearchParams({ limit: tracks.pageSize, offset: tracks.offset });
   if (tracks.search) params.set("search", tracks.search);
   try {
-    const result = await window.nomarrApi(`${urls.list}/${tracks.libraryId}/tracks?${params}`);
+    const result = await api(`${urls.list}/${tracks.libraryId}/tracks?${params}`);
     if (request !== tracks.request) return;
     tracks.count = result.count;
     if (!result.results.length && tracks.offset > 0 && result.count > 0) {
@@ -438,19 +440,12 @@ tracksNext.addEventListener("click", () => {
   loadTracks();
 });
 
-// Live progress from the library event room; polling above stays as the fallback.
-if (window.EventSource) {
-  const events = new EventSource("/api/web/events/status?rooms=library");
-  events.addEventListener("library:scan_progress", (event) => {
-    const data = JSON.parse(event.data);
-    const scan = scans.get(data.library_id);
-    if (scan && scan.jobId === data.job_id) {
-      setProgress(data.library_id, data.fraction, data.message);
-    }
-  });
-  events.onerror = () => {
-    if (events.readyState === EventSource.CLOSED) events.close();
-  };
-}
+// Live progress from the library event room; followJob's polling stays as the fallback.
+stream.on("scan:progress", (data) => {
+  const scan = scans.get(data.library_id);
+  if (scan && scan.jobId === data.job_id) {
+    setProgress(data.library_id, data.fraction, data.message);
+  }
+});
 
 refresh().catch((error) => showError(error.message));

@@ -2,21 +2,23 @@
 // them for tagging and follow the jobs until they finish. Live by the event stream (queue:jobs)
 // and by polling each unfinished job every 1.5 s, so it also works without the stream.
 
+import { api } from "./app.js";
 import { el } from "./dom.js";
+import { FINISHED, isFinished, openStream } from "./events.js";
 
 const root = document.getElementById("processing");
-const api = window.nomarrApi;
 const urls = {
   libraries: root.dataset.librariesUrl,
   browse: (id) => root.dataset.browseUrlTemplate.replace("{id}", id),
   process: root.dataset.processUrl,
   job: root.dataset.jobStatusUrl,
   events: root.dataset.eventsUrl,
+  librariesPage: root.dataset.librariesPageUrl,
+  trackPage: (id) => `${root.dataset.trackPageUrl}${id}`,
 };
 const PAGE_SIZE = 200;
 const POLL_MS = 1500;
 const POLL_BATCH = 20; // jobs re-read per tick; the rest wait for the next one
-const FINISHED = new Set(["done", "error", "cancelled"]);
 
 const librarySelect = root.querySelector("[data-library]");
 const entriesList = root.querySelector("[data-entries]");
@@ -65,7 +67,7 @@ async function loadLibraries() {
     librarySelect.disabled = true;
     entriesList.replaceChildren(
       el("li", { class: "muted" }, "No enabled music library yet: add one on the ",
-        el("a", { href: "/web/libraries" }, "Libraries page"), "."),
+        el("a", { href: urls.librariesPage }, "Libraries page"), "."),
     );
     return;
   }
@@ -136,7 +138,7 @@ function entryItem(entry) {
     el("small", { class: "muted" }, size(entry.size)));
   if (entry.track_id) {
     state.tracks.set(entry.path, entry.track_id);
-    item.append(el("a", { href: `/web/tracks/${entry.track_id}`, class: "small" }, "details"));
+    item.append(el("a", { href: urls.trackPage(entry.track_id), class: "small" }, "details"));
   }
   return item;
 }
@@ -244,7 +246,7 @@ function describe(job) {
 function pathCell(job) {
   const trackId = state.tracks.get(job.path);
   if (job.kind !== "tag" || !trackId) return job.path || "";
-  return el("a", { href: `/web/tracks/${trackId}` }, job.path);
+  return el("a", { href: urls.trackPage(trackId) }, job.path);
 }
 
 function jobRow(job) {
@@ -298,24 +300,15 @@ async function poll() {
 }
 
 function connectEvents() {
-  if (!window.EventSource) return;
-  const events = new EventSource(urls.events);
-  events.addEventListener("queue:jobs", async (event) => {
-    const data = JSON.parse(event.data);
-    const known = state.jobs.get(data.id);
+  const stream = openStream(urls.events);
+  // The event's job is the object the API returns: it replaces the known state as it is.
+  stream.on("queue:jobs", async (job) => {
+    const known = state.jobs.get(job.id);
     if (!known) return;
-    // Event data is flat (progress is the fraction); keep the API's job shape.
-    Object.assign(known, {
-      status: data.status,
-      error_message: data.error || known.error_message || null,
-      progress: { fraction: data.progress, message: data.message || "" },
-    });
-    if (FINISHED.has(data.status)) await refreshJob(data.id); // the result is not in the event
+    state.jobs.set(job.id, { ...known, ...job });
+    if (isFinished(job)) await refreshJob(job.id); // the result is not in the event
     renderJobs();
   });
-  events.onerror = () => {
-    if (events.readyState === EventSource.CLOSED) events.close();
-  };
 }
 
 // ---- wiring ----------------------------------------------------------------------------------

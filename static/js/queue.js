@@ -2,10 +2,13 @@
 // worker state. Live by the event stream (queue:status, queue:jobs, worker:*:status) and by
 // polling every 2 s while unfinished jobs are on screen, so it also works without the stream.
 
+import { api } from "./app.js";
 import { el } from "./dom.js";
+import { openStream } from "./events.js";
 
 const root = document.getElementById("queue-page");
-const api = window.nomarrApi;
+const urls = root.dataset;
+const jobUrl = (template, id) => template.replace("{id}", id);
 const PAGE_SIZE = 25;
 const POLL_MS = 2000;
 const state = { offset: 0, total: 0, status: "", jobs: new Map(), paused: false, timer: null };
@@ -110,7 +113,7 @@ async function loadList() {
   const params = new URLSearchParams({ limit: PAGE_SIZE, offset: state.offset });
   if (state.status) params.set("status", state.status);
   try {
-    const page = await api(`${root.dataset.listUrl}?${params}`);
+    const page = await api(`${urls.listUrl}?${params}`);
     state.total = page.total;
     renderJobs(page.jobs);
     showMessage("");
@@ -122,8 +125,8 @@ async function loadList() {
 
 async function loadCounts() {
   try {
-    renderCounts(await api(root.dataset.depthUrl));
-    renderWorkers(await api(root.dataset.workersUrl));
+    renderCounts(await api(urls.depthUrl));
+    renderWorkers(await api(urls.workersUrl));
   } catch (error) {
     showMessage(`Could not load the queue state: ${error.message}`);
   }
@@ -164,54 +167,38 @@ async function act(url, body, confirmText) {
 function subscribeWorker(component) {
   if (!events || subscribed.has(component)) return;
   subscribed.add(component);
-  events.addEventListener(`${component}:status`, () => loadCounts());
+  events.on(`${component}:status`, () => loadCounts());
 }
 
 function connectEvents() {
-  if (!window.EventSource) return;
-  events = new EventSource(root.dataset.eventsUrl);
-  events.addEventListener("queue:status", (event) => renderCounts(JSON.parse(event.data)));
-  events.addEventListener("queue:jobs", (event) => {
-    const data = JSON.parse(event.data);
-    // Event data is flat (progress = fraction); rows use the API's job shape.
-    const job = {
-      id: data.id,
-      status: data.status,
-      error_message: data.error || null,
-      progress: {
-        fraction: data.progress,
-        message: data.message || "",
-        counters: data.counters || {},
-        speed: data.speed,
-        eta: data.eta,
-      },
-    };
-    if (data.started_at !== undefined) job.started_at = data.started_at;
-    if (data.finished_at !== undefined) job.finished_at = data.finished_at;
+  events = openStream(urls.eventsUrl);
+  events.on("queue:status", renderCounts);
+  // The event's job is the object the list returns: it replaces the row as it is.
+  events.on("queue:jobs", (job) => {
     if (!updateJob(job) && !state.offset) loadList();
   });
-  events.addEventListener("queue:started", () => setPaused(false));
-  events.addEventListener("queue:stopped", () => setPaused(true));
+  events.on("queue:started", () => setPaused(false));
+  events.on("queue:stopped", () => setPaused(true));
 }
 
 root.addEventListener("click", (event) => {
   const target = event.target.closest("button");
   if (!target) return;
-  if (target.dataset.retry) return act(`/api/web/queue/retry/${target.dataset.retry}`);
-  if (target.dataset.cancel) return act(`/api/web/queue/cancel/${target.dataset.cancel}`);
+  if (target.dataset.retry) return act(jobUrl(urls.retryUrlTemplate, target.dataset.retry));
+  if (target.dataset.cancel) return act(jobUrl(urls.cancelUrlTemplate, target.dataset.cancel));
   switch (target.dataset.action) {
     case "toggle-pause":
-      return act(`/api/web/worker/${state.paused ? "resume" : "pause"}`);
+      return act(state.paused ? urls.resumeUrl : urls.pauseUrl);
     case "restart":
-      return act("/api/web/worker/restart", null, "Restart the workers after running jobs finish?");
+      return act(urls.restartUrl, null, "Restart the workers after running jobs finish?");
     case "retry-errors":
-      return act("/api/web/queue/retry", { all_errors: true });
+      return act(urls.retryAllUrl, { all_errors: true });
     case "clear-completed":
-      return act("/api/web/queue/admin/clear-completed", null, "Remove all completed jobs?");
+      return act(urls.clearCompletedUrl, null, "Remove all completed jobs?");
     case "clear-errors":
-      return act("/api/web/queue/admin/clear-errors", null, "Remove all failed jobs?");
+      return act(urls.clearErrorsUrl, null, "Remove all failed jobs?");
     case "clear-all":
-      return act("/api/web/queue/admin/clear-all", null, "Remove every job that is not running?");
+      return act(urls.clearAllUrl, null, "Remove every job that is not running?");
     case "prev":
       state.offset = Math.max(0, state.offset - PAGE_SIZE);
       return loadList();

@@ -1,5 +1,8 @@
 // Settings page: API key management (list, create once-shown keys, revoke), the configuration
 // form (PUT /api/config, per-field errors) and configuration backups (create, restore, delete).
+
+import { api } from "./app.js";
+
 const section = document.getElementById("api-keys");
 const url = section.dataset.keysUrl;
 const rows = section.querySelector("[data-key-rows]");
@@ -24,7 +27,7 @@ function when(value) {
 }
 
 async function load() {
-  const data = await window.nomarrApi(url);
+  const data = await api(url);
   if (!data.api_keys.length) {
     const tr = document.createElement("tr");
     const td = cell("No API keys yet.");
@@ -47,7 +50,7 @@ async function load() {
           return;
         }
         try {
-          await window.nomarrApi(`${url}/${key.id}`, { method: "DELETE" });
+          await api(`${url}/${key.id}`, { method: "DELETE" });
           showError("");
           await load();
         } catch (error) {
@@ -67,7 +70,7 @@ form.addEventListener("submit", async (event) => {
   const name = form.elements.name.value.trim();
   const scope = form.elements.scope.value;
   try {
-    const data = await window.nomarrApi(url, { method: "POST", body: { name, scope } });
+    const data = await api(url, { method: "POST", body: { name, scope } });
     createdValue.textContent = data.api_key.key;
     created.hidden = false;
     form.reset();
@@ -224,7 +227,7 @@ function showFieldErrors(fieldErrors) {
 }
 
 async function loadConfig() {
-  const data = await window.nomarrApi(configSection.dataset.fieldsUrl);
+  const data = await api(configSection.dataset.fieldsUrl);
   renderConfig(data.fields);
 }
 
@@ -238,7 +241,7 @@ configForm.addEventListener("submit", async (event) => {
     return;
   }
   try {
-    await window.nomarrApi(configSection.dataset.configUrl, { method: "PUT", body });
+    await api(configSection.dataset.configUrl, { method: "PUT", body });
     show(configError, "");
     await loadConfig();
     show(configSaved, "Configuration saved.");
@@ -263,7 +266,7 @@ function size(bytes) {
 async function backupAction(question, url, method, done) {
   if (!window.confirm(question)) return;
   try {
-    await window.nomarrApi(url, { method });
+    await api(url, { method });
     show(backupError, "");
     show(backupStatus, done);
     await loadBackups();
@@ -296,7 +299,7 @@ function backupRow(backup) {
 }
 
 async function loadBackups() {
-  const list = await window.nomarrApi(backupsUrl);
+  const list = await api(backupsUrl);
   if (!list.length) {
     const td = cell("No backups yet.");
     td.colSpan = 4;
@@ -313,7 +316,7 @@ backupForm.addEventListener("submit", async (event) => {
   const name = backupForm.elements.name.value.trim();
   const url = name ? `${backupsUrl}?name=${encodeURIComponent(name)}` : backupsUrl;
   try {
-    const data = await window.nomarrApi(url, { method: "POST" });
+    const data = await api(url, { method: "POST" });
     backupForm.reset();
     show(backupError, "");
     show(backupStatus, `Backup ${data.name} created.`);

@@ -1,16 +1,18 @@
 // Track page: the tags as the file holds them (read from the file through the API), and a
-// forced re-tag followed live (queue:jobs events) with polling of the job as the fallback.
+// forced re-tag followed live (queue:jobs events) with polling of the job as the fallback
+// (events.js followJob).
 
+import { api } from "./app.js";
 import { el } from "./dom.js";
+import { followJob, isFinished, openStream } from "./events.js";
 
 const root = document.getElementById("track");
-const api = window.nomarrApi;
 const trackPath = root.dataset.trackPath;
 const POLL_MS = 1500;
-const FINISHED = new Set(["done", "error", "cancelled"]);
 const status = root.querySelector("[data-retag-status]");
 const retagButton = root.querySelector('[data-action="retag"]');
-const follow = { jobId: null, timer: null, events: null };
+let stream = null; // opened on the first re-tag
+let following = null;
 
 function show(selector, message) {
   const box = root.querySelector(selector);
@@ -55,7 +57,7 @@ function setProgress(job) {
     message.append(" · ", reload);
   }
   // A finished job frees the button at once, whichever path (event or poll) saw it first.
-  if (FINISHED.has(job.status)) retagButton.disabled = false;
+  if (isFinished(job)) retagButton.disabled = false;
   status.dataset.status = job.status;
 }
 
@@ -67,23 +69,21 @@ function describe(job) {
   return (job.progress && job.progress.message) || "Analysing…";
 }
 
-async function poll() {
-  clearTimeout(follow.timer);
-  if (follow.jobId === null) return;
-  try {
-    const job = await api(`${root.dataset.jobStatusUrl}${follow.jobId}`);
-    setProgress(job);
-    if (FINISHED.has(job.status)) return finish(job);
-  } catch (error) {
-    show("[data-retag-error]", `Could not follow job ${follow.jobId}: ${error.message}`);
-    if (error.status === 404) return finish(null);
-  }
-  follow.timer = setTimeout(poll, POLL_MS);
+function follow(jobId) {
+  if (following) following.stop();
+  stream = stream || openStream(root.dataset.eventsUrl);
+  following = followJob(stream, jobId, `${root.dataset.jobStatusUrl}${jobId}`, {
+    pollMs: POLL_MS,
+    onUpdate: setProgress,
+    onFinish: finish,
+    onError(error) {
+      show("[data-retag-error]", `Could not follow job ${jobId}: ${error.message}`);
+      if (error.status === 404) finish(null);
+    },
+  });
 }
 
 function finish(job) {
-  follow.jobId = null;
-  clearTimeout(follow.timer);
   retagButton.disabled = false;
   if (job && job.status === "done") loadTags();
 }
@@ -100,33 +100,12 @@ async function retag() {
       const reason = (result.refused[0] && result.refused[0].reason) || result.message;
       throw new Error(reason);
     }
-    follow.jobId = result.job_ids[0];
     setProgress({ status: "pending" });
-    connectEvents();
-    poll();
+    follow(result.job_ids[0]);
   } catch (error) {
     show("[data-retag-error]", error.message);
     retagButton.disabled = false;
   }
-}
-
-function connectEvents() {
-  if (follow.events || !window.EventSource) return;
-  follow.events = new EventSource(root.dataset.eventsUrl);
-  follow.events.addEventListener("queue:jobs", (event) => {
-    const data = JSON.parse(event.data);
-    if (data.id !== follow.jobId) return;
-    const job = {
-      status: data.status,
-      error_message: data.error || null,
-      progress: { fraction: data.progress, message: data.message || "" },
-    };
-    setProgress(job);
-    if (FINISHED.has(job.status)) poll(); // re-read the final state from the API
-  });
-  follow.events.onerror = () => {
-    if (follow.events.readyState === EventSource.CLOSED) follow.events.close();
-  };
 }
 
 retagButton.addEventListener("click", retag);

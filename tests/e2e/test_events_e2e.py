@@ -23,14 +23,14 @@ import time, django
 django.setup()
 from nomarr_site.events import emit
 for number in range({count}):
-    emit("queue", "queue.job", {{"id": 9000 + number, "status": "running",
+    emit("queue", "queue.jobs", {{"id": 9000 + number, "status": "running",
                                  "progress": number / {count}, "sent_at": time.time()}})
     time.sleep(0.2)
 """
 
 
 class Listener(threading.Thread):
-    """Collects (job id, latency) of queue.job events; `ready` once it is subscribed."""
+    """Collects (job id, latency) of queue.jobs events; `ready` once it is subscribed."""
 
     def __init__(self):
         super().__init__(daemon=True)
@@ -63,7 +63,7 @@ class WebSocketListener(Listener):
             self.ready.set()
             while len(self.latencies) < EVENTS:
                 message = json.loads(socket.recv(timeout=WAIT))
-                if message["type"] == "job_update":
+                if message["type"] == "queue_jobs":
                     self.record(message["data"])
 
 

@@ -65,7 +65,7 @@ class WebSocketCollector(Collector):
             self.ready.set()
             while not self.done.is_set():
                 message = json.loads(socket.recv(timeout=WAIT))
-                if message["type"] == "job_update":
+                if message["type"] == "queue_jobs":
                     self.record(message["data"])
 
 
@@ -113,9 +113,15 @@ def test_a_real_workers_job_progress_reaches_websocket_and_sse_clients(server, t
             assert collector.done.wait(WAIT), (type(collector).__name__, log.read_text()[-3000:])
             assert collector.error is None, repr(collector.error)
             mine = [u for u in collector.updates if u["id"] == job_id]
-            midway = [u for u in mine if u["status"] == "running" and 0 < (u["progress"] or 0) < 1]
+            # The job object the list endpoint returns: progress is nested, as on the page.
+            midway = [
+                u
+                for u in mine
+                if u["status"] == "running" and 0 < (u["progress"]["fraction"] or 0) < 1
+            ]
             assert midway, (type(collector).__name__, mine)
             assert mine[-1]["status"] == "done"
-            assert mine[-1]["worker"]
+            assert mine[-1]["started_at"] and mine[-1]["finished_at"]
+            assert mine[-1]["attempts"] == 1
     finally:
         stop(cluster)

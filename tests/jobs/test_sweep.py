@@ -107,12 +107,13 @@ def test_health_detailed_reports_workers_from_heartbeats(anonymous):
 
 def test_system_health_is_announced_on_change_and_once_a_minute(db, monkeypatch):
     from jobs.services import sweep
+    from nomarr_site.events import sender
 
     sent = []
     states = iter(["healthy", "healthy", "degraded", "degraded"])
     monkeypatch.setattr(sweep, "_last_health", {"status": None, "sent": 0.0})
     monkeypatch.setattr(sweep, "system_health", lambda: {"status": next(states), "errors": []})
-    monkeypatch.setattr(sweep, "emit", lambda room, kind, data: sent.append((room, kind, data)))
+    monkeypatch.setattr(sender, "emit", lambda room, kind, data: sent.append((room, kind, data)))
     clock = [1000.0]
     monkeypatch.setattr(sweep.time, "monotonic", lambda: clock[0])
 
@@ -129,9 +130,10 @@ def test_a_throttled_queue_count_is_announced_when_the_interval_ends(transaction
     import time
 
     from jobs.services import events
+    from nomarr_site.events import sender
 
     sent = []
-    monkeypatch.setattr(events, "emit", lambda room, kind, data: sent.append(kind))
+    monkeypatch.setattr(sender, "emit", lambda room, kind, data: sent.append(kind))
     monkeypatch.setattr(events, "_last_status", 0.0)
     events.emit_queue_status()  # announced at once
     events.emit_queue_status()  # throttled: the burst's last counts must follow

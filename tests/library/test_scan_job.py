@@ -23,6 +23,7 @@ from library.models import Library, Track
 from library.processing.services import queue_folder
 from library.services.libraries import queue_scan
 from nomarr_site import config
+from nomarr_site.events import sender
 from tests.support.audio import make_audio
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,14 @@ def library(tmp_path, song) -> Library:
 @pytest.fixture
 def events(monkeypatch):
     sent = []
-    monkeypatch.setattr(scan_jobs, "emit", lambda room, kind, data: sent.append((room, kind, data)))
+    real_emit = sender.emit
+
+    def record(room, kind, data):
+        if room != "library":  # the queue's own events are not the scan's
+            return real_emit(room, kind, data)
+        sent.append((room, kind, data))
+
+    monkeypatch.setattr(sender, "emit", record)
     return sent
 
 
@@ -92,9 +100,9 @@ def test_a_scan_job_stores_the_tracks_and_returns_its_summary(library, events):
 def test_a_scan_job_sends_progress_and_completion_to_the_library_room(library, events):
     job = run_scan(library)
     kinds = [kind for room, kind, _ in events if room == "library"]
-    assert kinds[-1] == "library.scan_complete"
-    assert "library.scan_progress" in kinds
-    progress = [data for _, kind, data in events if kind == "library.scan_progress"][-1]
+    assert kinds[-1] == "scan.complete"
+    assert "scan.progress" in kinds
+    progress = [data for _, kind, data in events if kind == "scan.progress"][-1]
     assert (progress["job_id"], progress["library_id"], progress["fraction"]) == (
         job.pk, library.pk, 1.0,
     )  # fmt: skip

@@ -3,6 +3,8 @@ statistics, models, system) and the API hooks its script reads."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +31,9 @@ def test_the_dashboard_names_the_api_urls_its_script_reads(admin_browser):
     assert 'data-stats-url="/api/web/libraries/stats"' in html
     assert 'data-info-url="/api/v1/info"' in html
     assert 'data-poll-ms="5000"' in html
-    # events.js (the SSE helper) loads before the page's module.
-    assert html.index("js/events.js") < html.index("js/dashboard.js")
+    assert 'data-events-url="/api/web/events/status?rooms=queue"' in html
+    # The page is an ES module; it imports events.js (the one event client) itself.
+    assert re.search(r'<script type="module" src="[^"]*js/dashboard\.js"', html)
 
 
 def test_the_dashboard_links_to_the_queue_libraries_and_settings_pages(admin_browser):

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("room", "event_type", "complaint"),
     [
-        ("attic", "queue.job", "unknown room"),
+        ("attic", "queue.jobs", "unknown room"),
         ("queue", "job", "<area>.<event>"),
         ("queue", ".job", "<area>.<event>"),
         ("queue", "system.health", "belong to room 'system'"),
@@ -40,10 +40,10 @@ def test_emit_refuses_programming_mistakes(room, event_type, complaint):
 
 def test_emit_stores_a_json_envelope_in_the_outbox():
     moment = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
-    emit("queue", "queue.job", {"id": 1, "status": "done", "path": Path("/m/a.mp3"), "at": moment})
+    emit("queue", "queue.jobs", {"id": 1, "status": "done", "path": Path("/m/a.mp3"), "at": moment})
     row = OutboxEvent.objects.get()
     assert row.room == "queue"
-    assert row.envelope["type"] == "queue.job"
+    assert row.envelope["type"] == "queue.jobs"
     assert row.envelope["timestamp"].endswith("Z")
     assert row.envelope["data"] == {
         "id": 1,
@@ -55,14 +55,14 @@ def test_emit_stores_a_json_envelope_in_the_outbox():
 
 def test_an_event_inside_a_rolled_back_transaction_is_never_published():
     with pytest.raises(RuntimeError), transaction.atomic():
-        emit("queue", "queue.job", {"id": 1, "status": "running"})
+        emit("queue", "queue.jobs", {"id": 1, "status": "running"})
         raise RuntimeError("the job failed to start")
     assert not OutboxEvent.objects.exists()
 
 
 def test_an_event_inside_a_transaction_is_published_on_commit():
     with transaction.atomic():
-        emit("queue", "queue.job", {"id": 1, "status": "running"})
+        emit("queue", "queue.jobs", {"id": 1, "status": "running"})
         assert not OutboxEvent.objects.exists()
     assert OutboxEvent.objects.count() == 1
 
@@ -127,7 +127,7 @@ def cross_process_layer(monkeypatch):
 
 def test_cross_process_events_go_out_in_order_from_one_thread_and_one_loop(cross_process_layer):
     for number in range(20):
-        emit("queue", "queue.job", {"id": number, "status": "done"})
+        emit("queue", "queue.jobs", {"id": number, "status": "done"})
     assert sender.publisher.flush(timeout=5)
     sent = cross_process_layer.sent
     assert [message["envelope"]["data"]["id"] for _, message, _, _ in sent] == list(range(20))
@@ -143,7 +143,7 @@ def test_emit_does_not_wait_for_a_slow_channel_layer(cross_process_layer):
     cross_process_layer.delay = 0.2
     started = time.monotonic()
     for number in range(5):
-        emit("queue", "queue.job", {"id": number, "status": "done"})
+        emit("queue", "queue.jobs", {"id": number, "status": "done"})
     assert time.monotonic() - started < 0.5
     assert sender.publisher.flush(timeout=5)
     assert len(cross_process_layer.sent) == 5
@@ -151,10 +151,10 @@ def test_emit_does_not_wait_for_a_slow_channel_layer(cross_process_layer):
 
 def test_a_rolled_back_event_never_reaches_a_cross_process_layer(cross_process_layer):
     with pytest.raises(RuntimeError), transaction.atomic():
-        emit("queue", "queue.job", {"id": 1, "status": "running"})
+        emit("queue", "queue.jobs", {"id": 1, "status": "running"})
         raise RuntimeError("the claim failed")
     with transaction.atomic():
-        emit("queue", "queue.job", {"id": 2, "status": "running"})
+        emit("queue", "queue.jobs", {"id": 2, "status": "running"})
         sender.publisher.flush(timeout=5)
         assert cross_process_layer.sent == []  # not before the commit
     assert sender.publisher.flush(timeout=5)
@@ -173,7 +173,7 @@ def test_a_full_event_buffer_drops_new_events_instead_of_blocking(monkeypatch, c
     publisher = sender.Publisher()
     monkeypatch.setattr(publisher, "BUFFER", 3)
     publisher._reset()
-    envelope_ = envelope.make("queue.job", {"id": 1, "status": "done"})
+    envelope_ = envelope.make("queue.jobs", {"id": 1, "status": "done"})
     try:
         with caplog.at_level(logging.WARNING):
             started = time.monotonic()
@@ -188,8 +188,8 @@ def test_a_full_event_buffer_drops_new_events_instead_of_blocking(monkeypatch, c
 
 def test_emit_from_async_code_is_dropped_with_a_warning_and_aemit_works(caplog):
     async def scenario():
-        emit("queue", "queue.job", {"id": 1, "status": "done"})
-        await aemit("queue", "queue.job", {"id": 2, "status": "done"})
+        emit("queue", "queue.jobs", {"id": 1, "status": "done"})
+        await aemit("queue", "queue.jobs", {"id": 2, "status": "done"})
 
     with caplog.at_level(logging.WARNING):
         async_to_sync(scenario)()
@@ -198,10 +198,10 @@ def test_emit_from_async_code_is_dropped_with_a_warning_and_aemit_works(caplog):
 
 
 def test_old_outbox_rows_are_pruned(monkeypatch):
-    emit("queue", "queue.job", {"id": 1, "status": "done"})
+    emit("queue", "queue.jobs", {"id": 1, "status": "done"})
     OutboxEvent.objects.update(created_at=timezone.now() - outbox.RETENTION - timedelta(seconds=1))
     monkeypatch.setattr(outbox, "_last_prune", 0.0)
-    emit("queue", "queue.job", {"id": 2, "status": "done"})
+    emit("queue", "queue.jobs", {"id": 2, "status": "done"})
     assert [row.envelope["data"]["id"] for row in OutboxEvent.objects.all()] == [2]
 
 
@@ -215,7 +215,7 @@ class RecordingLayer:
 
 def _row(pk: int, room: str = "queue") -> None:
     OutboxEvent.objects.create(
-        id=pk, room=room, envelope=envelope.make("queue.job", {"id": pk, "status": "done"})
+        id=pk, room=room, envelope=envelope.make("queue.jobs", {"id": pk, "status": "done"})
     )
 
 
@@ -272,11 +272,12 @@ def test_queue_status_is_zero_while_the_jobs_model_is_missing(monkeypatch):
 def test_transport_names_follow_the_references():
     worker = envelope.make("worker.status", {"component": "worker:tag:3", "status": "idle"})
     assert envelope.sse_name(worker) == "worker:tag:3:status"
-    assert envelope.sse_name(envelope.make("queue.job", {})) == "queue:jobs"
+    assert envelope.sse_name(envelope.make("queue.jobs", {})) == "queue:jobs"
     assert envelope.sse_name(envelope.make("library.rescan_needed", {})) == "library:rescan_needed"
     assert envelope.ws_type("queue.status") == "queue_status"
     assert envelope.ws_type("library.rescan_needed") == "library_rescan_needed"
-    types = envelope.SUPPORTED_MESSAGE_TYPES
+    types = sender.SUPPORTED_MESSAGE_TYPES
     assert len(types) == len(set(types))
-    for aniworld in ("download_progress", "queue_started", "scan_complete", "system_info"):
+    for aniworld in ("queue_status", "queue_started", "scan_progress", "scan_complete"):
         assert aniworld in types
+    assert "system_info" in types

@@ -156,7 +156,7 @@ def test_live_events_carry_their_reference_names_and_ids(token_holder):
         reader = await connect(f"token={token_holder.clear}")
         await reader.until("system:health")
         await sync_to_async(emit)(
-            "queue", "queue.job", {"id": 5, "path": "/m/a.mp3", "status": "done", "error": None}
+            "queue", "queue.jobs", {"id": 5, "path": "/m/a.mp3", "status": "done", "error": None}
         )
         await sync_to_async(emit)(
             "system",
@@ -180,10 +180,10 @@ def test_rooms_not_asked_for_are_not_streamed(token_holder):
         reader = await connect(f"token={token_holder.clear}&rooms=library")
         await sync_to_async(emit)("queue", "queue.status", {"pending": 1, "running": 0})
         await sync_to_async(emit)(
-            "library", "library.scan_progress", {"library_id": 2, "scanned": 1, "total": 4}
+            "library", "scan.progress", {"library_id": 2, "scanned": 1, "total": 4}
         )
         frame = await reader.next()
-        assert frame["event"] == "library:scan_progress"
+        assert frame["event"] == "scan:progress"
         await reader.close()
 
     run(scenario)
@@ -194,7 +194,7 @@ def test_a_reconnecting_client_resumes_after_its_last_event_id(token_holder):
 
     def publish_three() -> list[int]:
         for number in (1, 2, 3):
-            emit("queue", "queue.job", {"id": number, "status": "done"})
+            emit("queue", "queue.jobs", {"id": number, "status": "done"})
         return list(OutboxEvent.objects.order_by("id").values_list("id", flat=True))
 
     async def scenario():
@@ -266,7 +266,7 @@ def test_an_idle_stream_still_receives_events(token_holder, monkeypatch):
         reader = await connect(f"token={token_holder.clear}")
         await reader.until("system:health")
         await asyncio.sleep(idle)
-        await sync_to_async(emit)("queue", "queue.job", {"id": 8, "status": "done"})
+        await sync_to_async(emit)("queue", "queue.jobs", {"id": 8, "status": "done"})
         assert (await reader.next())["event"] == "queue:jobs"
         await reader.close()
 

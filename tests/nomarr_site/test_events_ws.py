@@ -177,14 +177,14 @@ def test_an_event_reaches_a_joined_room_and_skips_the_others(token_holder):
         socket = await open_socket(f"token={token_holder.clear}")
         await join(socket, "queue")
         await sync_to_async(emit)(
-            "library", "library.scan_progress", {"library_id": 1, "scanned": 3, "total": 9}
+            "library", "scan.progress", {"library_id": 1, "scanned": 3, "total": 9}
         )
         await sync_to_async(emit)(
-            "queue", "queue.job", {"id": 7, "status": "running", "progress": 0.5}
+            "queue", "queue.jobs", {"id": 7, "status": "running", "progress": 0.5}
         )
         message = await socket.receive_json_from(timeout=TIMEOUT)
         # The library event was published first; the first thing to arrive is the queue event.
-        assert message["type"] == "job_update"
+        assert message["type"] == "queue_jobs"
         assert message["data"] == {"id": 7, "status": "running", "progress": 0.5}
         assert set(message) == {"type", "timestamp", "data"}
         await socket.disconnect()
@@ -203,13 +203,8 @@ def test_an_event_reaches_a_joined_room_and_skips_the_others(token_holder):
             "worker_status",
         ),
         ("system", "system.health", {"status": "healthy", "errors": []}, "system_info"),
-        ("library", "library.scan_complete", {"library_id": 1, "added": 2}, "scan_complete"),
-        (
-            "downloads",
-            "downloads.progress",
-            {"download_id": "a", "percent": 5},
-            "download_progress",
-        ),
+        ("library", "scan.complete", {"library_id": 1, "added": 2}, "scan_complete"),
+        ("queue", "queue.jobs", {"id": 1, "status": "done"}, "queue_jobs"),
     ],
 )
 def test_events_use_the_aniworld_message_types(api_key, room, event_type, data, ws_type):
@@ -232,7 +227,7 @@ def test_a_left_room_receives_no_more_events(api_key):
         await join(socket, "system")
         await socket.send_json_to({"action": "leave", "data": {"room": "queue"}})
         assert (await socket.receive_json_from(timeout=TIMEOUT))["type"] == "room_left"
-        await sync_to_async(emit)("queue", "queue.job", {"id": 1, "status": "done"})
+        await sync_to_async(emit)("queue", "queue.jobs", {"id": 1, "status": "done"})
         await sync_to_async(emit)("system", "system.health", {"status": "healthy", "errors": []})
         message = await socket.receive_json_from(timeout=TIMEOUT)
         assert message["type"] == "system_info"
@@ -264,7 +259,7 @@ def test_a_revoked_token_gets_no_event_and_is_disconnected(token_holder, monkeyp
         socket = await open_socket(f"token={token_holder.clear}")
         await join(socket, "queue")
         await sync_to_async(token_holder.token.revoke)()
-        await sync_to_async(emit)("queue", "queue.job", {"id": 3, "status": "done"})
+        await sync_to_async(emit)("queue", "queue.jobs", {"id": 3, "status": "done"})
         error = await socket.receive_json_from(timeout=TIMEOUT)
         assert error["type"] == "error"
         closed = await socket.receive_output(timeout=TIMEOUT)
@@ -296,7 +291,7 @@ def test_ws_status_lists_the_message_types_and_counts_connections(key_holder, ap
         body = await sync_to_async(lambda: key_holder.get("/ws/status").json())()
         assert body["status"] == "operational"
         assert body["active_connections"] == 1
-        for expected in ("queue_status", "scan_progress", "job_update", "worker_status", "pong"):
+        for expected in ("queue_status", "scan_progress", "queue_jobs", "worker_status", "pong"):
             assert expected in body["supported_message_types"]
         await socket.disconnect()
         after = await sync_to_async(lambda: key_holder.get("/ws/status").json())()
@@ -326,8 +321,8 @@ def test_an_idle_socket_still_receives_events(api_key):
         socket = await open_socket(f"apikey={api_key.clear}")
         await join(socket, "queue")
         await asyncio.sleep(idle_seconds())
-        await sync_to_async(emit)("queue", "queue.job", {"id": 4, "status": "done"})
-        assert (await socket.receive_json_from(timeout=TIMEOUT))["type"] == "job_update"
+        await sync_to_async(emit)("queue", "queue.jobs", {"id": 4, "status": "done"})
+        assert (await socket.receive_json_from(timeout=TIMEOUT))["type"] == "queue_jobs"
         await socket.disconnect()
 
     run(scenario)

@@ -1,4 +1,4 @@
-"""The UI's fetch helper (static/js/app.js) in headless Chromium: a throttled answer becomes
+"""The UI's fetch helper (static/js/app.js `api`) in headless Chromium: a throttled answer becomes
 "Too many attempts; try again in N minutes" from Retry-After, never "429 Unknown Status". Served
 from a routed origin, so no server is started."""
 
@@ -11,6 +11,8 @@ from tests.support.server import REPO
 pytestmark = pytest.mark.ui
 
 ORIGIN = "http://nomarr.test"
+# app.js is an ES module, as every page script: the page imports it and exposes `api` here.
+PAGE = '<script type="module">import { api } from "/app.js"; window.api = api;</script>'
 
 
 def test_a_throttled_api_answer_says_when_to_retry(browser):
@@ -31,12 +33,13 @@ def test_a_throttled_api_answer_says_when_to_retry(browser):
                     body='{"success": false, "error": "RATE_LIMIT_ERROR", "message": "Later"}',
                 )
             else:
-                route.fulfill(body='<script src="/app.js"></script>', content_type="text/html")
+                route.fulfill(body=PAGE, content_type="text/html")
 
         page.route(f"{ORIGIN}/**", answer)
         page.goto(f"{ORIGIN}/web/settings")
+        page.wait_for_function("() => window.api !== undefined")
         message = page.evaluate(
-            """() => window.nomarrApi("/api/web/auth/login", {method: "POST", body: {}})
+            """() => window.api("/api/web/auth/login", {method: "POST", body: {}})
                  .then(() => "no error", (error) => `${error.status} ${error.message}`)"""
         )
         assert message == "429 Too many attempts; try again in 14 minutes."
