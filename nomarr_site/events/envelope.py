@@ -95,27 +95,6 @@ class ScanCompleteData(TypedDict):
     duration: NotRequired[float]
 
 
-class DownloadProgressData(TypedDict):
-    """`downloads.progress` (aniworld §9 `download_progress`)."""
-
-    download_id: str
-    key: str
-    folder: str
-    percent: float
-    speed_mbps: float | None
-    eta_seconds: float | None
-
-
-class DownloadItemData(TypedDict):
-    """`downloads.added|removed|complete|failed`: a queue item, with the error when failed."""
-
-    download_id: str
-    key: NotRequired[str]
-    folder: NotRequired[str]
-    status: NotRequired[str]
-    error: NotRequired[str | None]
-
-
 @dataclass(frozen=True)
 class EventSpec:
     room: str
@@ -136,21 +115,6 @@ EVENTS: dict[str, EventSpec] = {
     ),
     "library.scan_complete": EventSpec(
         "library", "scan_complete", "library:scan_complete", ScanCompleteData
-    ),
-    "downloads.progress": EventSpec(
-        "downloads", "download_progress", "downloads:progress", DownloadProgressData
-    ),
-    "downloads.complete": EventSpec(
-        "downloads", "download_complete", "downloads:complete", DownloadItemData
-    ),
-    "downloads.failed": EventSpec(
-        "downloads", "download_failed", "downloads:failed", DownloadItemData
-    ),
-    "downloads.added": EventSpec(
-        "downloads", "download_added", "downloads:added", DownloadItemData
-    ),
-    "downloads.removed": EventSpec(
-        "downloads", "download_removed", "downloads:removed", DownloadItemData
     ),
 }
 

@@ -204,12 +204,6 @@ def test_an_event_reaches_a_joined_room_and_skips_the_others(token_holder):
         ),
         ("system", "system.health", {"status": "healthy", "errors": []}, "system_info"),
         ("library", "library.scan_complete", {"library_id": 1, "added": 2}, "scan_complete"),
-        (
-            "downloads",
-            "downloads.progress",
-            {"download_id": "a", "percent": 5},
-            "download_progress",
-        ),
     ],
 )
 def test_events_use_the_aniworld_message_types(api_key, room, event_type, data, ws_type):
