@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
@@ -29,7 +28,7 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.utils import timezone
 
-from nomarr_site import config
+from nomarr_site import config, files
 from nomarr_site.errors import ConflictError, NotFoundError, Unprocessable, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -116,21 +115,6 @@ def list_backups() -> list[BackupInfo]:
     ]
 
 
-def _write_atomic(path: Path, payload: dict[str, Any]) -> None:
-    handle_fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle_fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-
-
 def _default_name(folder: Path, now: datetime) -> str:
     stem = f"config_backup_{now.astimezone(UTC):%Y%m%d_%H%M%S}"
     for number in range(1, 100):
@@ -144,7 +128,7 @@ def create_backup(name: Any = None) -> str:
     """Write the stored non-secret settings to a new backup; returns its name. `name` None (or
     empty) picks `config_backup_<UTC time>.json`; an existing custom name is a 409."""
     folder = backup_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # mkstemp makes the files 0600
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # atomic_write makes the files 0600
     now = timezone.now()
     if name is None or name == "":
         target = folder / _default_name(folder, now)
@@ -158,7 +142,7 @@ def create_backup(name: Any = None) -> str:
         "created": _iso(now),
         "settings": config.stored_values(include_secrets=False),
     }
-    _write_atomic(target, payload)
+    files.atomic_write(target, json.dumps(payload, indent=2, sort_keys=True) + "\n")
     logger.info("Configuration backup %s written", target.name)
     prune(now, spare=target.name)
     return target.name

@@ -48,7 +48,7 @@ def test_creating_a_backup_writes_the_stored_settings(token_holder, backup_dir):
     stored = json.loads((backup_dir / body["name"]).read_text())
     assert stored["format"] == "nomarr-config-backup"
     assert stored["settings"] == {"namespace": "saved"}
-    assert not [p for p in backup_dir.iterdir() if p.name.startswith(".tmp-")]
+    assert [p.name for p in backup_dir.iterdir()] == [body["name"]]  # no temporary file left
 
 
 def test_a_backup_never_holds_the_tmdb_key(token_holder, backup_dir):
