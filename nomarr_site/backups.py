@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from nomarr_site import config, files
 from nomarr_site.errors import ConflictError, NotFoundError, Unprocessable, ValidationFailed
+from nomarr_site.timefmt import utc_iso
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +50,6 @@ class BackupInfo(TypedDict):
 
 def backup_dir() -> Path:
     return Path(settings.DATA_DIR) / "backups"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def clean_name(name: Any) -> str:
@@ -110,7 +107,11 @@ def list_backups() -> list[BackupInfo]:
                 found.append((info.st_mtime, entry.name, info.st_size))
     found.sort(reverse=True)
     return [
-        {"name": name, "size": size, "created": _iso(datetime.fromtimestamp(mtime, UTC))}
+        {
+            "name": name,
+            "size": size,
+            "created": utc_iso(datetime.fromtimestamp(mtime, UTC), "seconds"),
+        }
         for mtime, name, size in found
     ]
 
@@ -139,7 +140,7 @@ def create_backup(name: Any = None) -> str:
     payload = {
         "format": FORMAT,
         "version": VERSION,
-        "created": _iso(now),
+        "created": utc_iso(now, "seconds"),
         "settings": config.stored_values(include_secrets=False),
     }
     files.atomic_write(target, json.dumps(payload, indent=2, sort_keys=True) + "\n")

@@ -13,6 +13,7 @@ from django.db import connection
 
 from nomarr_site.events import emit
 from nomarr_site.events.envelope import JobEventData
+from nomarr_site.timefmt import utc_iso
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -29,7 +30,7 @@ def job_event_data(job: Job) -> JobEventData:
     """`queue.job` data: flat progress fields."""
 
     def iso(moment: datetime | None) -> str | None:
-        return moment.isoformat().replace("+00:00", "Z") if moment else None
+        return utc_iso(moment) if moment else None
 
     return {
         "id": job.pk,
