@@ -78,12 +78,19 @@ def detect_format(path: str | os.PathLike) -> str:
         raise UnsupportedFormat(path, f"{os.fspath(path)}: '{suffix}' files are not supported")
     if fmt == "ogg":
         try:
-            with open(path, "rb") as handle:
-                if b"OpusHead" in handle.read(64):
-                    return "opus"
+            if is_opus(path):
+                return "opus"
         except FileNotFoundError:
             raise FileVanished(path, f"{os.fspath(path)} no longer exists") from None
     return fmt
+
+
+def is_opus(path: str | os.PathLike) -> bool:
+    """Whether the file is Ogg Opus, by its content (an Ogg page whose first packet is the
+    `OpusHead` header), whatever its suffix says."""
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    return head.startswith(b"OggS") and b"OpusHead" in head
 
 
 def _owned(key: str, namespace: str) -> bool:
