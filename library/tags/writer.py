@@ -85,7 +85,7 @@ class WriteResult:
 def _normalise(tags: Mapping[str, str | Sequence[str]], namespace: str) -> dict[str, list[str]]:
     clean = {}
     for key, value in tags.items():
-        if not key.casefold().startswith(f"{namespace}:".casefold()):
+        if not formats.in_namespace(key, namespace):
             raise ValueError(f"tag '{key}' is outside the '{namespace}:' namespace")
         values = [value] if isinstance(value, str) else [str(v) for v in value]
         if values:
