@@ -1,10 +1,10 @@
 """Configuration backups: JSON files in `<data dir>/backups` holding the stored settings.
 
 Secrets are left out, on purpose. A backup is a plain file that people copy between machines,
-keep in synced folders and attach to bug reports; a TMDB key inside it would leak with it
-(ARCHITECTURE §7: secrets are never returned after creation). So a backup holds every stored
-non-secret setting, a restore leaves the current secrets as they are, and a file that carries
-a secret is refused. Re-enter the TMDB key after moving to a new machine.
+keep in synced folders and attach to bug reports; a secret setting (a service's API key)
+inside it would leak with it (ARCHITECTURE §7: secrets are never returned after creation). So a
+backup holds every stored non-secret setting, a restore leaves the current secrets as they are,
+and a file that carries a secret is refused. Re-enter secrets after moving to a new machine.
 
 A file reads `{"format": "nomarr-config-backup", "version": 1, "created": "<UTC>",
 "settings": {key: value}}`. Names are plain file names: letters, digits, `.`, `_`, `-`, no
