@@ -77,8 +77,10 @@ def _resolve(path: str | Path, strict: bool) -> Path:
         raise InvalidPath(f"Cannot resolve {path}: {exc.strerror}", str(path)) from None
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or path.is_relative_to(root)
+def is_inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """Whether `path` is `root` or lies below it, compared by whole path components (`/music2`
+    is not inside `/music`). Resolve both first where links or `..` matter."""
+    return Path(path).is_relative_to(root)
 
 
 def _naming(field: str | None, exc: PathRefused) -> PathRefused:
@@ -120,12 +122,12 @@ def _resolve_inside_roots(
         (lib, Path(lib.root_path), _resolve(lib.root_path, False)) for lib in libraries
     ]
     if not any(
-        _inside(lexical, stored) or _inside(lexical, real) for _, stored, real in resolved_roots
+        is_inside(lexical, stored) or is_inside(lexical, real) for _, stored, real in resolved_roots
     ):
         raise OutsideRoots(f"Path is outside every library root: {text}", text)
     resolved = _resolve(lexical, must_exist)
     for library, _stored, real in resolved_roots:
-        if _inside(resolved, real):
+        if is_inside(resolved, real):
             return resolved, library
     raise OutsideRoots(f"Path leads outside every library root (through a symlink): {text}", text)
 
@@ -184,7 +186,7 @@ def _refuse_system_folder(text: str, resolved: Path) -> None:
     candidates = {Path(os.path.normpath(text)), resolved}
     for path in candidates:
         for tree in (data_dir, _resolve(data_dir, strict=False)):
-            if _inside(path, tree):
+            if is_inside(path, tree):
                 raise SystemFolder(
                     f"{text} is Nomarr's data folder or lies inside it; "
                     "choose the folder that holds your music.",
@@ -193,7 +195,7 @@ def _refuse_system_folder(text: str, resolved: Path) -> None:
         for folder in SYSTEM_TREES + SYSTEM_FOLDERS:
             forms = {Path(folder), _resolve(folder, strict=False)}
             exact_only = folder in SYSTEM_FOLDERS
-            if any(path == form or (not exact_only and _inside(path, form)) for form in forms):
+            if any(path == form or (not exact_only and is_inside(path, form)) for form in forms):
                 raise SystemFolder(
                     f"{text} is a system folder ({folder}); choose the folder that holds "
                     "your music.",

@@ -14,8 +14,6 @@ urlpatterns = [
             path("web/libraries", views.libraries_page, name="libraries"),
             path("web/process", views.processing_page, name="processing"),
             path("web/tracks/<id:track_id>", views.track_page, name="track"),
-            path("web/series", views.series_page, name="series"),
-            path("web/downloads", views.downloads_page, name="downloads"),
         ],
     ),
     *policy.routes(

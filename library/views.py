@@ -1,5 +1,4 @@
-"""Pages of `library`: libraries, processing (pick and queue files), one track, and the
-placeholders of the series and downloads areas."""
+"""Pages of `library`: libraries, processing (pick and queue files) and one track."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from library.models import Track, TrackScore
-from nomarr_site.pages import placeholder
 
 # Geometry of the score charts, in SVG user units (the SVG scales to its container).
 CHART_WIDTH = 360
@@ -128,15 +126,3 @@ def _chart(head: str, rows: list[TrackScore]) -> dict:
         "zero": zero,
         "value_x": BAR_LEFT + BAR_SPAN + 6,
     }
-
-
-series_page = placeholder(
-    "series",
-    "Series",
-    "The series library with missing-episode tracking.",
-)
-downloads_page = placeholder(
-    "downloads",
-    "Downloads",
-    "The episode download queue.",
-)

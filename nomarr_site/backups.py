@@ -1,10 +1,10 @@
 """Configuration backups: JSON files in `<data dir>/backups` holding the stored settings.
 
 Secrets are left out, on purpose. A backup is a plain file that people copy between machines,
-keep in synced folders and attach to bug reports; a TMDB key inside it would leak with it
-(ARCHITECTURE §7: secrets are never returned after creation). So a backup holds every stored
-non-secret setting, a restore leaves the current secrets as they are, and a file that carries
-a secret is refused. Re-enter the TMDB key after moving to a new machine.
+keep in synced folders and attach to bug reports; a secret setting (a service's API key)
+inside it would leak with it (ARCHITECTURE §7: secrets are never returned after creation). So a
+backup holds every stored non-secret setting, a restore leaves the current secrets as they are,
+and a file that carries a secret is refused. Re-enter secrets after moving to a new machine.
 
 A file reads `{"format": "nomarr-config-backup", "version": 1, "created": "<UTC>",
 "settings": {key: value}}`. Names are plain file names: letters, digits, `.`, `_`, `-`, no
@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
@@ -29,7 +28,8 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.utils import timezone
 
-from nomarr_site import config, domain
+from nomarr_site import config, domain, files
+from nomarr_site.timefmt import utc_iso
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,6 @@ class BackupInfo(TypedDict):
 
 def backup_dir() -> Path:
     return Path(settings.DATA_DIR) / "backups"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def clean_name(name: Any) -> str:
@@ -110,24 +106,13 @@ def list_backups() -> list[BackupInfo]:
                 found.append((info.st_mtime, entry.name, info.st_size))
     found.sort(reverse=True)
     return [
-        {"name": name, "size": size, "created": _iso(datetime.fromtimestamp(mtime, UTC))}
+        {
+            "name": name,
+            "size": size,
+            "created": utc_iso(datetime.fromtimestamp(mtime, UTC), "seconds"),
+        }
         for mtime, name, size in found
     ]
-
-
-def _write_atomic(path: Path, payload: dict[str, Any]) -> None:
-    handle_fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle_fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
 
 
 def _default_name(folder: Path, now: datetime) -> str:
@@ -143,7 +128,7 @@ def create_backup(name: Any = None) -> str:
     """Write the stored non-secret settings to a new backup; returns its name. `name` None (or
     empty) picks `config_backup_<UTC time>.json`; an existing custom name is a 409."""
     folder = backup_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # mkstemp makes the files 0600
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # atomic_write makes the files 0600
     now = timezone.now()
     if name is None or name == "":
         target = folder / _default_name(folder, now)
@@ -154,10 +139,10 @@ def create_backup(name: Any = None) -> str:
     payload = {
         "format": FORMAT,
         "version": VERSION,
-        "created": _iso(now),
+        "created": utc_iso(now, "seconds"),
         "settings": config.stored_values(include_secrets=False),
     }
-    _write_atomic(target, payload)
+    files.atomic_write(target, json.dumps(payload, indent=2, sort_keys=True) + "\n")
     logger.info("Configuration backup %s written", target.name)
     prune(now, spare=target.name)
     return target.name

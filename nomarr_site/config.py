@@ -249,13 +249,6 @@ DEFINITIONS: dict[str, Setting] = {
             OneOf(("reference", "fast")),
             "reference: Essentia's patch hops; fast: sparser hops, about twice the throughput.",
         ),
-        Setting(
-            "tmdb_api_key",
-            lambda: "",
-            _text(200),
-            "TMDB API key for series metadata and artwork.",
-            secret=True,
-        ),
         Setting("scheduler_enabled", lambda: True, _bool, "Run the scheduled rescan."),
         Setting(
             "scheduler_interval_minutes",

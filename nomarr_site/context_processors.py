@@ -9,13 +9,6 @@ NAVIGATION = [
     ("queue", "Queue", "/web/queue"),
     ("libraries", "Libraries", "/web/libraries"),
     ("processing", "Processing", "/web/process"),
-    ("calibration", "Calibration", "/web/calibration"),
-    ("analytics", "Analytics", "/web/analytics"),
-    ("navidrome", "Navidrome", "/web/navidrome"),
-    ("series", "Series", "/web/series"),
-    ("downloads", "Downloads", "/web/downloads"),
-    ("invitations", "Invitations", "/web/invitations"),
-    ("users", "Users", "/web/users"),
     ("settings", "Settings", "/web/settings"),
 ]
 

@@ -14,6 +14,8 @@ from typing import Any
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from nomarr_site import files
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -158,17 +160,9 @@ def secret_key(data_dir: Path) -> str:
         if value:
             return value
     value = secrets.token_urlsafe(50)
-    tmp = key_file.with_name(f".secret_key.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
-    try:
-        # Two processes starting together must agree on one key: the first link wins.
-        os.link(tmp, key_file)
-    except FileExistsError:
+    # Two processes starting together must agree on one key: the first to create it wins.
+    if not files.atomic_create(key_file, value):
         value = key_file.read_text().strip()
-    finally:
-        tmp.unlink(missing_ok=True)
     return value
 
 

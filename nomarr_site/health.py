@@ -14,16 +14,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from nomarr_site.timefmt import utc_iso
+
 STARTED_AT = datetime.now(UTC)
 _STARTED_MONOTONIC = time.monotonic()
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def basic() -> dict[str, Any]:
-    return {"status": "healthy", "timestamp": iso(timezone.now()), "version": settings.VERSION}
+    return {"status": "healthy", "timestamp": utc_iso(timezone.now()), "version": settings.VERSION}
 
 
 def database_status() -> dict[str, Any]:
@@ -100,7 +98,7 @@ def detailed() -> tuple[dict[str, Any], int]:
         **basic(),
         "status": overall,
         "dependencies": dependencies,
-        "startup_time": iso(STARTED_AT),
+        "startup_time": utc_iso(STARTED_AT),
     }
     return body, 503 if overall == "unhealthy" else 200
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from library.api.libraries import get_library
 from library.models import Library, Track
-from library.paths import resolve_inside_roots
+from library.paths import is_inside, resolve_inside_roots
 from library.tags.formats import SUFFIXES
 from nomarr_site.errors import ValidationFailed
 from nomarr_site.pagination import PAGE_PARAMETERS, limit_offset, page_body
@@ -57,7 +57,7 @@ def _entry(entry: os.DirEntry, root: Path) -> Entry | None:
         if entry.is_symlink():
             # A link is listed only when its target stays inside the library root.
             target = Path(entry.path).resolve(strict=True)
-            if not target.is_relative_to(root):
+            if not is_inside(target, root):
                 return None
         if entry.is_dir():
             return Entry(entry.name, entry.path, "folder", None)

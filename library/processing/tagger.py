@@ -24,6 +24,7 @@ from mutagen.mp3 import BitrateMode
 from library.models import Library, Track, TrackScore
 from library.paths import resolve_inside_roots
 from library.scanner import scan_library
+from library.services.track_fields import stored_namespace
 from library.tagging.cache import default_cache
 from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnalysis
 from library.tagging.registry import ModelSuite, discover
@@ -209,8 +210,6 @@ def _mark_tagged(
     track.tagged_at = timezone.now()
     fields = ["analysed_size", "analysed_mtime", "size", "mtime", "tagged_version", "tagged_at"]
     if tags is not None:
-        track.namespace_tags = {
-            key.lower(): values[0] if len(values) == 1 else values for key, values in tags.items()
-        }
+        track.namespace_tags = stored_namespace(tags)
         fields.append("namespace_tags")
     track.save(update_fields=[*fields, "updated_at"])

@@ -86,7 +86,7 @@ def clean_json(value: Any) -> Any:
 
 
 def stored_namespace(tags: dict[str, list[str]]) -> dict[str, Any]:
-    """Namespace tags as `Track.namespace_tags` keeps them (the tagger stores the same shape):
+    """Namespace tags as `Track.namespace_tags` keeps them (the scanner and the tagger both):
     keys in lower case, values stripped and empty ones dropped, a single value as a string.
     Keys differing only in case are one tag, as for the tagger."""
     merged: dict[str, list[str]] = {}

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
+from library.paths import is_inside
 from library.tags.formats import is_audio_name
 
 ProblemCallback = Callable[[str, str], None]
@@ -22,10 +23,6 @@ class FoundFile:
     path: str  # as the OS gave it; a non-UTF-8 name carries surrogate escapes
     size: int
     mtime: float
-
-
-def _inside(real: str, root_real: str) -> bool:
-    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
 class AudioWalk:
@@ -107,7 +104,7 @@ class AudioWalk:
         is_link = os.path.islink(path) if isinstance(entry, str) else entry.is_symlink()
         if not is_link:
             return True
-        if _inside(os.path.realpath(path), self.root_real):
+        if is_inside(os.path.realpath(path), self.root_real):
             return True
         self.on_problem(path, "Skipped: a symlink that leads outside the library root.")
         return False

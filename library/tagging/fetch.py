@@ -9,7 +9,6 @@ import http.client
 import json
 import logging
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
@@ -23,6 +22,7 @@ from library.tagging.graphfile import GraphFileError
 from library.tagging.metadata import MetadataError
 from library.tagging.model_sets import BASE_URL, ModelDownload
 from library.tagging.registry import sha256_of
+from nomarr_site.files import atomic_write, move_into_place
 
 logger = logging.getLogger(__name__)
 
@@ -107,20 +107,10 @@ def load_manifest(dest: str | os.PathLike) -> dict[str, ManifestEntry]:
 
 
 def _write_manifest(dest: Path, files: Mapping[str, ManifestEntry]) -> None:
-    """Replace the manifest atomically: a crash leaves the old one or the new one, never half.
-    mkstemp makes it owner-only (0600), like every file Nomarr writes for itself."""
+    """Replace the manifest atomically (a crash leaves the old one or the new one, never half),
+    owner-only like every file Nomarr writes for itself."""
     document = {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}
-    handle, temporary = tempfile.mkstemp(dir=dest, prefix=f"{MANIFEST}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=2)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, dest / MANIFEST)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(dest / MANIFEST, json.dumps(document, indent=2) + "\n")
 
 
 def _record(dest: Path, path: str, sha256: str, size: int) -> None:
@@ -204,6 +194,8 @@ def _receive(
                     progress(name, done, total)
         except (http.client.HTTPException, OSError):
             pass  # a dropped connection: what arrived stays in the .part file for a resume
+        handle.flush()
+        os.fsync(handle.fileno())  # on disk before it can be moved into place
     if total is not None and done != total:
         raise FetchError(
             f"{name}: the connection dropped at {done} of {total} bytes; run the "
@@ -281,7 +273,7 @@ def download(
             _receive(response, part, offset, item.file_name, progress)
     digest = _verify(item, part, target)
     size = part.stat().st_size
-    os.replace(part, target)
+    move_into_place(part, target)
     _record(dest, item.path, digest, size)
     logger.info("downloaded %s", url)
     return True

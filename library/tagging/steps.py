@@ -14,6 +14,7 @@ import numpy as np
 from library.tagging.cache import AlgorithmCache
 from library.tagging.metadata import SAMPLE_RATE
 from library.tagging.registry import Embedding, Head
+from library.tags.formats import is_opus
 
 # Essentia's reference patch hops (the algorithms' defaults, in spectrogram frames).
 REFERENCE_HOPS = {
@@ -69,12 +70,6 @@ def ffmpeg_binary() -> str | None:
     return exe
 
 
-def _is_opus(path: str) -> bool:
-    with open(path, "rb") as handle:
-        head = handle.read(64)
-    return head.startswith(b"OggS") and b"OpusHead" in head
-
-
 def _decode_with_ffmpeg(path: str) -> np.ndarray:
     binary = ffmpeg_binary()
     if binary is None:
@@ -107,7 +102,7 @@ def decode(path: str, announced_seconds: float | None = None) -> np.ndarray:
 
     if not os.path.isfile(path):
         raise DecodeError(f"Cannot decode {path}: the file does not exist")
-    if _is_opus(path):
+    if is_opus(path):
         audio = _decode_with_ffmpeg(path)
     else:
         try:

@@ -78,15 +78,24 @@ def detect_format(path: str | os.PathLike) -> str:
         raise UnsupportedFormat(path, f"{os.fspath(path)}: '{suffix}' files are not supported")
     if fmt == "ogg":
         try:
-            with open(path, "rb") as handle:
-                if b"OpusHead" in handle.read(64):
-                    return "opus"
+            if is_opus(path):
+                return "opus"
         except FileNotFoundError:
             raise FileVanished(path, f"{os.fspath(path)} no longer exists") from None
     return fmt
 
 
-def _owned(key: str, namespace: str) -> bool:
+def is_opus(path: str | os.PathLike) -> bool:
+    """Whether the file is Ogg Opus, by its content (an Ogg page whose first packet is the
+    `OpusHead` header), whatever its suffix says."""
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    return head.startswith(b"OggS") and b"OpusHead" in head
+
+
+def in_namespace(key: str, namespace: str) -> bool:
+    """Whether a tag key is one of ours: `<namespace>:…`, in any case (players and taggers
+    disagree on the case of Vorbis comment names)."""
     return key.casefold().startswith(f"{namespace}:".casefold())
 
 
@@ -116,19 +125,19 @@ def read_namespace(audio: Any, fmt: str, namespace: str) -> Tags:
         return found
     if isinstance(tags, ID3):
         for frame in tags.getall("TXXX"):
-            if _owned(frame.desc, namespace):
+            if in_namespace(frame.desc, namespace):
                 found[frame.desc] = [str(text) for text in frame.text]
     elif isinstance(tags, MP4Tags):
         for key, values in tags.items():
-            if key.startswith(FREEFORM) and _owned(key[len(FREEFORM) :], namespace):
+            if key.startswith(FREEFORM) and in_namespace(key[len(FREEFORM) :], namespace):
                 found[key[len(FREEFORM) :]] = [bytes(v).decode("utf-8", "replace") for v in values]
     elif isinstance(tags, VCommentDict):
         for key, value in tags:
-            if _owned(key, namespace):
+            if in_namespace(key, namespace):
                 found.setdefault(key, []).append(value)
     elif isinstance(tags, APEv2 | ASFTags):
         for key in tags.keys():
-            if _owned(str(key), namespace):
+            if in_namespace(str(key), namespace):
                 found[str(key)] = value_texts(tags[key])
     return found
 

@@ -40,6 +40,7 @@ from library.tags.tempfiles import (
     cleanup_stale_temp_files,
     temp_name,
 )
+from nomarr_site.files import discard, move_into_place
 
 __all__ = ["TEMP_SUFFIX", "FileStamp", "WriteResult", "cleanup_stale_temp_files", "write_tags"]
 
@@ -84,7 +85,7 @@ class WriteResult:
 def _normalise(tags: Mapping[str, str | Sequence[str]], namespace: str) -> dict[str, list[str]]:
     clean = {}
     for key, value in tags.items():
-        if not key.casefold().startswith(f"{namespace}:".casefold()):
+        if not formats.in_namespace(key, namespace):
             raise ValueError(f"tag '{key}' is outside the '{namespace}:' namespace")
         values = [value] if isinstance(value, str) else [str(v) for v in value]
         if values:
@@ -175,7 +176,6 @@ def write_tags(
     payload = audio_payload_hash(path, fmt)
     cleanup_stale_temp_files(path)
     _write_through_copy(path, st, fmt, namespace, clean, payload, mtime_policy)
-    _sync_folder(path)
     removed = sorted(k for k in before if k.casefold() not in {c.casefold() for c in clean})
     logger.info("wrote %d tags to %s (removed %d stale)", len(clean), path, len(removed))
     return WriteResult(path, clean, removed, payload, FileStamp.of(path))
@@ -209,25 +209,10 @@ def _write_through_copy(
         # Last look before the swap: rename replaces whatever entry is there (a link swapped in
         # now would itself be replaced, its target untouched), but it must be the file analysed.
         _still_the_original(path, st, "while its tags were being written")
-        os.replace(temp, path)
+        move_into_place(temp, path)
         replaced = True
     finally:
         if fd >= 0:
             os.close(fd)
             if not replaced:
-                _discard(temp)
-
-
-def _discard(temp: str) -> None:
-    try:
-        os.unlink(temp)
-    except FileNotFoundError:
-        pass
-
-
-def _sync_folder(path: str) -> None:
-    fd = os.open(os.path.dirname(path) or ".", os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+                discard(temp)

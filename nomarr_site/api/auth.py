@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -69,60 +73,82 @@ class SetupView(APIView):
         return Response({"status": "ok"}, status=status.HTTP_201_CREATED)
 
 
-class LoginView(APIView):
-    """Password → bearer access token (Aniworld shape)."""
+@dataclass(frozen=True)
+class LoginShape:
+    """What one login endpoint issues and how it answers: the references give the same login
+    two token kinds and two response bodies."""
 
-    @extend_schema(
-        request=LoginSerializer,
-        responses={
-            200: inline_serializer(
-                "AccessToken",
-                {
-                    "access_token": serializers.CharField(),
-                    "token_type": serializers.CharField(),
-                    "expires_at": serializers.DateTimeField(),
-                },
-            )
+    description: str
+    kind: str  # AuthToken.Kind
+    honours_remember: bool  # whether `remember` gives the longer lifetime
+    response: serializers.Serializer
+    body: Callable[[AuthToken, str, timedelta], dict[str, Any]]
+
+
+ACCESS_TOKEN = LoginShape(
+    "Password → bearer access token (Aniworld shape).",
+    AuthToken.Kind.ACCESS,
+    True,
+    inline_serializer(
+        "AccessToken",
+        {
+            "access_token": serializers.CharField(),
+            "token_type": serializers.CharField(),
+            "expires_at": serializers.DateTimeField(),
         },
-    )
+    ),
+    lambda token, clear, _lifetime: {
+        "access_token": clear,
+        "token_type": "bearer",
+        "expires_at": token.expires_at,
+    },
+)
+SESSION_TOKEN = LoginShape(
+    "Password → session token (Nomarr web API shape).",
+    AuthToken.Kind.WEB,
+    False,
+    inline_serializer(
+        "SessionToken",
+        {"session_token": serializers.CharField(), "expires_in": serializers.IntegerField()},
+    ),
+    lambda _token, clear, lifetime: {
+        "session_token": clear,
+        "expires_in": int(lifetime.total_seconds()),
+    },
+)
+
+
+class LoginSchema(AutoSchema):
+    """Documents each login route with its own shape (the view is shared)."""
+
+    def get_description(self) -> str:
+        return self.view.shape.description
+
+    def get_request_serializer(self) -> Any:
+        return LoginSerializer
+
+    def get_response_serializers(self) -> Any:
+        return {200: self.view.shape.response}
+
+
+class LoginView(APIView):
+    """Password → a token, in the `shape` the route was built with
+    (`LoginView.as_view(shape=SESSION_TOKEN)`)."""
+
+    shape: LoginShape = ACCESS_TOKEN
+    schema = LoginSchema()
+
     def post(self, request):
         ratelimit.check_and_count(request._request)
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = _check_password(request._request, data.validated_data["password"])
-        if data.validated_data["remember"]:
+        if self.shape.honours_remember and data.validated_data["remember"]:
             lifetime = timedelta(days=settings.TOKEN_REMEMBER_DAYS)
         else:
             lifetime = timedelta(hours=settings.TOKEN_TTL_HOURS)
-        token, clear = AuthToken.issue(user, lifetime, AuthToken.Kind.ACCESS, _client(request))
-        return Response(
-            {"access_token": clear, "token_type": "bearer", "expires_at": token.expires_at}
-        )
-
-
-class WebLoginView(APIView):
-    """Password → session token (Nomarr web API shape)."""
-
-    @extend_schema(
-        request=LoginSerializer,
-        responses={
-            200: inline_serializer(
-                "SessionToken",
-                {
-                    "session_token": serializers.CharField(),
-                    "expires_in": serializers.IntegerField(),
-                },
-            )
-        },
-    )
-    def post(self, request):
-        ratelimit.check_and_count(request._request)
-        data = LoginSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = _check_password(request._request, data.validated_data["password"])
-        lifetime = timedelta(hours=settings.TOKEN_TTL_HOURS)
-        _token, clear = AuthToken.issue(user, lifetime, AuthToken.Kind.WEB, _client(request))
-        return Response({"session_token": clear, "expires_in": int(lifetime.total_seconds())})
+        token, clear = AuthToken.issue(user, lifetime, self.shape.kind, _client(request))
+        return Response(self.shape.body(token, clear, lifetime))
 
 
 class LogoutView(APIView):

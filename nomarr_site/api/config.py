@@ -37,7 +37,6 @@ DOCUMENT_FIELDS: dict[str, dict[str, str]] = {
         "tagging_preset": "tagging_preset",
         "namespace": "namespace",
         "series_directory": "series_directory",
-        "tmdb_api_key": "tmdb_api_key",
     },
 }
 
@@ -51,7 +50,12 @@ def _read_only_fields() -> dict[str, Any]:
         "logging.file": None,
         "logging.max_bytes": None,
         "backup.path": str(backups.backup_dir()),
-        "other.tmdb_api_key_set": bool(config.get("tmdb_api_key")),
+        **{
+            f"{section}.{name}_set": bool(config.get(key))
+            for section, fields in DOCUMENT_FIELDS.items()
+            for name, key in fields.items()
+            if config.DEFINITIONS[key].secret
+        },
     }
 
 
@@ -202,8 +206,6 @@ class OtherSerializer(serializers.Serializer):
     tagging_preset = serializers.ChoiceField(choices=["reference", "fast"])
     namespace = serializers.CharField(max_length=32)
     series_directory = serializers.CharField(allow_blank=True)
-    tmdb_api_key = serializers.CharField(write_only=True, allow_blank=True)
-    tmdb_api_key_set = serializers.BooleanField(read_only=True)
 
 
 class ConfigDocumentSerializer(serializers.Serializer):

@@ -10,14 +10,9 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from django.contrib.auth import get_user_model
+from typing import Any
 
 from nomarr_site.models import ApiKey, AuthToken
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 SESSION = "session"
 TOKEN = "token"  # noqa: S105 - a credential kind, not a secret
@@ -119,8 +114,3 @@ def resolve(
     if session_user is not None and getattr(session_user, "is_authenticated", False):
         return Credential(SESSION, "cookie", session_user)
     return None
-
-
-def admin_user() -> User | None:
-    """The single administrator account (created by the setup step)."""
-    return get_user_model().objects.filter(is_superuser=True).order_by("pk").first()

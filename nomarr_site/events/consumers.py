@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -22,6 +21,7 @@ from nomarr_site.events import access
 from nomarr_site.events.envelope import ROOMS, ws_type
 from nomarr_site.events.relay import relay
 from nomarr_site.events.sender import group_name
+from nomarr_site.timefmt import utc_iso
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def active_connections() -> int:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc_iso(timespec="milliseconds")
 
 
 class EventsConsumer(AsyncWebsocketConsumer):

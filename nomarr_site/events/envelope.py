@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, NotRequired, TypedDict
 
 from django.core.serializers.json import DjangoJSONEncoder
+
+from nomarr_site.timefmt import utc_iso
 
 ROOMS = ("queue", "downloads", "library", "system")
 
@@ -147,7 +148,7 @@ def make(event_type: str, data: Mapping[str, Any]) -> Envelope:
     area, _, name = event_type.partition(".")
     if not area or not name:
         raise ValueError(f"event type must be '<area>.<event>', got {event_type!r}")
-    stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    stamp = utc_iso(timespec="milliseconds")
     plain = json.loads(json.dumps(data, cls=_Encoder))
     return {"type": event_type, "timestamp": stamp, "data": plain}
 

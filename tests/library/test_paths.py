@@ -13,6 +13,7 @@ from library.paths import (
     OutsideRoots,
     PathNotFound,
     RootConflict,
+    is_inside,
     resolve_inside_roots,
     validate_root,
 )
@@ -29,6 +30,20 @@ def music(tmp_path: Path) -> Library:
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "secret.mp3").write_bytes(b"x")
     return Library.objects.create(name="Music", root_path=str(root))
+
+
+@pytest.mark.parametrize(
+    ("path", "inside"),
+    [
+        ("/music", True),
+        ("/music/a/b.mp3", True),
+        (Path("/music/a"), True),
+        ("/music2/b.mp3", False),  # a common prefix is not a common folder
+        ("/", False),
+    ],
+)
+def test_inside_a_root_compares_whole_folders(path, inside):
+    assert is_inside(path, "/music") is inside
 
 
 def test_a_file_inside_a_root_resolves_to_itself_and_its_library(music):

@@ -115,7 +115,9 @@ def test_backoffice_failures_lock_out_the_api_logins(client, admin_user, anonymo
         assert int(response["Retry-After"]) > 0
 
 
-def test_secret_settings_are_masked_in_the_backoffice_list_and_page(admin_browser):
+def test_secret_settings_are_masked_in_the_backoffice_list_and_page(
+    admin_browser, tmdb_key_setting
+):
     from nomarr_site.models import AppSetting
 
     AppSetting.objects.create(key="tmdb_api_key", value="tmdb-very-secret-123")
@@ -133,7 +135,7 @@ def test_secret_settings_are_masked_in_the_backoffice_list_and_page(admin_browse
     assert "tmdb-very-secret-123" not in history.content.decode()
 
 
-def test_a_secret_setting_page_cannot_overwrite_the_key(admin_browser):
+def test_a_secret_setting_page_cannot_overwrite_the_key(admin_browser, tmdb_key_setting):
     from nomarr_site.models import AppSetting
 
     AppSetting.objects.create(key="tmdb_api_key", value="tmdb-very-secret-123")

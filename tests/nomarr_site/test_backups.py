@@ -48,10 +48,10 @@ def test_creating_a_backup_writes_the_stored_settings(token_holder, backup_dir):
     stored = json.loads((backup_dir / body["name"]).read_text())
     assert stored["format"] == "nomarr-config-backup"
     assert stored["settings"] == {"namespace": "saved"}
-    assert not [p for p in backup_dir.iterdir() if p.name.startswith(".tmp-")]
+    assert [p.name for p in backup_dir.iterdir()] == [body["name"]]  # no temporary file left
 
 
-def test_a_backup_never_holds_the_tmdb_key(token_holder, backup_dir):
+def test_a_backup_never_holds_the_tmdb_key(token_holder, backup_dir, tmdb_key_setting):
     config.set_value("tmdb_api_key", "very-secret-key")
     name = token_holder.post("/api/config/backups").json()["name"]
     assert "very-secret-key" not in (backup_dir / name).read_text()
@@ -113,7 +113,7 @@ def test_restoring_brings_back_the_settings_and_resets_later_ones(token_holder):
     assert response.json()["other"]["file_write_mode"] == "full"  # back to its default
 
 
-def test_restoring_keeps_the_current_tmdb_key(token_holder):
+def test_restoring_keeps_the_current_tmdb_key(token_holder, tmdb_key_setting):
     name = token_holder.post("/api/config/backups").json()["name"]
     config.set_value("tmdb_api_key", "kept-key")
     token_holder.post(f"/api/config/backups/{name}/restore")
@@ -150,7 +150,7 @@ def test_restoring_a_corrupt_file_is_422_and_changes_nothing(token_holder, backu
     ],
 )
 def test_restoring_invalid_settings_is_422_with_details_and_applies_nothing(
-    token_holder, backup_dir, values, field
+    token_holder, backup_dir, values, field, tmdb_key_setting
 ):
     config.set_value("namespace", "current")
     write_backup(backup_dir, "invalid.json", valid_payload(values))

@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_config_lists_defaults(token_holder):
+def test_config_lists_defaults(token_holder, tmdb_key_setting):
     body = token_holder.get("/api/web/config").json()
     assert body["namespace"] == "nom"
     assert body["file_write_mode"] == "full"
@@ -98,7 +98,7 @@ def test_set_many_saves_nothing_when_one_value_is_invalid():
     assert config.get("namespace") == "nom"
 
 
-def test_set_many_with_reset_returns_other_settings_to_defaults_but_keeps_secrets():
+def test_set_many_with_reset_returns_other_settings_to_defaults_but_keeps_secrets(tmdb_key_setting):
     from nomarr_site import config
 
     config.set_many({"namespace": "one", "file_write_mode": "none", "tmdb_api_key": "k"})
@@ -108,7 +108,7 @@ def test_set_many_with_reset_returns_other_settings_to_defaults_but_keeps_secret
     assert config.get("tmdb_api_key") == "k"
 
 
-def test_stored_values_leave_out_secrets_and_defaults():
+def test_stored_values_leave_out_secrets_and_defaults(tmdb_key_setting):
     from nomarr_site import config
 
     config.set_many({"namespace": "abc", "tmdb_api_key": "secret"})

@@ -26,7 +26,9 @@ def put(client, body, raw: bool = False):
     return client.put("/api/config", data, content_type="application/json")
 
 
-def test_config_document_has_the_aniworld_shape_with_defaults(token_holder, settings):
+def test_config_document_has_the_aniworld_shape_with_defaults(
+    token_holder, settings, tmdb_key_setting
+):
     body = token_holder.get("/api/config").json()
     assert body["name"] == "Nomarr"
     assert body["data_dir"] == str(settings.DATA_DIR)
@@ -52,6 +54,13 @@ def test_config_document_has_the_aniworld_shape_with_defaults(token_holder, sett
     assert body["other"]["file_write_mode"] == "full"
     assert body["other"]["tmdb_api_key_set"] is False
     assert "tmdb_api_key" not in body["other"]
+
+
+def test_no_setting_is_offered_before_a_feature_reads_it(token_holder):
+    # The TMDB key comes back with the series metadata that uses it.
+    other = token_holder.get("/api/config").json()["other"]
+    assert "tmdb_api_key" not in other and "tmdb_api_key_set" not in other
+    assert "tmdb_api_key" not in token_holder.get("/api/web/config").json()
 
 
 def test_a_partial_update_merges_into_its_section(token_holder):
@@ -80,7 +89,7 @@ def test_a_get_answer_can_be_sent_back_unchanged(token_holder):
     assert response.json() == document
 
 
-def test_the_tmdb_key_can_be_set_but_is_never_returned(token_holder):
+def test_the_tmdb_key_can_be_set_but_is_never_returned(token_holder, tmdb_key_setting):
     response = put(token_holder, {"other": {"tmdb_api_key": "s3cret-tmdb-key"}})
     assert response.status_code == 200
     assert "s3cret-tmdb-key" not in response.content.decode()
@@ -102,7 +111,9 @@ def test_the_tmdb_key_can_be_set_but_is_never_returned(token_holder):
         ({"scheduler": "daily"}, "scheduler"),
     ],
 )
-def test_unknown_and_read_only_fields_are_400_naming_them(token_holder, body, field):
+def test_unknown_and_read_only_fields_are_400_naming_them(
+    token_holder, body, field, tmdb_key_setting
+):
     response = put(token_holder, body)
     assert response.status_code == 400
     error = response.json()
@@ -131,7 +142,7 @@ def test_unknown_and_read_only_fields_are_400_naming_them(token_holder, body, fi
         ({"other": {"series_directory": "relative/dir"}}, "other.series_directory"),
     ],
 )
-def test_invalid_values_are_400_with_per_field_details(token_holder, body, field):
+def test_invalid_values_are_400_with_per_field_details(token_holder, body, field, tmdb_key_setting):
     response = put(token_holder, body)
     assert response.status_code == 400
     assert list(response.json()["details"]["fields"]) == [field]
@@ -277,7 +288,9 @@ def test_a_browser_session_may_change_the_config_with_csrf(admin_browser):
     assert response.json()["other"]["library_auto_tag"] is False
 
 
-def test_form_fields_describe_every_editable_setting_without_secrets(token_holder, monkeypatch):
+def test_form_fields_describe_every_editable_setting_without_secrets(
+    token_holder, monkeypatch, tmdb_key_setting
+):
     from nomarr_site import config
 
     config.set_value("tmdb_api_key", "hidden-value")

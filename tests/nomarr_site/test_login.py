@@ -72,6 +72,31 @@ def test_web_login_returns_session_token_and_lifetime(anonymous, admin_user):
     assert anonymous.get("/api/api-keys").status_code == 200
 
 
+def test_both_login_endpoints_are_one_view_with_two_shapes(anonymous, admin_user):
+    from django.urls import resolve
+
+    from nomarr_site.api import auth
+    from nomarr_site.models import AuthToken
+
+    access, web = resolve("/api/auth/login").func, resolve("/api/web/auth/login").func
+    assert access.view_class is web.view_class is auth.LoginView
+    assert (access.view_initkwargs["shape"], web.view_initkwargs["shape"]) == (
+        auth.ACCESS_TOKEN,
+        auth.SESSION_TOKEN,
+    )
+    for url in ("/api/auth/login", "/api/web/auth/login"):
+        anonymous.post(url, {"password": ADMIN_PASSWORD, "remember": True}, format="json")
+    kinds = sorted(AuthToken.objects.values_list("kind", flat=True))
+    assert kinds == sorted([AuthToken.Kind.ACCESS, AuthToken.Kind.WEB])
+
+
+def test_remember_does_not_lengthen_a_web_session_token(anonymous, admin_user):
+    body = anonymous.post(
+        "/api/web/auth/login", {"password": ADMIN_PASSWORD, "remember": True}, format="json"
+    ).json()
+    assert body["expires_in"] == 86400
+
+
 def test_wrong_password_is_401(anonymous, admin_user):
     response = anonymous.post("/api/auth/login", {"password": "nope"}, format="json")
     assert response.status_code == 401

@@ -70,7 +70,13 @@ def test_the_login_page_looks_right(browser, ui_server, screenshots):
 def test_every_navigation_link_opens_without_console_errors(page, ui_server, screenshots):
     page.goto(ui_server.url("/web/dashboard"))
     links = navigation(page)
-    assert len(links) == 12
+    assert [label for label, _href in links] == [
+        "Dashboard",
+        "Queue",
+        "Libraries",
+        "Processing",
+        "Settings",
+    ]  # an area appears in the menu with the page that fills it
     for label, href in links:
         response = page.goto(ui_server.url(href))
         assert response.status == 200, href

@@ -14,7 +14,7 @@ from library.tags.errors import (
     TruncatedAudio,
     UnsupportedFormat,
 )
-from library.tags.formats import detect_format
+from library.tags.formats import detect_format, is_opus
 from library.tags.payload import audio_payload_hash
 from library.tags.reader import read_tags
 from library.tags.writer import write_tags
@@ -88,6 +88,15 @@ def test_an_ogg_file_holding_opus_is_read_as_opus(audio_copy):
     renamed = path.rename(path.with_suffix(".ogg"))
 
     assert detect_format(renamed) == "opus"
+
+
+def test_opus_is_recognised_by_its_content_whatever_the_suffix(audio_copy, tmp_path):
+    opus = audio_copy("opus")
+    assert is_opus(opus.rename(opus.with_suffix(".mp3")))
+    assert not is_opus(audio_copy("ogg"))  # Ogg Vorbis
+    impostor = tmp_path / "notes.opus"
+    impostor.write_bytes(b"OpusHead is not enough without an Ogg page")
+    assert not is_opus(impostor)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
