@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from jobs.models import Job
+from jobs.subjects import Subject
 from library.models import Track, TrackScore
 from nomarr_site.pages import placeholder
 
@@ -49,7 +51,9 @@ def track_page(request, track_id: int):
         "track": track,
         "duration": _clock(track.duration),
         "charts": head_charts(scores),
-        "jobs": track.jobs.order_by("-created_at", "-id")[:RECENT_JOBS],
+        "jobs": Job.objects.for_subject(Subject.of(track)).order_by("-created_at", "-id")[
+            :RECENT_JOBS
+        ],
     }
     return render(request, "library/track.html", context)
 
