@@ -67,6 +67,6 @@ def announce_health() -> bool:
     changed = health["status"] != _last_health["status"]
     if not changed and now - _last_health["sent"] < HEALTH_INTERVAL_SECONDS:
         return False
-    _last_health.update(status=health["status"], sent=now)
+    _last_health["status"], _last_health["sent"] = health["status"], now
     emit("system", "system.health", health)
     return True
