@@ -92,7 +92,9 @@ def register(
         existing = _KINDS.get(kind)
         if existing is not None and existing.runner.__qualname__ != cls.__qualname__:
             raise ValueError(f"job kind {kind!r} is already registered by {existing.runner}")
-        _KINDS[kind] = KindSpec(kind, cls, concurrency, max_attempts, payload, dedup_key, subject)
+        _KINDS[kind] = KindSpec(
+            kind, cls, concurrency, max_attempts, payload, dedup_key, subject, merge
+        )
         cls.kind = kind
         return cls
 
