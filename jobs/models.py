@@ -73,12 +73,14 @@ class Job(models.Model):
 
     State machine::
 
-        pending ──claim──▶ running ──▶ done
-           ▲                  │ ├────▶ error      (raised, or retries/max attempts used up)
-           │                  │ └────▶ cancelled  (cancel requested, seen at a check)
-           └── retry/backoff ─┘         (retryable failure, or worker died: stuck sweep)
+        pending ──claim──▶ running ──finish──▶ done
+           ▲                  │ ├──fail / requeue_stale──▶ error  (raised; attempts used up)
+           │                  │ └──end_cancelled / requeue_stale──▶ cancelled
+           │                  │                 (cancel requested: seen at a check, or the
+           │                  │                  worker died after the request)
+           └── schedule_retry / requeue_stale ─┘  (retryable failure; worker died: sweep)
         pending ──cancel──▶ cancelled
-        error | cancelled ──retry (by a person)──▶ pending
+        error | cancelled ──reset_for_retry (by a person)──▶ pending
 
     Terminal set: {done, error, cancelled}. Only `pending` jobs are claimed; a claim is a
     conditional UPDATE from `pending`, so a duplicate delivery of work is harmless.

@@ -151,3 +151,12 @@ def test_the_status_write_check_sees_the_ways_a_status_is_written():
         "Job.objects.filter(status='pending').count()\n"  # a read, not a write
     )
     assert _status_writes(ast.parse(source)) == [1, 2, 3, 4]
+
+
+def test_the_model_docstring_states_the_terminal_set_the_code_uses():
+    import re
+
+    stated = re.search(r"Terminal set: \{([^}]*)\}", Job.__doc__ or "")
+    assert stated is not None
+    assert {name.strip() for name in stated.group(1).split(",")} == set(Job.TERMINAL)
+    assert set(Job.RETRIABLE) <= set(Job.TERMINAL)
