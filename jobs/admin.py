@@ -7,10 +7,9 @@ from jobs.models import Job, QueueControl, WorkerHeartbeat
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "status", "priority", "path", "attempts", "created_at"]
-    list_filter = ["status", "kind", "priority"]
+    list_display = ["id", "kind", "status", "priority", "subject", "path", "attempts", "created_at"]
+    list_filter = ["status", "kind", "priority", "subject_type"]
     search_fields = ["path", "dedup_key"]
-    raw_id_fields = ["library", "track"]  # a select of every track would not load on a big library
     readonly_fields = ["created_at", "started_at", "finished_at", "heartbeat_at", "worker_id"]
 
 

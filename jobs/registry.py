@@ -1,8 +1,18 @@
-"""The job-kind registry: apps register a runner class per kind with its limits.
+"""The job-kind registry: apps register a runner class per kind with its limits, its payload
+type, its dedup key and its subject.
 
-    @register("tag", concurrency=os.cpu_count(), max_attempts=3)
+    class TagPayload(TypedDict):
+        path: str
+
+    @register("tag", concurrency=os.cpu_count(), max_attempts=3, payload=TagPayload,
+              dedup_key=lambda p: f"tag:{p['path']}", subject=subject_of_tag)
     class TagRunner(JobRunner):
         def run(self) -> dict | None: ...
+
+`enqueue` checks a payload against the kind's TypedDict (required keys present, no others) and
+derives the dedup key and the subject from it, so a kind has one payload and one key however
+it is queued. A kind with `merge` folds a second request for the same key into the pending
+job instead of dropping what it asks for more (a scan asked again with "then tag everything").
 
 Concurrency (jobs of a kind running at once, across all workers) can be overridden with the
 environment variable `NOMARR_CONCURRENCY_<KIND>` (e.g. `NOMARR_CONCURRENCY_DOWNLOAD=4`).
@@ -11,10 +21,11 @@ environment variable `NOMARR_CONCURRENCY_<KIND>` (e.g. `NOMARR_CONCURRENCY_DOWNL
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from jobs.subjects import Subject
 from nomarr_site import env
 
 if TYPE_CHECKING:
@@ -23,6 +34,12 @@ if TYPE_CHECKING:
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 DEFAULT_CONCURRENCY = 1
 
+DedupKey = Callable[[Mapping[str, Any]], str]
+SubjectOf = Callable[[Mapping[str, Any]], Subject | None]
+# (queued payload, new request's payload) -> the payload doing both; equal to the first when
+# the queued job already does all the request asks.
+MergePayloads = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+
 
 @dataclass(frozen=True)
 class KindSpec:
@@ -30,16 +47,40 @@ class KindSpec:
     runner: type[JobRunner]
     concurrency: int
     max_attempts: int
+    payload: type | None = None  # a TypedDict
+    dedup_key: DedupKey | None = None
+    subject: SubjectOf | None = None
+    merge: MergePayloads | None = None
 
     def effective_concurrency(self) -> int:
         return concurrency_for(self.kind, self.concurrency)
+
+    def check_payload(self, payload: Mapping[str, Any]) -> None:
+        """ValueError unless `payload` has the TypedDict's required keys and no other."""
+        if self.payload is None:
+            return
+        required: frozenset[str] = getattr(self.payload, "__required_keys__", frozenset())
+        allowed = required | getattr(self.payload, "__optional_keys__", frozenset())
+        missing = sorted(required - payload.keys())
+        unknown = sorted(payload.keys() - allowed)
+        if missing or unknown:
+            raise ValueError(
+                f"{self.kind} payload: missing {missing or 'nothing'}, unknown {unknown or 'none'}"
+            )
 
 
 _KINDS: dict[str, KindSpec] = {}
 
 
 def register(
-    kind: str, *, concurrency: int = 1, max_attempts: int = 3
+    kind: str,
+    *,
+    concurrency: int = 1,
+    max_attempts: int = 3,
+    payload: type | None = None,
+    dedup_key: DedupKey | None = None,
+    subject: SubjectOf | None = None,
+    merge: MergePayloads | None = None,
 ) -> Callable[[type[JobRunner]], type[JobRunner]]:
     """Class decorator registering a `JobRunner` subclass for `kind`."""
     if not KIND_PATTERN.match(kind):
@@ -51,7 +92,9 @@ def register(
         existing = _KINDS.get(kind)
         if existing is not None and existing.runner.__qualname__ != cls.__qualname__:
             raise ValueError(f"job kind {kind!r} is already registered by {existing.runner}")
-        _KINDS[kind] = KindSpec(kind, cls, concurrency, max_attempts)
+        _KINDS[kind] = KindSpec(
+            kind, cls, concurrency, max_attempts, payload, dedup_key, subject, merge
+        )
         cls.kind = kind
         return cls
 

@@ -1,9 +1,10 @@
 """The runner base: one place owns a claimed job's lifecycle; a kind implements only `run()`.
 
-The base writes the start/finish/error, throttles progress, runs a heartbeat thread while the
-job runs, turns `Cancelled` into `cancelled`, and retries retryable failures with exponential
-back-off until `max_attempts`. Every final write is conditional on the job still being ours
-(running, same attempt), so a job the stuck sweep took back is never overwritten.
+The base drives the job's transitions (methods of `Job`), throttles progress, runs a heartbeat
+thread while the job runs, turns `Cancelled` into `cancelled`, and retries retryable failures
+with exponential back-off until `max_attempts`. Every final write is conditional on the job
+still being ours (running, same attempt), so a job the stuck sweep took back is never
+overwritten.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import json
 import logging
 import threading
 import time
-from datetime import timedelta
 from typing import Any
 
 from django.db import close_old_connections
@@ -75,23 +75,8 @@ class JobRunner(abc.ABC):
         if not force and now - self._last_progress < conf.progress_interval():
             return False
         self._last_progress = now
-        job = self.job
-        if fraction is not None:
-            job.progress_fraction = max(0.0, min(1.0, float(fraction)))
-        job.progress_message = (message or "")[:500]
-        job.progress_counters = {**(job.progress_counters or {}), **counters}
-        job.progress_speed = speed
-        job.progress_eta = eta
-        job.heartbeat_at = timezone.now()
-        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts).update(
-            progress_fraction=job.progress_fraction,
-            progress_message=job.progress_message,
-            progress_counters=job.progress_counters,
-            progress_speed=speed,
-            progress_eta=eta,
-            heartbeat_at=job.heartbeat_at,
-        )
-        events.emit_job(job)
+        self.job.record_progress(fraction, message, counters, speed=speed, eta=eta)
+        events.emit_job(self.job)
         return True
 
     def check_cancelled(self) -> None:
@@ -116,9 +101,7 @@ class _Heartbeat(threading.Thread):
         try:
             while not self.stopped.wait(conf.heartbeat_seconds()):
                 now = timezone.now()
-                Job.objects.filter(
-                    pk=self.job_id, status=Job.Status.RUNNING, attempts=self.attempt
-                ).update(heartbeat_at=now)
+                Job.objects.beat(self.job_id, self.attempt, now)
                 workers.touch_current_worker(now)
         except Exception:  # a missed beat is recoverable; never crash the worker
             logger.warning("Heartbeat of job %s failed", self.job_id, exc_info=True)
@@ -136,19 +119,12 @@ def _cancel_reason(job: Job) -> str:
     return "" if row is None else (row["error_message"] or "Cancelled")
 
 
-def _finish(job: Job, status: str, **fields: Any) -> bool:
-    now = timezone.now()
-    values = {"status": status, "finished_at": now, "heartbeat_at": now, **fields}
-    if status == Job.Status.DONE:
-        values["progress_fraction"] = 1.0
-    updated = Job.objects.filter(
-        pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts
-    ).update(**values)
-    if not updated:
+def _ended(job: Job, won: bool) -> bool:
+    """Announce a final transition the runner won; a lost one means the sweep took the job
+    back (a new attempt owns it now), so this attempt's outcome is dropped."""
+    if not won:
         logger.warning("Job %s was taken back before it finished; result dropped", job.pk)
         return False
-    for field, value in values.items():  # what the row now holds, without reading it back
-        setattr(job, field, value)
     events.emit_job(job)
     events.emit_queue_status()
     return True
@@ -157,16 +133,7 @@ def _finish(job: Job, status: str, **fields: Any) -> bool:
 def _schedule_retry(job: Job, exc: BaseException) -> None:
     delay = conf.backoff_seconds(job.attempts)
     message = f"Attempt {job.attempts} failed: {exc}; retrying in {delay:g} s"
-    updated = Job.objects.filter(
-        pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts
-    ).update(
-        status=Job.Status.PENDING,
-        run_after=timezone.now() + timedelta(seconds=delay),
-        error_message=message[:4000],
-        worker_id="",
-    )
-    if updated:
-        job.refresh_from_db()
+    if job.schedule_retry(delay, message):
         events.emit_job(job)
 
 
@@ -194,7 +161,7 @@ def execute(job: Job) -> Job:
             "(the app that provided it is missing or was removed)."
         )
         logger.error("Job %s: %s", job.pk, message)
-        _finish(job, Job.Status.ERROR, error_message=message)
+        _ended(job, job.fail(message))
         return job
     events.emit_job(job)
     runner = spec.runner(job)
@@ -206,13 +173,13 @@ def execute(job: Job) -> Job:
         result = _checked_result(runner.run())
     except Cancelled:
         heartbeat.stop()
-        _finish(job, Job.Status.CANCELLED, error_message=_cancel_reason(job) or "Cancelled")
+        _ended(job, job.end_cancelled(_cancel_reason(job) or "Cancelled"))
     except Exception as exc:
         heartbeat.stop()
         reason = _cancel_reason(job)
         if reason:  # a failure caused by what the cancel undid (e.g. its library was removed)
             logger.info("Job %s (%s) stopped after a cancel: %s", job.pk, job.kind, exc)
-            _finish(job, Job.Status.CANCELLED, error_message=reason)
+            _ended(job, job.end_cancelled(reason))
             return job
         if isinstance(exc, JobFailed):
             logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc)
@@ -222,8 +189,8 @@ def execute(job: Job) -> Job:
         if retryable and job.attempts < job.max_attempts:
             _schedule_retry(job, exc)
         else:
-            _finish(job, Job.Status.ERROR, error_message=error_text(exc))
+            _ended(job, job.fail(error_text(exc)))
     else:
         heartbeat.stop()
-        _finish(job, Job.Status.DONE, result=result, error_message="")
+        _ended(job, job.finish(result))
     return job

@@ -24,8 +24,10 @@ class JobSerializer(serializers.ModelSerializer):
     error_message = serializers.SerializerMethodField()
     priority = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
-    library_id = serializers.IntegerField(allow_null=True, read_only=True)
-    track_id = serializers.IntegerField(allow_null=True, read_only=True)
+    subject = serializers.SerializerMethodField()
+    # Kept from before subjects: the subject's id when it is a library or a track.
+    library_id = serializers.SerializerMethodField()
+    track_id = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -46,6 +48,7 @@ class JobSerializer(serializers.ModelSerializer):
             "created_at",
             "library_id",
             "track_id",
+            "subject",
             "cancel_requested",
         ]
         read_only_fields = fields
@@ -53,6 +56,18 @@ class JobSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_error_message(self, job: Job) -> str | None:
         return job.error_message or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="e.g. library.track:42"))
+    def get_subject(self, job: Job) -> str | None:
+        return None if job.subject is None else str(job.subject)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_library_id(self, job: Job) -> int | None:
+        return job.subject_pk("library.library")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_track_id(self, job: Job) -> int | None:
+        return job.subject_pk("library.track")
 
     @extend_schema_field(serializers.ChoiceField(choices=Job.Priority.labels))
     def get_priority(self, job: Job) -> str:

@@ -1,20 +1,34 @@
 """Job kind `scan`: runs the library scanner in a worker, reports progress to the job and the
 `library` event room, and queues new or changed files for tagging when auto-tag is on (or
-every file under the scanned folders when the payload says `"tag": "all"`)."""
+every file under the scanned folders when the payload says `"tag": "all"`).
+
+`queue_scan` is the one way to queue it: payload `ScanPayload`, dedup key
+`scan:<library id>:<digest of paths and recursive>`, subject `library.library:<id>`. A second
+request for the same folders is merged into the pending scan (flags are OR-ed), so a folder
+asked for by the Processing page, by Lidarr and by a library scan is scanned once. This module
+also registers the library's job subjects, `library.library` and `library.track`.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Literal, TypedDict
 
 from django.db import transaction
 from django.db.models import Q
 
 from jobs import registry
+from jobs.models import Job
 from jobs.registry import register
 from jobs.runner import JobFailed, JobRunner
+from jobs.services.enqueue import enqueue
+from jobs.subjects import Subject, register_subject
 from library.models import Library, Track
+from library.processing.jobs import queue_tag
 from library.scanner import ScanHooks, ScanSummary, scan_library
 from nomarr_site import config
 from nomarr_site.events.sender import SCAN_COMPLETE, SCAN_PROGRESS
@@ -26,9 +40,90 @@ EVENT_SECONDS = 0.5
 PAGE_SIZE = 500
 
 
-@register("scan", concurrency=1, max_attempts=1)
+register_subject("library.library", "library.Library")
+register_subject("library.track", "library.Track")
+
+
+class _ScanScope(TypedDict):
+    library_id: int
+    paths: list[str]  # resolved and sorted; empty: the whole library
+    recursive: bool
+    force: bool  # re-read files whose size and mtime did not change
+    clean_missing: bool  # forget tracks whose files are gone
+
+
+# `total=False` rather than NotRequired: with postponed annotations Python 3.11 would count
+# NotRequired keys as required.
+class ScanPayload(_ScanScope, total=False):
+    tag: Literal["", "all"]  # "all": then queue every file under `paths`
+    tag_force: bool  # with tag "all": re-tag files already up to date
+
+
+# The flags a merged scan does if either request asked for it.
+MERGED_FLAGS = ("force", "clean_missing", "tag_force")
+
+
+def scan_dedup_key(payload: Mapping[str, Any]) -> str:
+    """One key per library, folder set and depth: what the scan covers, not how it is asked."""
+    scope = json.dumps([sorted(payload.get("paths") or []), bool(payload.get("recursive", True))])
+    digest = hashlib.sha256(scope.encode()).hexdigest()[:16]
+    return f"scan:{payload['library_id']}:{digest}"
+
+
+def scan_subject(payload: Mapping[str, Any]) -> Subject:
+    return Subject("library.library", int(payload["library_id"]))
+
+
+def merge_scans(queued: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
+    """A scan doing what both ask (same folders): each flag either asked for, and tagging all
+    files if either did."""
+    merged = dict(queued)
+    for flag in MERGED_FLAGS:
+        if request.get(flag) and not queued.get(flag):
+            merged[flag] = True
+    if request.get("tag") == "all":
+        merged["tag"] = "all"
+    return merged
+
+
+def queue_scan(
+    library: Library,
+    paths: list[str],
+    *,
+    recursive: bool = True,
+    force: bool = False,
+    clean_missing: bool = False,
+    tag_all: bool = False,
+    tag_force: bool = False,
+) -> Job:
+    """Queue a scan of `paths` (resolved inside `library`; empty: all of it), or fold the
+    request into the same folders' pending scan; a running scan that already does all of it
+    is returned as it is."""
+    payload: ScanPayload = {
+        "library_id": library.pk,
+        "paths": sorted(set(paths)),
+        "recursive": recursive,
+        "force": force,
+        "clean_missing": clean_missing,
+    }
+    if tag_all:
+        payload["tag"] = "all"
+        payload["tag_force"] = tag_force
+    where = payload["paths"][0] if len(payload["paths"]) == 1 else library.root_path
+    return enqueue("scan", payload=payload, path=where, force=force)
+
+
+@register(
+    "scan",
+    concurrency=1,
+    max_attempts=1,
+    payload=ScanPayload,
+    dedup_key=scan_dedup_key,
+    subject=scan_subject,
+    merge=merge_scans,
+)
 class ScanRunner(JobRunner):
-    """Payload: {"library_id", "paths", "recursive", "force", "clean_missing"}."""
+    """Scans `ScanPayload`'s folders of its library, then queues tag jobs."""
 
     def run(self) -> dict:
         library = Library.objects.filter(pk=self.payload.get("library_id")).first()
@@ -98,18 +193,8 @@ class ScanRunner(JobRunner):
         self._enqueue_tags(tracks, force=False)
 
     def _enqueue_tags(self, tracks: Iterable[Track], force: bool) -> None:
-        from jobs.services.enqueue import enqueue
-
         for track in tracks:
-            job = enqueue(
-                "tag",
-                payload={"track_id": track.pk},
-                path=track.path,
-                library=self.library,
-                track=track,
-                force=force,
-                dedup_key=f"tag:{track.path}",
-            )
+            job = queue_tag(track.path, library=self.library, track=track, force=force)
             # A folder request after auto-tag meets the same jobs again (deduplicated): count
             # each job once.
             self.tag_job_ids.add(job.pk)

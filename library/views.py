@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from jobs.models import Job
+from jobs.subjects import Subject
 from library.models import Track, TrackScore
 
 # Geometry of the score charts, in SVG user units (the SVG scales to its container).
@@ -47,7 +49,9 @@ def track_page(request, track_id: int):
         "track": track,
         "duration": _clock(track.duration),
         "charts": head_charts(scores),
-        "jobs": track.jobs.order_by("-created_at", "-id")[:RECENT_JOBS],
+        "jobs": Job.objects.for_subject(Subject.of(track)).order_by("-created_at", "-id")[
+            :RECENT_JOBS
+        ],
     }
     return render(request, "library/track.html", context)
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from jobs.models import Job
 from jobs.services import manage, stats, workers
+from jobs.subjects import Subject
 from nomarr_site.errors import ConflictError, ValidationFailed
 from nomarr_site.integers import IdField, optional_query_int
 
@@ -82,6 +83,28 @@ class ReorderSerializer(serializers.Serializer):
 def optional_id(params: Mapping, name: str) -> int | None:
     """A positive integer id from the query string, or None when it is absent."""
     return optional_query_int(params, name)
+
+
+# `?track_id=N` predates subjects; it stays as another way to write `?subject=library.track:N`.
+SUBJECT_ALIASES = {"track_id": "library.track"}
+
+
+def subject_filter(params: Mapping) -> Subject | None:
+    """`?subject=<type>:<id>` (or an alias such as `?track_id=<id>`), or None when absent."""
+    given = [name for name in ("subject", *SUBJECT_ALIASES) if params.get(name) not in (None, "")]
+    if len(given) > 1:
+        raise ValidationFailed(
+            f"give one of {', '.join(given)}, not several", details={"field": given[0]}
+        )
+    if not given:
+        return None
+    if given[0] in SUBJECT_ALIASES:
+        pk = optional_id(params, given[0])
+        return None if pk is None else Subject(SUBJECT_ALIASES[given[0]], pk)
+    try:
+        return Subject.parse(params["subject"])
+    except ValueError as exc:
+        raise ValidationFailed(f"subject: {exc}", details={"field": "subject"}) from None
 
 
 def kind_filter(params: Mapping) -> str | None:

@@ -42,7 +42,8 @@ LIST_PARAMETERS = [
     *PAGE_PARAMETERS,
     OpenApiParameter("status", str, enum=list(Job.Status.values)),
     OpenApiParameter("kind", str),
-    OpenApiParameter("track_id", int, description="only the jobs of this track"),
+    OpenApiParameter("subject", str, description="only this subject's jobs: library.track:42"),
+    OpenApiParameter("track_id", int, description="same as subject=library.track:<track_id>"),
 ]
 
 
@@ -63,9 +64,9 @@ def job_list_response(request) -> Response:
     kind = params.kind_filter(request.query_params)
     if kind:
         jobs = jobs.filter(kind=kind)
-    track_id = params.optional_id(request.query_params, "track_id")
-    if track_id is not None:
-        jobs = jobs.filter(track_id=track_id)
+    subject = params.subject_filter(request.query_params)
+    if subject is not None:
+        jobs = jobs.for_subject(subject)
     # Active work first (running, then pending in claim order), then the newest finished.
     jobs = params.display_order(jobs)
     total = jobs.count()

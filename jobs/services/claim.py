@@ -43,24 +43,8 @@ def claim_next(worker_id: str) -> Job | None:
         job = claimable().exclude(kind__in=full_kinds()).first()
         if job is None:
             return None
-        now = timezone.now()
-        claimed = {
-            "status": Job.Status.RUNNING,
-            "started_at": now,
-            "finished_at": None,
-            "heartbeat_at": now,
-            "worker_id": worker_id,
-            "attempts": job.attempts + 1,
-            "run_after": None,
-            "progress_fraction": None,
-            "progress_message": "",
-        }
-        if not Job.objects.filter(pk=job.pk, status=Job.Status.PENDING).update(**claimed):
-            return None
-        # The row is the one just read plus these values: no need to read it back.
-        for field, value in claimed.items():
-            setattr(job, field, value)
-        return job
+        # The row is the one just read plus the claim's values: no need to read it back.
+        return job if job.claim(worker_id) else None
 
 
 def has_claimable() -> bool:

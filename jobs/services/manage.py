@@ -77,22 +77,8 @@ class RetryReport:
         self.skipped.append({"id": pk, "reason": reason})
 
 
-RETRIABLE = (Job.Status.ERROR, Job.Status.CANCELLED)
+RETRIABLE = Job.RETRIABLE
 RETRY_CHUNK = 500
-_FRESH = {
-    "status": Job.Status.PENDING,
-    "attempts": 0,
-    "error_message": "",
-    "result": None,
-    "started_at": None,
-    "finished_at": None,
-    "heartbeat_at": None,
-    "worker_id": "",
-    "run_after": None,
-    "cancel_requested": False,
-    "progress_fraction": None,
-    "progress_message": "",
-}
 
 
 def retry(ids: Iterable[int] | None = None, all_errors: bool = False) -> RetryReport:
@@ -159,7 +145,7 @@ def _reset(ids: list[int], report: RetryReport) -> None:
         with transaction.atomic():
             rows = Job.objects.filter(pk__in=ids, status__in=RETRIABLE)
             done = list(rows.values_list("pk", flat=True))
-            Job.objects.filter(pk__in=done).update(**_FRESH)
+            Job.objects.filter(pk__in=done).reset_for_retry()
         report.retried.extend(done)
         return
     except IntegrityError:
@@ -167,7 +153,7 @@ def _reset(ids: list[int], report: RetryReport) -> None:
     for pk in ids:
         try:
             with transaction.atomic():
-                updated = Job.objects.filter(pk=pk, status__in=RETRIABLE).update(**_FRESH)
+                updated = Job.objects.filter(pk=pk).reset_for_retry()
         except IntegrityError:
             report.skip(pk, "a job for the same work was queued meanwhile")
             continue
@@ -179,13 +165,8 @@ def cancel(ids: Iterable[int], reason: str = "Cancelled") -> dict[str, int]:
     """Cancel pending jobs at once; flag running ones to stop at their next check. `reason`
     becomes the job's message (a running job keeps it when its runner stops)."""
     ids = list(ids)
-    now = timezone.now()
-    cancelled = Job.objects.filter(pk__in=ids, status=Job.Status.PENDING).update(
-        status=Job.Status.CANCELLED, finished_at=now, error_message=reason
-    )
-    flagged = Job.objects.filter(pk__in=ids, status=Job.Status.RUNNING).update(
-        cancel_requested=True, error_message=reason
-    )
+    cancelled = Job.objects.filter(pk__in=ids).cancel_pending(reason)
+    flagged = Job.objects.filter(pk__in=ids).flag_running(reason)
     for job in Job.objects.filter(pk__in=ids, status__in=[Job.Status.CANCELLED]):
         events.emit_job(job)
     if cancelled:

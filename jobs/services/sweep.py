@@ -30,34 +30,18 @@ def stuck_jobs(stale_seconds: float | None = None) -> QuerySet[Job]:
 
 
 def requeue_stuck(stale_seconds: float | None = None) -> dict[str, int]:
-    """Return orphaned running jobs to pending, or error them after max attempts."""
+    """Return orphaned running jobs to pending, or end them after max attempts (`failed`
+    counts those, and the ones whose cancel no runner is left to see)."""
     requeued = failed = 0
     for job in stuck_jobs(stale_seconds):
-        mine = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
-        if job.attempts >= job.max_attempts:
-            message = (
-                f"The worker running this job stopped responding (no heartbeat); "
-                f"gave up after {job.attempts} attempt(s)."
-            )
-            changed = mine.update(
-                status=Job.Status.ERROR,
-                error_message=message,
-                finished_at=timezone.now(),
-                worker_id="",
-            )
-            failed += changed
+        if not job.requeue_stale():
+            continue
+        if job.status == Job.Status.PENDING:
+            requeued += 1
         else:
-            changed = mine.update(
-                status=Job.Status.PENDING,
-                error_message=f"Attempt {job.attempts}: the worker stopped responding; requeued.",
-                worker_id="",
-                run_after=None,
-            )
-            requeued += changed
-        if changed:
-            logger.warning("Job %s (%s) lost its worker; now %s", job.pk, job.kind, job.status)
-            job.refresh_from_db()
-            events.emit_job(job)
+            failed += 1
+        logger.warning("Job %s (%s) lost its worker; now %s", job.pk, job.kind, job.status)
+        events.emit_job(job)
     if requeued or failed:
         events.emit_queue_status(force=True)
     return {"requeued": requeued, "failed": failed}
@@ -82,6 +66,6 @@ def announce_health() -> bool:
     changed = health["status"] != _last_health["status"]
     if not changed and now - _last_health["sent"] < HEALTH_INTERVAL_SECONDS:
         return False
-    _last_health.update(status=health["status"], sent=now)
+    _last_health["status"], _last_health["sent"] = health["status"], now
     events.emit_health(health)
     return True

@@ -1,14 +1,17 @@
 """Job kind `tag`: tags one audio file in a worker process.
 
-Payload: {"track_id": int} or {"path": str} (a file inside a library root). `force` on the job
-re-tags a file whose `<ns>:version` is current. The loaded TensorFlow graphs stay cached in the
-worker process between jobs; `POST /admin/cache/refresh` bumps a generation number in the
-database that every worker compares before its next job, so all of them reload.
-"""
+`queue_tag` is the one way to queue it: payload `TagPayload` ({"path"}: a file inside a library
+root), dedup key `tag:<path>`, subject the file's track (`library.track:<id>`) once the library
+knows it, else its library. `force` on the job re-tags a file whose `<ns>:version` is current.
+The loaded TensorFlow graphs stay cached in the worker process between jobs; `POST
+/admin/cache/refresh` bumps a generation number in the database that every worker compares
+before its next job, so all of them reload."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from django.conf import settings
 
@@ -16,7 +19,10 @@ from jobs.hooks import register_cache_refresh
 from jobs.models import Job
 from jobs.registry import register
 from jobs.runner import JobFailed, JobRunner, RetryableError
-from library.models import Track
+from jobs.services.enqueue import enqueue
+from jobs.subjects import Subject, resolve
+from library.models import Library, Track
+from library.paths import PathRefused
 from library.processing.tagger import NoUsableModels, ensure_track, tag_track
 from library.tagging.cache import default_cache
 from library.tagging.steps import DecodeError, InferenceError
@@ -52,7 +58,48 @@ def reload_if_asked() -> None:
 register_cache_refresh("tagging models", refresh_model_cache)
 
 
-@register("tag", concurrency=settings.WORKERS, max_attempts=3)
+class TagPayload(TypedDict):
+    path: str  # the file, resolved inside a library root
+
+
+def tag_dedup_key(payload: Mapping[str, Any]) -> str:
+    """One active tag job per file, however it was asked for (by path or by track)."""
+    return f"tag:{payload['path']}"
+
+
+def tag_subject(payload: Mapping[str, Any]) -> Subject | None:
+    """The file's track, when the library knows it."""
+    pk = Track.objects.filter(path=payload["path"]).values_list("pk", flat=True).first()
+    return None if pk is None else Subject("library.track", pk)
+
+
+def queue_tag(
+    path: str,
+    *,
+    library: Library | None = None,
+    track: Track | None = None,
+    force: bool = False,
+    priority: str = "NORMAL",
+) -> Job:
+    """Queue `path` (already resolved inside `library`'s root) for tagging; the pending or
+    running tag job of the same file is returned instead of a second one."""
+    payload: TagPayload = {"path": path}
+    subject = Subject.of(track) if track is not None else tag_subject(payload)
+    if subject is None and library is not None:
+        subject = Subject.of(library)
+    return enqueue(
+        "tag", payload=payload, path=path, subject=subject, priority=priority, force=force
+    )
+
+
+@register(
+    "tag",
+    concurrency=settings.WORKERS,
+    max_attempts=3,
+    payload=TagPayload,
+    dedup_key=tag_dedup_key,
+    subject=tag_subject,
+)
 class TagRunner(JobRunner):
     """One file per job, one job per worker by default (`NOMARR_CONCURRENCY_TAG` overrides it).
     One track's analysis keeps only about 1.5 of 2 cores busy (decoding is single-threaded and
@@ -80,19 +127,18 @@ class TagRunner(JobRunner):
         return outcome.as_result()
 
     def _track(self) -> Track:
-        track_id = self.payload.get("track_id")
-        if track_id is not None:
-            track = Track.objects.filter(pk=track_id).first()
-            if track is None:
-                raise TaggingFailed(f"Track {track_id} is no longer in the library")
-            return track
         path = self.payload.get("path") or self.job.path
         if not path:
-            raise TaggingFailed("The job names neither a track nor a path")
-        track = ensure_track(path, self.job.library)
-        if self.job.track_id != track.pk:  # a file the library had not seen when it was queued
-            Job.objects.filter(pk=self.job.pk).update(track=track)
-            self.job.track = track
+            raise TaggingFailed("The job names no file")
+        subject = self.job.subject
+        known = resolve(subject) if subject else None
+        try:
+            track = ensure_track(path, known if isinstance(known, Library) else None)
+        except PathRefused as exc:  # its library was removed, or the path left the roots
+            raise TaggingFailed(str(exc)) from exc
+        linked = Subject.of(track)
+        if subject != linked:  # a file the library had not seen when it was queued
+            self.job.set_subject(linked)
         return track
 
     def _step(self, message: str) -> None:

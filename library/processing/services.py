@@ -1,9 +1,10 @@
 """Queueing files and folders for tagging, shared by the API, Lidarr's webhook and the CLI.
 
 Every path goes through `library.paths.resolve_inside_roots` first: nothing outside the
-configured library roots is ever queued. A file becomes one `tag` job (de-duplicated by path
-while one is pending or running); a folder becomes one `scan` job that then queues a `tag` job
-for each of its audio files, so the library learns about new and moved files first.
+configured library roots is ever queued. A file becomes one `tag` job (`queue_tag`); a folder
+becomes one `scan` job (`queue_scan`, merged with a pending scan of the same folder) that then
+queues a `tag` job for each of its audio files, so the library learns about new and moved
+files first.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from jobs.models import Job
-from jobs.services.enqueue import enqueue
-from library.models import Track
+from library.jobs import queue_scan
 from library.paths import PathRefused, resolve_inside_roots
+from library.processing.jobs import queue_tag
 from nomarr_site.domain import Invalid
 
 logger = logging.getLogger(__name__)
@@ -54,17 +55,7 @@ def queue_file(path: str, *, force: bool = False, priority: str = "NORMAL") -> J
     if not resolved.is_file():
         raise NotAFile(f"Not a file: {path}", path)
     _refuse_unreadable(resolved, path)
-    text = str(resolved)
-    return enqueue(
-        "tag",
-        payload={"path": text},
-        path=text,
-        library=library,
-        track=Track.objects.filter(path=text).first(),
-        priority=priority,
-        force=force,
-        dedup_key=f"tag:{text}",
-    )
+    return queue_tag(str(resolved), library=library, priority=priority, force=force)
 
 
 def queue_folder(path: str, *, force: bool = False, recursive: bool = True) -> Job:
@@ -72,21 +63,13 @@ def queue_folder(path: str, *, force: bool = False, recursive: bool = True) -> J
     resolved, library = resolve_inside_roots(path)
     if not resolved.is_dir():
         raise NotAFile(f"Not a folder: {path}", path)
-    text = str(resolved)
-    return enqueue(
-        "scan",
-        payload={
-            "library_id": library.pk,
-            "paths": [text],
-            "recursive": recursive,
-            "force": False,
-            "clean_missing": True,
-            "tag": "all",
-            "tag_force": force,
-        },
-        path=text,
-        library=library,
-        dedup_key=f"scan-tag:{text}",
+    return queue_scan(
+        library,
+        [str(resolved)],
+        recursive=recursive,
+        clean_missing=True,
+        tag_all=True,
+        tag_force=force,
     )
 
 

@@ -3,8 +3,6 @@ statistics, and queueing scans of them."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -88,8 +86,10 @@ def delete_library(library: Library) -> int:
 
     tracks = Track.objects.filter(library=library).count()
     with transaction.atomic():
-        active = Job.objects.filter(status__in=Job.ACTIVE).filter(
-            Q(library=library) | Q(track__library=library)
+        its_tracks = Track.objects.filter(library=library).values("pk")
+        active = Job.objects.active().filter(
+            Q(subject_type="library.library", subject_id=library.pk)
+            | Q(subject_type="library.track", subject_id__in=its_tracks)
         )
         cancel(list(active.values_list("pk", flat=True)), reason=removed_message(library))
         library.delete()
@@ -139,28 +139,15 @@ def queue_scan(
     Paths are checked here (`PathRefused` subclasses), so a bad request fails at once rather
     than in the worker. An identical scan already pending or running is reused.
     """
-    from jobs.services.enqueue import enqueue
+    from library.jobs import queue_scan as queue_scan_job
 
     if not library.is_enabled:
         raise LibraryDisabled(f"Library '{library.name}' is disabled; enable it to scan.")
     resolved = sorted({str(resolve_inside_roots(p, roots=[library])[0]) for p in paths or []})
-    payload = {
-        "library_id": library.pk,
-        "paths": resolved,
-        "recursive": recursive,
-        "force": force,
-        "clean_missing": clean_missing,
-    }
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
     with transaction.atomic():
         before = _active_scan_ids(library)
-        job = enqueue(
-            "scan",
-            payload=payload,
-            path=resolved[0] if len(resolved) == 1 else library.root_path,
-            library=library,
-            force=force,
-            dedup_key=f"scan:{library.pk}:{digest}",
+        job = queue_scan_job(
+            library, resolved, recursive=recursive, force=force, clean_missing=clean_missing
         )
     created = job.pk not in before
     where = f"{len(resolved)} path(s) in" if resolved else "all of"
@@ -173,9 +160,7 @@ def queue_scan(
 
 def _active_scan_ids(library: Library) -> set[int]:
     from jobs.models import Job
+    from jobs.subjects import Subject
 
-    return set(
-        Job.objects.filter(kind="scan", library=library, status__in=Job.ACTIVE).values_list(
-            "id", flat=True
-        )
-    )
+    scans = Job.objects.active().for_subject(Subject.of(library)).filter(kind="scan")
+    return set(scans.values_list("id", flat=True))

@@ -117,15 +117,14 @@ def test_enqueue_rejects_a_malformed_kind():
         enqueue("Bad Kind!")
 
 
-def test_enqueue_stores_links_and_the_kinds_max_attempts():
-    from library.models import Library
+def test_enqueue_stores_the_subject_and_the_kinds_max_attempts():
+    from jobs.subjects import Subject
 
-    library = Library.objects.create(name="Music", root_path="/music")
-    job = enqueue("sleep", path="/music/x.flac", library=library, force=True)
-    assert (job.library, job.force, job.max_attempts) == (library, True, 3)
-    library.delete()
+    subject = Subject("library.library", 7)
+    job = enqueue("sleep", path="/music/x.flac", subject=subject, force=True)
     job.refresh_from_db()
-    assert job.library is None
+    assert (job.subject, job.force, job.max_attempts) == (subject, True, 3)
+    assert str(job.subject) == "library.library:7"
 
 
 def test_enqueue_hands_work_to_the_broker_once_per_transaction_after_commit(

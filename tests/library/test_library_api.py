@@ -287,16 +287,17 @@ def test_a_confirmed_delete_forgets_rows_but_never_touches_files(token_holder, m
 
 
 def test_deleting_a_library_cancels_its_unfinished_jobs_with_a_message(token_holder, music, roots):
-    from jobs.services.enqueue import enqueue
+    from library.jobs import queue_scan
+    from library.processing.jobs import queue_tag
 
     other = Library.objects.create(name="Other", root_path=str(roots / "other"))
     track = Track.objects.create(library=music, path=str(roots / "music/Album/a.mp3"),
                                  relative_path="Album/a.mp3", size=1, mtime=1.0)  # fmt: skip
-    scan = enqueue("scan", payload={"library_id": music.pk}, library=music)
-    tag = enqueue("tag", payload={"track_id": track.pk}, track=track)  # no library on the job
-    done = enqueue("scan", payload={"library_id": music.pk}, library=music, dedup_key="old")
+    done = queue_scan(music, [])
     Job.objects.filter(pk=done.pk).update(status=Job.Status.DONE)
-    elsewhere = enqueue("scan", payload={"library_id": other.pk}, library=other)
+    scan = queue_scan(music, [])
+    tag = queue_tag(track.path, track=track)  # its subject is the track, not the library
+    elsewhere = queue_scan(other, [])
     response = token_holder.delete(f"/api/web/libraries/{music.id}?confirm=true")
     assert response.status_code == 200
     for job in (scan, tag):
@@ -310,9 +311,9 @@ def test_deleting_a_library_cancels_its_unfinished_jobs_with_a_message(token_hol
 def test_a_running_job_of_a_removed_library_stops_with_the_reason(token_holder, music, seen):
     from jobs.runner import execute
     from jobs.services.claim import claim_next
-    from jobs.services.enqueue import enqueue
+    from library.jobs import queue_scan
 
-    enqueue("scan", payload={"library_id": music.pk}, library=music)
+    queue_scan(music, [])
     job = claim_next("worker-1")
     response = token_holder.delete(f"/api/web/libraries/{music.id}?confirm=true")
     assert response.status_code == 200
@@ -331,9 +332,9 @@ def _backoffice_post(browser, url: str, data: dict):
 
 
 def test_the_backoffice_delete_also_cancels_the_librarys_jobs(admin_browser, music):
-    from jobs.services.enqueue import enqueue
+    from library.jobs import queue_scan
 
-    scan = enqueue("scan", payload={"library_id": music.pk}, library=music)
+    scan = queue_scan(music, [])
     url = f"/backoffice/library/library/{music.pk}/delete/"
     response = _backoffice_post(admin_browser, url, {"post": "yes"})
     assert response.status_code == 302
@@ -408,7 +409,7 @@ def test_a_scan_request_queues_one_scan_job(token_holder, music, roots):
     assert body["queued"] == 1
     assert "Queued a scan" in body["message"]
     job = Job.objects.get(pk=body["job_id"])
-    assert (job.kind, job.library_id, job.path) == ("scan", music.id, folder)
+    assert (job.kind, str(job.subject), job.path) == ("scan", f"library.library:{music.id}", folder)
     assert job.payload == {
         "library_id": music.id,
         "paths": [folder],

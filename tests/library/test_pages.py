@@ -132,14 +132,16 @@ def test_the_track_page_lists_the_tracks_latest_jobs_with_their_outcome(admin_br
     other = Job.objects.create(kind="tag", path="/elsewhere.flac")
     done = Job.objects.create(
         kind="tag",
-        track=track,
+        subject_type="library.track",
+        subject_id=track.pk,
         path=track.path,
         status=Job.Status.DONE,
         progress_message="tagged by 8 models; tags written",
     )
     failed = Job.objects.create(
         kind="tag",
-        track=track,
+        subject_type="library.track",
+        subject_id=track.pk,
         path=track.path,
         status=Job.Status.ERROR,
         force=True,

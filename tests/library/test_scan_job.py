@@ -16,7 +16,6 @@ from jobs import registry
 from jobs.models import Job
 from jobs.runner import JobRunner
 from jobs.services import events as job_events
-from jobs.services.enqueue import enqueue
 from jobs.transport import work_one
 from library import scanner
 from library.models import Library, Track
@@ -57,28 +56,40 @@ def events(monkeypatch):
     return sent
 
 
+def register_like(spec: registry.KindSpec, runner: type[JobRunner]) -> None:
+    """Register `runner` for `spec`'s kind with everything else of `spec` (payload, key...)."""
+    registry.register(
+        spec.kind,
+        concurrency=spec.concurrency,
+        max_attempts=spec.max_attempts,
+        payload=spec.payload,
+        dedup_key=spec.dedup_key,
+        subject=spec.subject,
+        merge=spec.merge,
+    )(runner)
+
+
 @pytest.fixture
 def no_tag_kind():
     """No `tag` kind registered for the test (the real one is put back afterwards)."""
     real = registry.get("tag")
+    assert real is not None
     registry.unregister("tag")
-    yield
+    yield real
     registry.unregister("tag")
-    if real is not None:
-        registry.register("tag", concurrency=real.concurrency, max_attempts=real.max_attempts)(
-            real.runner
-        )
+    register_like(real, real.runner)
 
 
 @pytest.fixture
 def tag_kind(no_tag_kind):
-    """A stand-in `tag` kind, so these tests never run the Essentia pipeline."""
+    """A stand-in `tag` kind (same payload, key and subject), so these tests never run the
+    Essentia pipeline."""
 
     class FakeTag(JobRunner):
         def run(self):
             return None
 
-    registry.register("tag")(FakeTag)
+    register_like(no_tag_kind, FakeTag)
 
 
 def run_scan(library: Library, **options) -> Job:
@@ -117,9 +128,8 @@ def test_with_auto_tag_on_new_tracks_are_queued_for_tagging(library, events, tag
     assert job.result["tag_jobs_queued"] == 3
     tag_jobs = Job.objects.filter(kind="tag")
     assert {j.path for j in tag_jobs} == set(Track.objects.values_list("path", flat=True))
-    assert {j.payload["track_id"] for j in tag_jobs} == set(
-        Track.objects.values_list("id", flat=True)
-    )
+    assert {j.payload["path"] for j in tag_jobs} == {j.path for j in tag_jobs}
+    assert {j.subject_id for j in tag_jobs} == set(Track.objects.values_list("id", flat=True))
     assert {j.dedup_key for j in tag_jobs} == {f"tag:{j.path}" for j in tag_jobs}
 
 
@@ -160,15 +170,18 @@ def test_a_scan_can_be_cancelled_between_files(library, events, monkeypatch):
 
 
 def test_a_scan_of_a_library_that_was_deleted_fails_clearly(events):
-    job = enqueue("scan", payload={"library_id": 12345})
+    gone = Library.objects.create(name="Gone", root_path="/gone")
+    job = scan_jobs.queue_scan(gone, [])
+    gone_id = gone.pk
+    Library.objects.filter(pk=gone_id).delete()  # the raw delete: no cancel of its jobs
     work_one()
     job.refresh_from_db()
     assert job.status == Job.Status.ERROR
-    assert job.error_message == "Library 12345 no longer exists"
+    assert job.error_message == f"Library {gone_id} no longer exists"
 
 
 def test_a_scan_of_a_disabled_library_fails_clearly(library, events):
-    job = enqueue("scan", payload={"library_id": library.pk}, library=library)
+    job = scan_jobs.queue_scan(library, [])
     Library.objects.filter(pk=library.pk).update(is_enabled=False)
     work_one()
     job.refresh_from_db()

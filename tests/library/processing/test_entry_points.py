@@ -9,6 +9,7 @@ import os
 import pytest
 
 from jobs.models import Job
+from jobs.subjects import Subject
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,8 @@ def test_a_file_inside_a_root_is_queued_once_while_pending(key_holder, music):
     second = tag(key_holder, path).json()
     assert first["job_id"] == second["job_id"]
     job = Job.objects.get(pk=first["job_id"])
-    assert job.kind == "tag" and job.path == str(path) and job.library == music["library"]
+    assert job.kind == "tag" and job.path == str(path)
+    assert job.subject == Subject.of(music["library"])  # a file the library has not seen yet
 
 
 def test_a_missing_file_is_400_file_not_found(key_holder, music):

@@ -1,11 +1,12 @@
-"""Tag jobs link to the track they work on: known at queue time, or linked once the worker has
-scanned a file the library had not seen; the queue list filters by that link."""
+"""Tag jobs name the track they work on as their subject: known at queue time, or linked once
+the worker has scanned a file the library had not seen; the queue list filters by subject."""
 
 from __future__ import annotations
 
 import pytest
 
 from jobs.models import Job
+from jobs.subjects import Subject, resolve
 from library.models import Track
 from library.scanner import scan_library
 
@@ -22,18 +23,18 @@ def test_a_scanned_file_is_linked_when_it_is_queued(key_holder, music):
     scan_library(music["library"])
     path = music["files"]["flac"]
     job = queue(key_holder, path)
-    assert job.track == Track.objects.get(path=str(path))
+    assert job.subject == Subject.of(Track.objects.get(path=str(path)))
 
 
 def test_a_file_the_library_had_not_seen_is_linked_once_the_worker_scans_it(
     key_holder, music, run_jobs
 ):
     job = queue(key_holder, music["files"]["mp3"])
-    assert job.track is None
+    assert job.subject == Subject.of(music["library"])
     run_jobs()
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error_message
-    assert job.track == Track.objects.get(path=str(music["files"]["mp3"]))
+    assert job.subject == Subject.of(Track.objects.get(path=str(music["files"]["mp3"])))
 
 
 def test_tag_jobs_queued_by_a_folder_scan_are_linked(token_holder, music, run_jobs):
@@ -43,7 +44,9 @@ def test_tag_jobs_queued_by_a_folder_scan_are_linked(token_holder, music, run_jo
     run_jobs()
     tags = Job.objects.filter(kind="tag")
     assert tags.count() == len(music["files"])
-    assert {job.track.path for job in tags} == {str(p) for p in music["files"].values()}
+    tracks = Track.objects.filter(pk__in=[job.subject_id for job in tags])
+    assert {job.subject_type for job in tags} == {"library.track"}
+    assert set(tracks.values_list("path", flat=True)) == {str(p) for p in music["files"].values()}
 
 
 def test_the_queue_list_filters_by_track_and_shows_the_link(token_holder, key_holder, music):
@@ -72,4 +75,5 @@ def test_removing_a_track_keeps_its_jobs_history(key_holder, music):
     job = queue(key_holder, path)
     Track.objects.filter(path=str(path)).delete()
     job.refresh_from_db()
-    assert job.track is None and job.path == str(path)
+    # The subject still names the (gone) track; the job and its path stay as history.
+    assert job.subject is not None and resolve(job.subject) is None and job.path == str(path)
