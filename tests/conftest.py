@@ -19,6 +19,16 @@ def _fast_settings(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_trailing_queue_status():
+    """A throttled queue-status announcement fires on a timer thread; one left from a test would
+    run in the next one (or after its database is gone)."""
+    yield
+    from jobs.services.events import cancel_trailing_status
+
+    cancel_trailing_status()
+
+
 @pytest.fixture
 def admin_user(db):
     from nomarr_site.auth import passwords

@@ -68,6 +68,16 @@ def emit_queue_status(force: bool = False) -> None:
         logger.warning("Could not compute queue status", exc_info=True)
 
 
+def cancel_trailing_status() -> None:
+    """Drop a scheduled trailing announcement (a process that is about to stop, or a test that
+    ends before the timer would fire and take the database with it)."""
+    global _trailing
+    with _status_lock:
+        if _trailing is not None:
+            _trailing.cancel()
+            _trailing = None
+
+
 def _trailing_status() -> None:
     global _trailing
     with _status_lock:
