@@ -1,13 +1,14 @@
-"""Queue timings, read from the environment at call time so tests and operators can tune them."""
+"""Queue timings: the values settings.py read once from the environment, and what follows
+from them."""
 
 from __future__ import annotations
 
-from nomarr_site import env
+from django.conf import settings
 
 
 def stale_seconds() -> int:
     """A running job whose heartbeat is older than this is treated as orphaned."""
-    return env.get_int("NOMARR_JOB_STALE_SECONDS", 60, minimum=2, maximum=24 * 3600)
+    return int(settings.JOB_STALE_SECONDS)
 
 
 def heartbeat_seconds() -> float:
@@ -17,7 +18,7 @@ def heartbeat_seconds() -> float:
 
 def sweep_seconds() -> float:
     """How often a cluster's sweep thread runs (heartbeat, stuck jobs, token top-up)."""
-    return float(env.get_int("NOMARR_SWEEP_SECONDS", 3, minimum=1, maximum=300))
+    return float(settings.JOB_SWEEP_SECONDS)
 
 
 def progress_interval() -> float:
@@ -32,5 +33,5 @@ def token_budget_seconds() -> float:
 
 def backoff_seconds(attempt: int) -> float:
     """Exponential retry back-off: 2, 4, 8 ... seconds, capped at five minutes."""
-    base = env.get_int("NOMARR_RETRY_BASE_SECONDS", 2, minimum=0, maximum=3600)
+    base = int(settings.JOB_RETRY_BASE_SECONDS)
     return float(min(base * 2 ** max(0, attempt - 1), 300))

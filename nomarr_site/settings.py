@@ -136,12 +136,18 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Queue timings, read once here (jobs/conf.py derives the rest; tests override these).
+JOB_TIMEOUT_SECONDS = env.get_int("NOMARR_JOB_TIMEOUT", 6 * 3600, minimum=10)
+JOB_STALE_SECONDS = env.get_int("NOMARR_JOB_STALE_SECONDS", 60, minimum=2, maximum=24 * 3600)
+JOB_SWEEP_SECONDS = env.get_int("NOMARR_SWEEP_SECONDS", 3, minimum=1, maximum=300)
+JOB_RETRY_BASE_SECONDS = env.get_int("NOMARR_RETRY_BASE_SECONDS", 2, minimum=0, maximum=3600)
+
 Q_CLUSTER = {
     "name": "nomarr",
     "workers": WORKERS,
     "recycle": 500,
-    "timeout": env.get_int("NOMARR_JOB_TIMEOUT", 6 * 3600, minimum=10),
-    "retry": env.get_int("NOMARR_JOB_TIMEOUT", 6 * 3600, minimum=10) + 60,
+    "timeout": JOB_TIMEOUT_SECONDS,
+    "retry": JOB_TIMEOUT_SECONDS + 60,
     "max_attempts": 1,
     "ack_failures": True,
     "catch_up": False,
