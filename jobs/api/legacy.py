@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jobs import hooks
-from jobs.api import params
+from jobs.api import schemas
 from jobs.api.views import (
     JOB_LIST,
     LIST_PARAMETERS,
@@ -19,10 +19,8 @@ from jobs.api.views import (
     job_or_404,
 )
 from jobs.serializers import JobDetailSerializer, job_json
-from jobs.services import manage
+from jobs.services import listing, manage
 
-DEFAULT_CLEANUP_HOURS = 168
-MAX_CLEANUP_HOURS = 24 * 365 * 10
 NO_CACHE_MESSAGE = (
     "No model cache exists yet: the tagging models are not loaded by this version, "
     "so there is nothing to refresh."
@@ -31,7 +29,7 @@ NO_CACHE_MESSAGE = (
 
 class CleanupSerializer(serializers.Serializer):
     hours = serializers.IntegerField(
-        min_value=0, max_value=MAX_CLEANUP_HOURS, default=DEFAULT_CLEANUP_HOURS
+        min_value=0, max_value=manage.MAX_CLEANUP_HOURS, default=manage.DEFAULT_CLEANUP_HOURS
     )
 
 
@@ -79,9 +77,9 @@ class AdminCleanupView(APIView):
 
 
 class AdminQueueSummaryView(APIView):
-    @extend_schema(responses=params.SUMMARY)
+    @extend_schema(responses=schemas.SUMMARY)
     def get(self, request):
-        return Response(params.summary())
+        return Response(listing.queue_summary())
 
 
 class AdminCacheRefreshView(APIView):

@@ -7,10 +7,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jobs.api import params
+from jobs.api import params, schemas
 from jobs.models import Job
 from jobs.serializers import JobDetailSerializer, JobSerializer, job_json
-from jobs.services import control, manage, stats, workers
+from jobs.services import control, listing, manage, stats, workers
 from nomarr_site.errors import ConflictError, NotFoundError
 from nomarr_site.pagination import PAGE_PARAMETERS, limit_offset
 
@@ -57,18 +57,11 @@ def job_or_404(job_id: int) -> Job:
 def job_list_response(request) -> Response:
     # The reference's envelope (jobs/total), the one limit/offset rule (nomarr_site/pagination).
     limit, offset = limit_offset(request.query_params)
-    jobs = Job.objects.all()
-    status = params.status_filter(request.query_params)
-    if status:
-        jobs = jobs.filter(status=status)
-    kind = params.kind_filter(request.query_params)
-    if kind:
-        jobs = jobs.filter(kind=kind)
-    subject = params.subject_filter(request.query_params)
-    if subject is not None:
-        jobs = jobs.for_subject(subject)
-    # Active work first (running, then pending in claim order), then the newest finished.
-    jobs = params.display_order(jobs)
+    jobs = listing.list_jobs(
+        status=params.status_filter(request.query_params),
+        kind=params.kind_filter(request.query_params),
+        subject=params.subject_filter(request.query_params),
+    )
     total = jobs.count()
     page = jobs[offset : offset + limit]
     return Response(
@@ -89,9 +82,9 @@ class QueueDepthView(APIView):
 
 
 class QueueSummaryView(APIView):
-    @extend_schema(responses=params.SUMMARY)
+    @extend_schema(responses=schemas.SUMMARY)
     def get(self, request):
-        return Response(params.summary())
+        return Response(listing.queue_summary())
 
 
 class JobListView(APIView):
@@ -115,26 +108,26 @@ class ClearView(APIView):
 
 
 class RetryView(APIView):
-    @extend_schema(request=params.IdsSerializer, responses=params.RETRIED)
+    @extend_schema(request=params.IdsSerializer, responses=schemas.RETRIED)
     def post(self, request):
         data = params.ids_body(request.data, allow_all=True)
         report = manage.retry(data.get("job_ids"), all_errors=data.get("all_errors", False))
-        return Response(params.retried(report))
+        return Response(schemas.retried(report))
 
 
 class RetryOneView(APIView):
-    @extend_schema(operation_id="api_web_queue_retry_job", request=None, responses=params.RETRIED)
+    @extend_schema(operation_id="api_web_queue_retry_job", request=None, responses=schemas.RETRIED)
     def post(self, request, job_id: int):
         job = job_or_404(job_id)
         params.require_status(job, (Job.Status.ERROR, Job.Status.CANCELLED), "retried")
         report = manage.retry([job_id])
         if report.skipped:
             raise ConflictError(f"Job {job_id} not retried: {report.skipped[0]['reason']}")
-        return Response(params.retried(report))
+        return Response(schemas.retried(report))
 
 
 class CancelView(APIView):
-    @extend_schema(request=params.IdsSerializer, responses=params.CANCELLED)
+    @extend_schema(request=params.IdsSerializer, responses=schemas.CANCELLED)
     def post(self, request):
         ids = params.ids_body(request.data)["job_ids"]
         return Response({**manage.cancel(ids), "status": "success"})
@@ -142,7 +135,7 @@ class CancelView(APIView):
 
 class CancelOneView(APIView):
     @extend_schema(
-        operation_id="api_web_queue_cancel_job", request=None, responses=params.CANCELLED
+        operation_id="api_web_queue_cancel_job", request=None, responses=schemas.CANCELLED
     )
     def post(self, request, job_id: int):
         job = job_or_404(job_id)
@@ -151,7 +144,7 @@ class CancelOneView(APIView):
 
 
 class ReorderView(APIView):
-    @extend_schema(request=params.ReorderSerializer, responses=params.COUNT)
+    @extend_schema(request=params.ReorderSerializer, responses=schemas.COUNT)
     def post(self, request):
         body = params.ReorderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -189,6 +182,6 @@ class WorkerRestartView(APIView):
 
 
 class WorkerStatusView(APIView):
-    @extend_schema(responses=params.WORKERS)
+    @extend_schema(responses=schemas.WORKERS)
     def get(self, request):
         return Response(workers.cluster_summary())

@@ -37,6 +37,11 @@ def clear(which: str) -> int:
     return _deleted(Job.objects.filter(status__in=statuses))
 
 
+# Finished jobs older than this go in a cleanup unless told otherwise (a week); at most ten years.
+DEFAULT_CLEANUP_HOURS = 168
+MAX_CLEANUP_HOURS = 24 * 365 * 10
+
+
 def cleanup(hours: int) -> int:
     """Delete finished jobs (done, error, cancelled) that ended more than `hours` ago."""
     limit = timezone.now() - timedelta(hours=hours)

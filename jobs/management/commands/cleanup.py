@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jobs.api.legacy import DEFAULT_CLEANUP_HOURS, MAX_CLEANUP_HOURS
 from jobs.services import manage
+from jobs.services.manage import DEFAULT_CLEANUP_HOURS, MAX_CLEANUP_HOURS
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jobs.api.params import display_order
 from jobs.models import Job
+from jobs.services.listing import list_jobs
 
 MAX_LIMIT = 10_000
 
@@ -21,12 +21,10 @@ class Command(BaseCommand):
         limit = options["limit"]
         if not 1 <= limit <= MAX_LIMIT:
             raise CommandError(f"--limit must be between 1 and {MAX_LIMIT}, got {limit}")
-        jobs = Job.objects.all()
-        if options["status"]:
-            jobs = jobs.filter(status=options["status"])
+        jobs = list_jobs(status=options["status"])
         total = jobs.count()
         self.stdout.write(f"{'ID':>7}  {'STATUS':<9}  {'KIND':<12}  {'PRIO':<6}  {'PROG':>5}  PATH")
-        for job in display_order(jobs)[:limit]:
+        for job in jobs[:limit]:
             fraction = job.progress_fraction
             progress = f"{fraction * 100:.0f}%" if fraction is not None else "-"
             line = (
