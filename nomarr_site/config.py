@@ -8,7 +8,6 @@ page and the services read and check values the same way.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,172 +15,24 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from nomarr_site.domain import Invalid
-from nomarr_site.env import FALSE_WORDS, LOG_LEVELS, TRUE_WORDS
-
-
-class InvalidSetting(Invalid):
-    """A value that does not fit its setting; the message says why (`details["key"]` names the
-    setting once it is known)."""
-
-
-class InvalidConfig(InvalidSetting):
-    """Several settings or document fields that do not validate; `errors` maps each to why."""
-
-    SHOWN = 10
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        lines = [f"{name}: {why}" for name, why in list(errors.items())[: self.SHOWN]]
-        if len(errors) > self.SHOWN:
-            lines.append(f"and {len(errors) - self.SHOWN} more")
-        super().__init__("; ".join(lines), details={"fields": errors})
-
-    def messages(self) -> list[str]:
-        return [f"{name}: {why}" for name, why in self.errors.items()]
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS:
-        return True
-    if isinstance(value, str) and value.strip().lower() in FALSE_WORDS - {""}:
-        return False
-    raise InvalidSetting("expected true or false")
-
-
-@dataclass(frozen=True)
-class IntBetween:
-    """An integer in [low, high]; the bounds also tell forms what to offer."""
-
-    low: int
-    high: int
-
-    def __call__(self, value: Any) -> int:
-        if isinstance(value, bool):
-            raise InvalidSetting("expected an integer")
-        try:
-            number = int(value)
-        except (TypeError, ValueError, OverflowError):
-            # OverflowError: JSON numbers like 1e400 arrive as float infinity.
-            raise InvalidSetting("expected an integer") from None
-        if isinstance(value, float) and value != number:
-            raise InvalidSetting("expected an integer")
-        if not self.low <= number <= self.high:
-            raise InvalidSetting(f"must be between {self.low} and {self.high}")
-        return number
-
-
-@dataclass(frozen=True)
-class OneOf:
-    """One of a fixed set of words."""
-
-    choices: tuple[str, ...]
-
-    def __call__(self, value: Any) -> str:
-        if not isinstance(value, str) or value.strip() not in self.choices:
-            raise InvalidSetting(f"expected one of {', '.join(self.choices)}")
-        return value.strip()
-
-
-# ASCII only: tag keys outside it break some formats (FLAC's Vorbis comment names) and players.
-NAMESPACE = re.compile(r"[A-Za-z0-9_-]{1,32}")
-
-
-def _namespace(value: Any) -> str:
-    if not isinstance(value, str):
-        raise InvalidSetting("expected text")
-    text = value.strip()
-    if not NAMESPACE.fullmatch(text):
-        raise InvalidSetting("use 1-32 ASCII letters, digits, '-' or '_'")
-    return text
-
-
-def _text(max_length: int, blank: bool = True) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        if value is None and blank:
-            return ""
-        if not isinstance(value, str):
-            raise InvalidSetting("expected text")
-        if len(value) > max_length:
-            raise InvalidSetting(f"at most {max_length} characters")
-        if not blank and not value.strip():
-            raise InvalidSetting("must not be blank")
-        return value.strip()
-
-    return parse
-
-
-def _path(value: Any) -> str:
-    text = _text(4096, blank=False)(value)
-    if "\x00" in text:
-        raise InvalidSetting("must not contain a NUL character")
-    if not os.path.isabs(text):
-        raise InvalidSetting("must be an absolute path")
-    return os.path.normpath(text)
-
-
-# ASCII digits only: str.isdigit() and int() also take full-width and other Unicode digits.
-TIME_OF_DAY = re.compile(r"([0-9]{1,2}):([0-9]{2})")
-
-
-def _time_of_day(value: Any) -> str:
-    text = _text(5, blank=False)(value)
-    match = TIME_OF_DAY.fullmatch(text)
-    if not match:
-        raise InvalidSetting("expected HH:MM")
-    hours, minutes = match.groups()
-    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
-        raise InvalidSetting("expected HH:MM between 00:00 and 23:59")
-    return f"{int(hours):02d}:{minutes}"
-
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass(frozen=True)
-class SomeOf:
-    """A non-empty list drawn from a fixed set, de-duplicated and kept in the set's order."""
-
-    choices: tuple[str, ...]
-
-    def __call__(self, value: Any) -> list[str]:
-        if not isinstance(value, list) or not value:
-            raise InvalidSetting(f"expected a non-empty list of {', '.join(self.choices)}")
-        picked = set()
-        for item in value:
-            word = item.strip().lower() if isinstance(item, str) else None
-            if word not in self.choices:
-                raise InvalidSetting(
-                    f"unknown value {str(item)[:20]!r}; use {', '.join(self.choices)}"
-                )
-            picked.add(word)
-        return [choice for choice in self.choices if choice in picked]
-
-
-def _readable_folder(path: str) -> None:
-    """Refuse a folder that is missing or that Nomarr cannot list."""
-    if not os.path.exists(path):
-        raise InvalidSetting(f"{path} does not exist")
-    if not os.path.isdir(path):
-        raise InvalidSetting(f"{path} is not a directory")
-    if not os.access(path, os.R_OK | os.X_OK):
-        raise InvalidSetting(f"{path} cannot be read by Nomarr")
-    try:
-        with os.scandir(path) as entries:
-            next(entries, None)
-    except OSError as exc:
-        raise InvalidSetting(f"{path} cannot be read: {exc.strerror}") from None
-
-
-def _optional_path(value: Any) -> str:
-    return "" if value in (None, "") else _path(value)
-
-
-def _comma_list(raw: str) -> list[str]:
-    """Environment form of a list setting: `mon,wed,fri`."""
-    return [part.strip() for part in raw.split(",") if part.strip()]
+from nomarr_site.env import LOG_LEVELS
+from nomarr_site.setting_values import (  # noqa: F401 - InvalidSetting/InvalidConfig, DAYS and the
+    # parsers are part of this module's interface (config.InvalidSetting, config.SomeOf ...)
+    DAYS,
+    IntBetween,
+    InvalidConfig,
+    InvalidSetting,
+    OneOf,
+    SomeOf,
+    boolean,
+    comma_list,
+    namespace_value,
+    optional_path,
+    path_value,
+    readable_folder,
+    text_of,
+    time_of_day,
+)
 
 
 @dataclass(frozen=True)
@@ -225,11 +76,13 @@ DEFINITIONS: dict[str, Setting] = {
         Setting(
             "models_dir",
             lambda: settings.MODELS_DIR,
-            _path,
+            path_value,
             "Folder holding the Essentia models (.pb graphs and their .json metadata).",
-            usable=_readable_folder,
+            usable=readable_folder,
         ),
-        Setting("library_auto_tag", lambda: True, _bool, "Queue new or changed files for tagging."),
+        Setting(
+            "library_auto_tag", lambda: True, boolean, "Queue new or changed files for tagging."
+        ),
         Setting(
             "file_write_mode",
             lambda: "full",
@@ -239,7 +92,7 @@ DEFINITIONS: dict[str, Setting] = {
         Setting(
             "namespace",
             lambda: "nom",
-            _namespace,
+            namespace_value,
             "Prefix of the tags Nomarr writes.",
             strict_env=True,
         ),
@@ -249,27 +102,25 @@ DEFINITIONS: dict[str, Setting] = {
             OneOf(("reference", "fast")),
             "reference: Essentia's patch hops; fast: sparser hops, about twice the throughput.",
         ),
-        Setting("scheduler_enabled", lambda: True, _bool, "Run the scheduled rescan."),
+        Setting("scheduler_enabled", lambda: True, boolean, "Run the scheduled rescan."),
         Setting(
             "scheduler_interval_minutes",
             lambda: 60,
             IntBetween(5, 7 * 24 * 60),
             "Minutes between scheduled rescans.",
         ),
-        Setting(
-            "scheduler_time", lambda: "03:00", _time_of_day, "Time of day of the daily rescan."
-        ),
+        Setting("scheduler_time", lambda: "03:00", time_of_day, "Time of day of the daily rescan."),
         Setting(
             "scheduler_days",
             lambda: list(DAYS),
             SomeOf(DAYS),
             "Days the scheduled rescan runs.",
-            from_env=_comma_list,
+            from_env=comma_list,
         ),
         Setting(
             "scheduler_auto_download",
             lambda: False,
-            _bool,
+            boolean,
             "Queue missing episodes after a scheduled rescan.",
         ),
         Setting(
@@ -289,7 +140,7 @@ DEFINITIONS: dict[str, Setting] = {
         Setting(
             "backup_enabled",
             lambda: False,
-            _bool,
+            boolean,
             "Write a configuration backup automatically before each change made through "
             "PUT /api/config or a restore.",
         ),
@@ -303,7 +154,7 @@ DEFINITIONS: dict[str, Setting] = {
         Setting(
             "series_directory",
             lambda: "",
-            _optional_path,
+            optional_path,
             "Folder of the series library.",
         ),
     ]
@@ -467,8 +318,8 @@ def set_series_directory(directory: Any) -> int:
     """Store `directory` (absolute, existing, readable folder) as the series directory and return
     how many series folders it holds: its immediate sub-folders, hidden ones not counted. Nothing
     is imported here; scanning the series library is the library app's work."""
-    path = _path(directory)
-    _readable_folder(path)
+    path = path_value(directory)
+    readable_folder(path)
     try:
         with os.scandir(path) as entries:
             count = sum(1 for e in entries if not e.name.startswith(".") and e.is_dir())

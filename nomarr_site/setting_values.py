@@ -1,0 +1,177 @@
+"""What a setting's value may be: the parsers that check and normalise one value from JSON or
+the environment, and the errors they raise. `nomarr_site/config.py` builds its settings on them."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from nomarr_site.domain import Invalid
+from nomarr_site.env import FALSE_WORDS, TRUE_WORDS
+
+
+class InvalidSetting(Invalid):
+    """A value that does not fit its setting; the message says why (`details["key"]` names the
+    setting once it is known)."""
+
+
+class InvalidConfig(InvalidSetting):
+    """Several settings or document fields that do not validate; `errors` maps each to why."""
+
+    SHOWN = 10
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        lines = [f"{name}: {why}" for name, why in list(errors.items())[: self.SHOWN]]
+        if len(errors) > self.SHOWN:
+            lines.append(f"and {len(errors) - self.SHOWN} more")
+        super().__init__("; ".join(lines), details={"fields": errors})
+
+    def messages(self) -> list[str]:
+        return [f"{name}: {why}" for name, why in self.errors.items()]
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS:
+        return True
+    if isinstance(value, str) and value.strip().lower() in FALSE_WORDS - {""}:
+        return False
+    raise InvalidSetting("expected true or false")
+
+
+@dataclass(frozen=True)
+class IntBetween:
+    """An integer in [low, high]; the bounds also tell forms what to offer."""
+
+    low: int
+    high: int
+
+    def __call__(self, value: Any) -> int:
+        if isinstance(value, bool):
+            raise InvalidSetting("expected an integer")
+        try:
+            number = int(value)
+        except (TypeError, ValueError, OverflowError):
+            # OverflowError: JSON numbers like 1e400 arrive as float infinity.
+            raise InvalidSetting("expected an integer") from None
+        if isinstance(value, float) and value != number:
+            raise InvalidSetting("expected an integer")
+        if not self.low <= number <= self.high:
+            raise InvalidSetting(f"must be between {self.low} and {self.high}")
+        return number
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a fixed set of words."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, value: Any) -> str:
+        if not isinstance(value, str) or value.strip() not in self.choices:
+            raise InvalidSetting(f"expected one of {', '.join(self.choices)}")
+        return value.strip()
+
+
+# ASCII only: tag keys outside it break some formats (FLAC's Vorbis comment names) and players.
+NAMESPACE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def namespace_value(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidSetting("expected text")
+    text = value.strip()
+    if not NAMESPACE.fullmatch(text):
+        raise InvalidSetting("use 1-32 ASCII letters, digits, '-' or '_'")
+    return text
+
+
+def text_of(max_length: int, blank: bool = True) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if value is None and blank:
+            return ""
+        if not isinstance(value, str):
+            raise InvalidSetting("expected text")
+        if len(value) > max_length:
+            raise InvalidSetting(f"at most {max_length} characters")
+        if not blank and not value.strip():
+            raise InvalidSetting("must not be blank")
+        return value.strip()
+
+    return parse
+
+
+def path_value(value: Any) -> str:
+    text = text_of(4096, blank=False)(value)
+    if "\x00" in text:
+        raise InvalidSetting("must not contain a NUL character")
+    if not os.path.isabs(text):
+        raise InvalidSetting("must be an absolute path")
+    return os.path.normpath(text)
+
+
+# ASCII digits only: str.isdigit() and int() also take full-width and other Unicode digits.
+TIME_OF_DAY = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+
+
+def time_of_day(value: Any) -> str:
+    text = text_of(5, blank=False)(value)
+    match = TIME_OF_DAY.fullmatch(text)
+    if not match:
+        raise InvalidSetting("expected HH:MM")
+    hours, minutes = match.groups()
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        raise InvalidSetting("expected HH:MM between 00:00 and 23:59")
+    return f"{int(hours):02d}:{minutes}"
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class SomeOf:
+    """A non-empty list drawn from a fixed set, de-duplicated and kept in the set's order."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, value: Any) -> list[str]:
+        if not isinstance(value, list) or not value:
+            raise InvalidSetting(f"expected a non-empty list of {', '.join(self.choices)}")
+        picked = set()
+        for item in value:
+            word = item.strip().lower() if isinstance(item, str) else None
+            if word not in self.choices:
+                raise InvalidSetting(
+                    f"unknown value {str(item)[:20]!r}; use {', '.join(self.choices)}"
+                )
+            picked.add(word)
+        return [choice for choice in self.choices if choice in picked]
+
+
+def readable_folder(path: str) -> None:
+    """Refuse a folder that is missing or that Nomarr cannot list."""
+    if not os.path.exists(path):
+        raise InvalidSetting(f"{path} does not exist")
+    if not os.path.isdir(path):
+        raise InvalidSetting(f"{path} is not a directory")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise InvalidSetting(f"{path} cannot be read by Nomarr")
+    try:
+        with os.scandir(path) as entries:
+            next(entries, None)
+    except OSError as exc:
+        raise InvalidSetting(f"{path} cannot be read: {exc.strerror}") from None
+
+
+def optional_path(value: Any) -> str:
+    return "" if value in (None, "") else path_value(value)
+
+
+def comma_list(raw: str) -> list[str]:
+    """Environment form of a list setting: `mon,wed,fri`."""
+    return [part.strip() for part in raw.split(",") if part.strip()]
