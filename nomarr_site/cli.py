@@ -13,6 +13,12 @@ import os
 import sys
 from pathlib import Path
 
+import django
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import execute_from_command_line, get_commands
+from django.db import DatabaseError, connection
+
 NOMARR_APPS = ("nomarr_site", "jobs", "library", "calibration", "invitations", "media_meta")
 # Commands of ours that create the database themselves.
 CREATES_DATABASE = ("serve",)
@@ -27,9 +33,6 @@ def main(argv: list[str] | None = None) -> None:
         args.insert(0, "serve")
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
 
     try:
         django.setup()
@@ -44,8 +47,6 @@ def main(argv: list[str] | None = None) -> None:
 
 def needs_database(args: list[str]) -> bool:
     """True for Nomarr's own commands that read the database (not for help or `serve`)."""
-    from django.core.management import get_commands
-
     if not args or args[0].startswith("-") or "-h" in args or "--help" in args:
         return False
     app = get_commands().get(args[0])
@@ -55,9 +56,6 @@ def needs_database(args: list[str]) -> bool:
 def database_problem() -> str | None:
     """Why this process cannot use the server's database, or None when it can. Never creates
     an empty database file as a side effect."""
-    from django.conf import settings
-    from django.db import DatabaseError, connection
-
     sqlite = connection.vendor == "sqlite"
     where = f"in {settings.DATA_DIR}" if sqlite else "at DATABASE_URL"
     missing = (

@@ -287,8 +287,8 @@ def test_a_confirmed_delete_forgets_rows_but_never_touches_files(token_holder, m
 
 
 def test_deleting_a_library_cancels_its_unfinished_jobs_with_a_message(token_holder, music, roots):
-    from library.jobs import queue_scan
-    from library.processing.jobs import queue_tag
+    from library.scanning.scan_job import queue_scan
+    from library.tagging.tag_job import queue_tag
 
     other = Library.objects.create(name="Other", root_path=str(roots / "other"))
     track = Track.objects.create(library=music, path=str(roots / "music/Album/a.mp3"),
@@ -311,7 +311,7 @@ def test_deleting_a_library_cancels_its_unfinished_jobs_with_a_message(token_hol
 def test_a_running_job_of_a_removed_library_stops_with_the_reason(token_holder, music, seen):
     from jobs.runner import execute
     from jobs.services.claim import claim_next
-    from library.jobs import queue_scan
+    from library.scanning.scan_job import queue_scan
 
     queue_scan(music, [])
     job = claim_next("worker-1")
@@ -332,7 +332,7 @@ def _backoffice_post(browser, url: str, data: dict):
 
 
 def test_the_backoffice_delete_also_cancels_the_librarys_jobs(admin_browser, music):
-    from library.jobs import queue_scan
+    from library.scanning.scan_job import queue_scan
 
     scan = queue_scan(music, [])
     url = f"/backoffice/library/library/{music.pk}/delete/"
