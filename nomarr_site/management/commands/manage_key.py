@@ -1,4 +1,4 @@
-"""`nom manage_key`: create, list or revoke API keys from the server's shell.
+"""`nom manage-key`: create, list or revoke API keys from the server's shell.
 
 `--generate` needs a scope: `--scope tag|full`, or, at a terminal, an answer to the question
 (`tag` first and the default). Without a terminal and without `--scope` it stops and says so,
@@ -34,8 +34,8 @@ class Command(BaseCommand):
         if options["show"]:
             self.stdout.write(
                 "API keys are stored hashed and are shown only once, when created. "
-                "Run `nom manage_key --generate --name NAME --scope tag|full` for a new key, "
-                "or `nom manage_key --list` to see existing keys' names and prefixes."
+                "Run `nom manage-key --generate --name NAME --scope tag|full` for a new key, "
+                "or `nom manage-key --list` to see existing keys' names and prefixes."
             )
         elif options["generate"]:
             name = options["name"].strip()
