@@ -33,6 +33,7 @@ class LibraryDisabled(Conflict):
 @transaction.atomic
 def create_library(data: dict[str, Any]) -> Library:
     """Create a library from validated fields; the root is checked and stored resolved."""
+    refuse_taken_name(data.get("name", ""))
     root = validate_root(data["root_path"])
     library = Library(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     library.root_path = str(root)
@@ -49,6 +50,8 @@ def update_library(library: Library, data: dict[str, Any]) -> Library:
     """Apply a partial update. A new root moves the tracks' stored paths along with it (their
     layout under the root is kept; the next scan confirms or corrects it)."""
     old_root = library.root_path
+    if "name" in data:
+        refuse_taken_name(data["name"], exclude=library)
     for key, value in data.items():
         if key in EDITABLE_FIELDS and key != "root_path":
             setattr(library, key, value)
@@ -60,6 +63,18 @@ def update_library(library: Library, data: dict[str, Any]) -> Library:
     if library.root_path != old_root:
         _rebase_tracks(library)
     return library
+
+
+def refuse_taken_name(name: str, exclude: Library | None = None) -> None:
+    """Two libraries with one name (letter case aside) could not be told apart in the menu,
+    the pages or a script's output: refuse the second."""
+    others = Library.objects.filter(name__iexact=name.strip())
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if others.exists():
+        raise Conflict(
+            f"A library named '{name.strip()}' already exists; choose another name.", field="name"
+        )
 
 
 def _rebase_tracks(library: Library) -> None:

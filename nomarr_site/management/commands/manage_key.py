@@ -11,6 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nomarr_site.domain import DomainError
 from nomarr_site.models import ApiKey
 
 
@@ -23,7 +24,9 @@ class Command(BaseCommand):
         group.add_argument("--list", action="store_true", help="list active keys")
         group.add_argument("--revoke", type=int, metavar="ID", help="revoke the key with this id")
         group.add_argument("--show", action="store_true", help="explain how keys are stored")
-        parser.add_argument("--name", default="CLI key", help="name for --generate")
+        parser.add_argument(
+            "--name", help="name for --generate (default: the first free 'CLI key', 'CLI key 2', …)"
+        )
         parser.add_argument(
             "--scope",
             choices=[ApiKey.Scope.TAG, ApiKey.Scope.FULL],
@@ -38,11 +41,12 @@ class Command(BaseCommand):
                 "or `nom manage-key --list` to see existing keys' names and prefixes."
             )
         elif options["generate"]:
-            name = options["name"].strip()
-            if not name:
-                raise CommandError("--name must not be blank")
             scope = options["scope"] or self._ask_scope()
-            key, clear = ApiKey.create_key(name[:100], created_by="cli", scope=scope)
+            try:
+                name = options["name"] if options["name"] is not None else free_default_name()
+                key, clear = ApiKey.create_key(name, created_by="cli", scope=scope)
+            except DomainError as exc:
+                raise CommandError(f"--name: {exc.message}") from None
             self.stdout.write(f"Created API key {key.id} '{key.name}' (scope {key.scope}):")
             self.stdout.write(clear)
         elif options["list"]:
@@ -79,3 +83,12 @@ class Command(BaseCommand):
             if answer in ("2", "full"):
                 return ApiKey.Scope.FULL
             self.stdout.write("Answer 1 (tag) or 2 (full).")
+
+
+def free_default_name() -> str:
+    """'CLI key', or 'CLI key N' with the lowest N no active key is named."""
+    taken = {name.casefold() for name in ApiKey.objects.active().values_list("name", flat=True)}
+    number = 1
+    while (name := "CLI key" if number == 1 else f"CLI key {number}").casefold() in taken:
+        number += 1
+    return name

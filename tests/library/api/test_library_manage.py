@@ -149,3 +149,21 @@ def test_the_backoffice_refuses_a_system_folder_as_a_root(admin_browser, music):
     assert "system folder (/etc)" in response.content.decode()
     music.refresh_from_db()
     assert music.root_path != "/etc"
+
+
+def test_a_second_library_with_a_taken_name_is_refused_on_create_and_rename(
+    token_holder, music, roots
+):
+    response = token_holder.post(
+        "/api/web/libraries", {"name": "MUSIC", "root_path": str(roots / "other")}, format="json"
+    )
+    assert response.status_code == 409
+    message = "A library named 'MUSIC' already exists; choose another name."
+    assert error_of(response)["details"]["fields"] == {"name": [message]}
+    other = Library.objects.create(name="Other", root_path=str(roots / "other"))
+    renamed = token_holder.patch(f"/api/web/libraries/{other.pk}", {"name": "music"}, format="json")
+    assert renamed.status_code == 409
+    assert Library.objects.get(pk=other.pk).name == "Other"
+    # Renaming a library to its own name in another case is no clash.
+    same = token_holder.patch(f"/api/web/libraries/{music.pk}", {"name": "MUSIC"}, format="json")
+    assert same.status_code == 200
