@@ -4,12 +4,17 @@ server type; `base` holds the one interface they all speak."""
 from __future__ import annotations
 
 from invitations.clients.base import ClientError, MediaServerClient, ServerConnection
+from invitations.clients.emby import EmbyClient
+from invitations.clients.jellyfin import JellyfinClient
 
 #: The server types Nomarr speaks to, in the order forms list them.
 SERVER_TYPES = ("jellyfin", "emby", "plex", "navidrome", "audiobookshelf")
 
 #: server_type → client class (each module adds its own line here).
-CLIENT_CLASSES: dict[str, type] = {}
+CLIENT_CLASSES: dict[str, type] = {
+    "jellyfin": JellyfinClient,
+    "emby": EmbyClient,
+}
 
 
 def client_for(connection: ServerConnection) -> MediaServerClient:

@@ -1,0 +1,46 @@
+"""Fake media servers on 127.0.0.1, one fixture per server type. Each yields the running fake:
+`.url`, its credential (`.api_key`, or `.admin_username`/`.admin_password` for Navidrome), its
+state (users, policies, libraries) and failure switches (`fail`, `slow`, `malformed`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from invitations.clients.base import ServerConnection
+from tests.support.mediaservers.mediabrowser import EmbyFake, JellyfinFake
+
+
+@pytest.fixture
+def jellyfin_server() -> Iterator[JellyfinFake]:
+    fake = JellyfinFake()
+    fake.add_library("Music", "music")
+    fake.add_library("Films", "movies")
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def emby_server() -> Iterator[EmbyFake]:
+    fake = EmbyFake()
+    fake.add_library("Music", "music")
+    fake.add_library("Shows", "tvshows")
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def connection_to(server_type: str, fake: object, **changes: object) -> ServerConnection:
+    """A ServerConnection to `fake` with its right credential; `changes` override fields."""
+    values: dict[str, object] = {
+        "server_type": server_type,
+        "url": getattr(fake, "url", ""),
+        "token": getattr(fake, "api_key", ""),
+        "username": getattr(fake, "admin_username", ""),
+        "password": getattr(fake, "admin_password", ""),
+        "timeout": 5.0,
+    }
+    values.update(changes)
+    return ServerConnection(**values)  # type: ignore[arg-type]
