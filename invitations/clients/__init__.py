@@ -6,6 +6,7 @@ from __future__ import annotations
 from invitations.clients.base import ClientError, MediaServerClient, ServerConnection
 from invitations.clients.emby import EmbyClient
 from invitations.clients.jellyfin import JellyfinClient
+from invitations.clients.navidrome import NavidromeClient
 
 #: The server types Nomarr speaks to, in the order forms list them.
 SERVER_TYPES = ("jellyfin", "emby", "plex", "navidrome", "audiobookshelf")
@@ -14,6 +15,7 @@ SERVER_TYPES = ("jellyfin", "emby", "plex", "navidrome", "audiobookshelf")
 CLIENT_CLASSES: dict[str, type] = {
     "jellyfin": JellyfinClient,
     "emby": EmbyClient,
+    "navidrome": NavidromeClient,
 }
 
 

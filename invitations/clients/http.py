@@ -127,11 +127,15 @@ class HttpSession:
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send a request and return its JSON body (malformed if it is not JSON)."""
-        response = self.request(method, path, **kwargs)
+        return self.parse_json(self.request(method, path, **kwargs))
+
+    def parse_json(self, response: httpx.Response) -> Any:
+        """The JSON body of `response` (malformed if it is not JSON)."""
         try:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise self.error(f"{path.split('?')[0]} did not answer JSON", "malformed") from exc
+            path = response.request.url.path
+            raise self.error(f"{path} did not answer JSON", "malformed") from exc
 
     def xml(self, method: str, path: str, **kwargs: Any) -> Element:
         """Send a request and return its parsed XML root (malformed if it is not XML)."""

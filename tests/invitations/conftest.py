@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from invitations.clients.base import ServerConnection
+from invitations.clients.navidrome import forget_tokens
 from tests.support.mediaservers.mediabrowser import EmbyFake, JellyfinFake
+from tests.support.mediaservers.navidrome import NavidromeFake
 
 
 @pytest.fixture
@@ -30,6 +32,18 @@ def emby_server() -> Iterator[EmbyFake]:
     fake.start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def navidrome_server() -> Iterator[NavidromeFake]:
+    forget_tokens()
+    fake = NavidromeFake()
+    fake.add_library("Music")
+    fake.add_library("Jazz")
+    fake.start()
+    yield fake
+    fake.stop()
+    forget_tokens()
 
 
 def connection_to(server_type: str, fake: object, **changes: object) -> ServerConnection:
