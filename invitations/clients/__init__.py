@@ -3,6 +3,7 @@ server type; `base` holds the one interface they all speak."""
 
 from __future__ import annotations
 
+from invitations.clients.audiobookshelf import AudiobookshelfClient
 from invitations.clients.base import ClientError, MediaServerClient, ServerConnection
 from invitations.clients.emby import EmbyClient
 from invitations.clients.jellyfin import JellyfinClient
@@ -16,6 +17,7 @@ CLIENT_CLASSES: dict[str, type] = {
     "jellyfin": JellyfinClient,
     "emby": EmbyClient,
     "navidrome": NavidromeClient,
+    "audiobookshelf": AudiobookshelfClient,
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from invitations.clients.base import ServerConnection
 from invitations.clients.navidrome import forget_tokens
+from tests.support.mediaservers.audiobookshelf import AudiobookshelfFake
 from tests.support.mediaservers.mediabrowser import EmbyFake, JellyfinFake
 from tests.support.mediaservers.navidrome import NavidromeFake
 
@@ -44,6 +45,16 @@ def navidrome_server() -> Iterator[NavidromeFake]:
     yield fake
     fake.stop()
     forget_tokens()
+
+
+@pytest.fixture
+def abs_server() -> Iterator[AudiobookshelfFake]:
+    fake = AudiobookshelfFake()
+    fake.add_library("Audiobooks", "book")
+    fake.add_library("Podcasts", "podcast")
+    fake.start()
+    yield fake
+    fake.stop()
 
 
 def connection_to(server_type: str, fake: object, **changes: object) -> ServerConnection:
