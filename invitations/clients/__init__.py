@@ -8,6 +8,7 @@ from invitations.clients.base import ClientError, MediaServerClient, ServerConne
 from invitations.clients.emby import EmbyClient
 from invitations.clients.jellyfin import JellyfinClient
 from invitations.clients.navidrome import NavidromeClient
+from invitations.clients.plex import PlexClient
 
 #: The server types Nomarr speaks to, in the order forms list them.
 SERVER_TYPES = ("jellyfin", "emby", "plex", "navidrome", "audiobookshelf")
@@ -18,6 +19,7 @@ CLIENT_CLASSES: dict[str, type] = {
     "emby": EmbyClient,
     "navidrome": NavidromeClient,
     "audiobookshelf": AudiobookshelfClient,
+    "plex": PlexClient,
 }
 
 

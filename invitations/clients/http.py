@@ -172,5 +172,19 @@ def server_message(response: httpx.Response) -> str:
         text = body
     elif body is None and response.headers.get("content-type", "").startswith("text/plain"):
         text = response.text
+    elif body is None and "xml" in response.headers.get("content-type", ""):
+        text = xml_message(response.content)
     text = " ".join(text.split())
     return text[:MESSAGE_LIMIT]
+
+
+def xml_message(content: bytes) -> str:
+    """The first `<error>`'s text or `message` attribute of an XML error answer (plex.tv)."""
+    try:
+        root = safe_xml.fromstring(content)
+    except (safe_xml.ParseError, DefusedXmlException):
+        return ""
+    error = root if root.tag == "error" else root.find(".//error")
+    if error is None:
+        return ""
+    return str(error.get("message") or error.text or "")

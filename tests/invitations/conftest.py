@@ -1,6 +1,7 @@
 """Fake media servers on 127.0.0.1, one fixture per server type. Each yields the running fake:
 `.url`, its credential (`.api_key`, or `.admin_username`/`.admin_password` for Navidrome), its
-state (users, policies, libraries) and failure switches (`fail`, `slow`, `malformed`)."""
+state (users, policies, libraries; Plex: `.state.shares`, and plex.tv as `.tv`) and failure
+switches (`fail`, `slow`, `malformed`). `connection_to(type, fake)` builds the ServerConnection."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from invitations.clients.navidrome import forget_tokens
 from tests.support.mediaservers.audiobookshelf import AudiobookshelfFake
 from tests.support.mediaservers.mediabrowser import EmbyFake, JellyfinFake
 from tests.support.mediaservers.navidrome import NavidromeFake
+from tests.support.mediaservers.plex import PlexServerFake, PlexState, PlexTvFake
 
 
 @pytest.fixture
@@ -54,6 +56,20 @@ def abs_server() -> Iterator[AudiobookshelfFake]:
     fake.add_library("Podcasts", "podcast")
     fake.start()
     yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def plex_server(monkeypatch) -> Iterator[PlexServerFake]:
+    """A Plex Media Server and plex.tv (`.tv`), with plex.tv's URL pointed at the fake."""
+    state = PlexState()
+    state.add_section("Films", "movie")
+    state.add_section("Music", "artist")
+    fake = PlexServerFake(state).start()
+    fake.tv = PlexTvFake(state).start()
+    monkeypatch.setattr("invitations.clients.plex.PLEX_TV_URL", fake.tv.url)
+    yield fake
+    fake.tv.stop()
     fake.stop()
 
 
