@@ -102,6 +102,11 @@ class HttpSession:
         logger.debug("%s %s %s → %s", self.label, method, path.split("?")[0], response.status_code)
         if response.status_code >= 400:
             raise self.status_error(response)
+        if response.is_redirect:
+            where = display_url(response.headers.get("location", "elsewhere"))
+            raise self.error(
+                f"it redirects to {where}; use that address", "refused", response.status_code
+            )
         return response
 
     def _connect_error(self, exc: httpx.ConnectError) -> ClientError:

@@ -127,7 +127,7 @@ class NavidromeClient:
         try:
             data = self.http.json("GET", "/rest/ping.view", params={"f": "json"})
         except ClientError as exc:
-            if exc.kind in ("not_found", "malformed", "auth"):
+            if exc.kind in ("not_found", "malformed"):
                 raise wrong from exc
             raise
         answer = data.get("subsonic-response") if isinstance(data, dict) else None

@@ -69,6 +69,7 @@ class Fault:
     status: int = 500
     seconds: float = 0.0
     body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, request: Request) -> bool:
         if self.method and self.method != request.method:
@@ -105,8 +106,14 @@ class FakeServer:
         self.routes.append((method, re.compile(f"^{pattern}$"), handler, public))
 
     # Failure switches.
-    def fail(self, status: int, path: str = "", method: str = "", times: int = 1, body: Any = None):
+    def fail(
+        self, status: int, path: str = "", method: str = "", times: int = 1, body: Any = None
+    ) -> None:
         self.faults.append(Fault("status", path, method, times, status=status, body=body))
+
+    def redirect(self, location: str, path: str = "", method: str = "", times: int = 1) -> None:
+        headers = {"Location": location}
+        self.faults.append(Fault("status", path, method, times, status=301, headers=headers))
 
     def slow(self, seconds: float, path: str = "", method: str = "", times: int = 1) -> None:
         self.faults.append(Fault("slow", path, method, times, seconds=seconds))
@@ -149,7 +156,7 @@ class FakeServer:
             fault = self._take_fault(request)
         if fault is not None:
             if fault.kind == "status":
-                return Reply(fault.status, fault.body)
+                return Reply(fault.status, fault.body, headers=dict(fault.headers))
             if fault.kind == "slow":
                 self.release.wait(fault.seconds)
             if fault.kind == "malformed":
