@@ -43,6 +43,8 @@ class PlexState:
         self.friendly_name = "Attic Plex"
         self.sections: list[dict[str, Any]] = []
         self.shares: dict[str, dict[str, Any]] = {}
+        self.pins: dict[int, dict[str, Any]] = {}
+        self.accounts: dict[str, dict[str, Any]] = {}  # an invitee's token → their account
 
     def add_section(self, title: str, section_type: str = "movie") -> dict[str, Any]:
         section = {
@@ -124,6 +126,9 @@ class PlexTvFake(FakeServer):
         super().__init__()
 
     def setup_routes(self) -> None:
+        self.add("POST", "/api/v2/pins", self.new_pin, public=True)
+        self.add("GET", "/api/v2/pins/(?P<pin_id>\\d+)", self.get_pin, public=True)
+        self.add("GET", "/api/v2/user", self.user, public=True)
         self.add("GET", "/api/servers/(?P<machine_id>[^/]+)", self.server)
         self.add("GET", "/api/servers/(?P<machine_id>[^/]+)/shared_servers", self.list_shares)
         self.add("POST", "/api/servers/(?P<machine_id>[^/]+)/shared_servers", self.share)
@@ -137,6 +142,50 @@ class PlexTvFake(FakeServer):
         if self.state.token_of(request) == self.state.token:
             return None
         return xml_error(401, "User could not be authenticated")
+
+    # The PIN flow (plex.tv API v2, JSON).
+    def sign_in(self, pin_id: int, username: str, email: str) -> str:
+        """The invitee approves the PIN at app.plex.tv; returns their new token."""
+        token = secrets.token_urlsafe(20)
+        account = {"id": 9_000_000 + len(self.state.accounts), "uuid": uuid.uuid4().hex[:16]}
+        account.update(username=username, title=username, email=email)
+        self.state.accounts[token] = account
+        self.state.pins[pin_id]["authToken"] = token
+        return token
+
+    def new_pin(self, request: Request) -> Reply:
+        client_id = request.header("x-plex-client-identifier")
+        if not client_id:
+            return Reply(
+                400, {"errors": [{"code": 1000, "message": "X-Plex-Client-Identifier is missing"}]}
+            )
+        pin_id = 1_000_000 + len(self.state.pins)
+        pin = {
+            "id": pin_id,
+            "code": secrets.token_hex(12) if request.query.get("strong") == "true" else "ABCD",
+            "product": request.header("x-plex-product"),
+            "trusted": False,
+            "clientIdentifier": client_id,
+            "expiresIn": 1800,
+            "authToken": None,
+            "newRegistration": None,
+        }
+        self.state.pins[pin_id] = pin
+        return Reply(201, dict(pin))
+
+    def get_pin(self, request: Request, pin_id: str) -> Reply:
+        pin = self.state.pins.get(int(pin_id))
+        if pin is None or pin["clientIdentifier"] != request.header("x-plex-client-identifier"):
+            return Reply(404, {"errors": [{"code": 1020, "message": "Code not found or expired"}]})
+        return Reply(body=dict(pin))
+
+    def user(self, request: Request) -> Reply:
+        account = self.state.accounts.get(self.state.token_of(request))
+        if account is None:
+            return Reply(
+                401, {"errors": [{"code": 1001, "message": "User could not be authenticated"}]}
+            )
+        return Reply(body=dict(account))
 
     def unknown(self, machine_id: str) -> Reply | None:
         if machine_id != self.state.machine_id:
