@@ -71,6 +71,7 @@ class SweepThread(threading.Thread):
 
     def cycle(self) -> bool:
         """One sweep; returns True when the cluster is told to stop."""
+        from jobs import hooks
         from jobs.services import control, sweep, workers
 
         children = self.descendants()
@@ -81,6 +82,7 @@ class SweepThread(threading.Thread):
         sweep.requeue_stuck()
         sweep.top_up_tokens()
         sweep.announce_health()
+        hooks.run_due_periodic(time.monotonic())
         if control.restart_requested_after(self.started_at):
             logger.warning("Restart requested: stopping cluster %s cleanly", self.cluster_id)
             workers.forget_cluster(self.cluster_id)
