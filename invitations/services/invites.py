@@ -18,7 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from invitations.models import Invitation, MediaServer, ServerLibrary
+from invitations.models import Invitation, InvitationQuerySet, MediaServer, ServerLibrary
 from invitations.services import codes
 from nomarr_site import config
 from nomarr_site.domain import Conflict, Invalid, NotFound
@@ -127,12 +127,12 @@ def create_invitation(data: Mapping[str, Any]) -> Invitation:
     return get_invitation(invitation.pk)
 
 
-def with_relations():
+def with_relations() -> InvitationQuerySet:
     return Invitation.objects.with_status().prefetch_related("servers", "libraries")
 
 
 def get_invitation(pk: int) -> Invitation:
-    invitation = with_relations().select_related("used_by").filter(pk=pk).first()
+    invitation: Invitation | None = with_relations().select_related("used_by").filter(pk=pk).first()
     if invitation is None:
         raise NotFound("Invitation not found")
     return invitation
@@ -143,19 +143,20 @@ def find_by_code(code: str) -> Invitation | None:
     value = codes.normalise(code or "")
     if not value or len(value) > codes.MAX_LENGTH:
         return None
-    return with_relations().filter(code=value).first()
+    found: Invitation | None = with_relations().filter(code=value).first()
+    return found
 
 
-def list_invitations():
+def list_invitations() -> InvitationQuerySet:
     return with_relations().select_related("used_by")
 
 
 def delete_invitation(pk: int) -> str:
     """Remove the invitation (accounts made with it stay); returns its code."""
-    invitation = Invitation.objects.filter(pk=pk).first()
+    invitation: Invitation | None = Invitation.objects.filter(pk=pk).first()
     if invitation is None:
         raise NotFound("Invitation not found")
-    code = invitation.code
+    code = str(invitation.code)
     invitation.delete()
     return code
 

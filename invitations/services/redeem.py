@@ -22,7 +22,12 @@ from django.utils import timezone
 
 from invitations import crypto
 from invitations.clients import client_for
-from invitations.clients.base import AccountRequest, ClientError, RemoteAccount
+from invitations.clients.base import (
+    AccountRequest,
+    ClientError,
+    MediaServerClient,
+    RemoteAccount,
+)
 from invitations.models import Invitation, MediaServer, MediaUser, Person, Redemption
 from invitations.services import invites
 from invitations.services.join_rules import JoinRequest, validate_join
@@ -69,9 +74,10 @@ def usable_invitation(code: str) -> Invitation:
     invitation = invites.find_by_code(code)
     if invitation is None:
         raise InvitationInvalid("This invitation code is not valid")
-    if invitation.status == "used":
+    status = getattr(invitation, "status", None)  # annotated by `with_status`
+    if status == "used":
         raise InvitationUsed("This invitation has already been used")
-    if invitation.status == "expired":
+    if status == "expired":
         raise InvitationExpired("This invitation has expired")
     return invitation
 
@@ -89,7 +95,7 @@ def redeem(code: str, data: dict) -> RedemptionResult:
     return result
 
 
-def _claim_person(invitation: Invitation, join: JoinRequest, servers: list) -> Person:
+def _claim_person(invitation: Invitation, join: JoinRequest, servers: list[MediaServer]) -> Person:
     if invitation.unlimited:
         return _person_for_multi_use(invitation, join, servers)
     with transaction.atomic():
@@ -111,7 +117,9 @@ def _claim_person(invitation: Invitation, join: JoinRequest, servers: list) -> P
     raise InvitationUsed("This invitation is already being used")
 
 
-def _take_over(invitation: Invitation, claimant: Person, join: JoinRequest, servers) -> bool:
+def _take_over(
+    invitation: Invitation, claimant: Person, join: JoinRequest, servers: list[MediaServer]
+) -> bool:
     """Claim for a new person when every attempt of `claimant` failed; False otherwise."""
     with transaction.atomic():
         rows = Redemption.objects.filter(invitation=invitation, person=claimant)
@@ -132,7 +140,9 @@ def _take_over(invitation: Invitation, claimant: Person, join: JoinRequest, serv
     return True
 
 
-def _person_for_multi_use(invitation: Invitation, join: JoinRequest, servers) -> Person:
+def _person_for_multi_use(
+    invitation: Invitation, join: JoinRequest, servers: list[MediaServer]
+) -> Person:
     """The person retrying with this user name (some servers still missing), else a new one."""
     unfinished = (
         Person.objects.filter(invitation=invitation, username__iexact=join.username)
@@ -149,7 +159,7 @@ def _person_for_multi_use(invitation: Invitation, join: JoinRequest, servers) ->
     return person
 
 
-def _create_rows(invitation: Invitation, person: Person, servers) -> None:
+def _create_rows(invitation: Invitation, person: Person, servers: list[MediaServer]) -> None:
     Redemption.objects.bulk_create(
         [Redemption(invitation=invitation, person=person, server=server) for server in servers]
     )
@@ -224,7 +234,13 @@ def _account_request(
     )
 
 
-def _record_account(invitation, person, server, join, account: RemoteAccount) -> MediaUser:
+def _record_account(
+    invitation: Invitation,
+    person: Person,
+    server: MediaServer,
+    join: JoinRequest,
+    account: RemoteAccount,
+) -> MediaUser:
     days = invitation.duration_days
     return MediaUser.objects.create(
         person=person,
@@ -236,7 +252,7 @@ def _record_account(invitation, person, server, join, account: RemoteAccount) ->
     )
 
 
-def _undo(client, account: RemoteAccount) -> None:
+def _undo(client: MediaServerClient, account: RemoteAccount) -> None:
     try:
         client.delete_account(account.remote_id)
     except ClientError as exc:

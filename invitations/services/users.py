@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from invitations import crypto
 from invitations.clients import client_for
-from invitations.clients.base import ClientError
+from invitations.clients.base import ClientError, MediaServerClient
 from invitations.models import ExpiryAction, MediaUser
 from nomarr_site import config
 from nomarr_site.domain import Conflict, Invalid, NotFound
@@ -46,7 +46,7 @@ def search_users(text: str = "") -> QuerySet[MediaUser]:
 
 
 def get_user(pk: int) -> MediaUser:
-    user = MediaUser.objects.select_related("server").filter(pk=pk).first()
+    user: MediaUser | None = MediaUser.objects.select_related("server").filter(pk=pk).first()
     if user is None:
         raise NotFound("User not found")
     return user
@@ -57,7 +57,7 @@ def parse_days(value: Any) -> int:
         return DEFAULT_EXTEND_DAYS
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_EXTEND_DAYS:
         raise Invalid(f"days must be a whole number from 1 to {MAX_EXTEND_DAYS}", field="days")
-    return value
+    return int(value)
 
 
 def extend_user(pk: int, days: Any) -> MediaUser:
@@ -69,7 +69,7 @@ def extend_user(pk: int, days: Any) -> MediaUser:
     return user
 
 
-def _client(user: MediaUser):
+def _client(user: MediaUser) -> MediaServerClient:
     return client_for(user.server.connection())
 
 
