@@ -116,7 +116,8 @@ def invitations_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for invitation in invites.list_invitations():
         link = join_link(request, invitation.code)
-        rows.append({**invitation_json(invitation), "link": link, "qr": qr_svg(link)})
+        row = {**invitation_json(invitation), "expires_at": invitation.expires}
+        rows.append({**row, "link": link, "qr": qr_svg(link)})
     context = {
         "active": "invitations",
         "invitations": rows,
