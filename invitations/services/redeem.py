@@ -79,6 +79,8 @@ def usable_invitation(code: str) -> Invitation:
         raise InvitationUsed("This invitation has already been used")
     if status == "expired":
         raise InvitationExpired("This invitation has expired")
+    if not invitation.servers.all():  # every server it granted was removed since
+        raise InvitationInvalid("This invitation code is not valid")
     return invitation
 
 

@@ -223,3 +223,15 @@ def test_two_people_redeeming_one_single_use_code_at_once_make_one_account_per_s
         assert MediaUser.objects.filter(server=server).count() == 1
     assert all(isinstance(e, InvitationUsed) for e in errors), errors
     assert len(results) + len(errors) == 2
+
+
+@pytest.mark.django_db
+def test_an_invitation_whose_servers_were_all_removed_is_not_valid(
+    fake_clients, make_server, invite
+):
+    server = make_server()
+    created = invite(unlimited=False)
+    server.delete()
+    with pytest.raises(InvitationInvalid):
+        redeem(created.code, JOIN)
+    assert Invitation.objects.with_status().get(pk=created.pk).status == "pending"

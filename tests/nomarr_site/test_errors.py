@@ -191,6 +191,8 @@ SERVICE_MODULES = [
     "library/processing/services.py",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "library/services").glob("*.py")),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jobs/services").glob("*.py")),
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "invitations/services").glob("*.py")),
+    "invitations/crypto.py",
 ]
 HTTP_MODULES = ("rest_framework", "django.http", "nomarr_site.errors")
 HTTP_ERRORS = {"ApiError", "APIException", "ValidationFailed", "NotFoundError", "ConflictError"}
