@@ -9,6 +9,9 @@ NAVIGATION = [
     ("queue", "Queue", "/web/queue"),
     ("libraries", "Libraries", "/web/libraries"),
     ("processing", "Processing", "/web/process"),
+    ("servers", "Servers", "/web/servers"),
+    ("invitations", "Invitations", "/web/invitations"),
+    ("users", "Users", "/web/users"),
     ("settings", "Settings", "/web/settings"),
 ]
 

@@ -82,6 +82,7 @@ def renew(transactional_db, settings, tmp_path, admin_user):
             defaults={"library": library, "relative_path": "a.mp3", "size": 1, "mtime": 0},
         )
         job = Job.objects.create(kind="noop", status=Job.Status.ERROR)
+        user, invitation = invitation_rows()
         Job.objects.create(kind="noop", status=Job.Status.PENDING)
         _, token = AuthToken.issue(admin_user, timedelta(hours=1))
         key, clear = ApiKey.create_key("fuzz")
@@ -95,11 +96,27 @@ def renew(transactional_db, settings, tmp_path, admin_user):
                 "track_id": track.pk,
                 "job_id": job.pk,
                 "key_id": key.pk,
+                "user_id": user.pk,
+                "invitation_id": invitation.pk,
                 "name": backups.create_backup(None),
             },
         )
 
     return make
+
+
+def invitation_rows() -> tuple[Any, Any]:
+    """A media server with a user and an invitation, for the invitations endpoints' ids. No
+    client answers for the server, so deleting its user is refused (409), never a 500."""
+    from invitations.models import Invitation, MediaServer, MediaUser
+
+    server, _ = MediaServer.objects.get_or_create(
+        name="Fuzz", defaults={"server_type": "jellyfin", "server_url": "http://127.0.0.1:9"}
+    )
+    user, _ = MediaUser.objects.get_or_create(server=server, remote_id="r1", username="u")
+    invitation, _ = Invitation.objects.get_or_create(code="FUZZFUZZFUZZ")
+    invitation.servers.add(server)
+    return user, invitation
 
 
 def load_schema(client) -> Any:
