@@ -1,13 +1,15 @@
-"""Redeeming an invitation without leaving an orphan account.
+"""Redeeming an invitation without leaving an orphan account: all servers or none.
 
 Server by server: each (invitation, person, server) has one `Redemption` row, taken with a
 conditional update (pending/failed → creating) so two requests never create one account
 twice; the client deletes an account it could not finish; the account's row is written
-after the server made it (and the account deleted again if that write fails). A single-use
-invitation is claimed for one person (a conditional update of `claimed_by`, with their
-redemption rows in the same transaction) and is used only once every server succeeded; that
-person may retry the servers that failed with the same code. Once every attempt of the
-claimant failed, someone else (another user name) may claim it.
+after the server made it (and the account deleted again if that write fails). When any server
+fails, the accounts this attempt made on the others are deleted again, so an invitee never
+holds part of what the invitation grants (nor accounts with different passwords after a
+retry); the invitee reads which server failed and tries again with the same code. A
+single-use invitation is claimed for one person (a conditional update of `claimed_by`, with
+their redemption rows in the same transaction) and is used only once every server succeeded;
+once every attempt of the claimant failed (or was undone), someone else may claim it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ logger = logging.getLogger(__name__)
 #: A `creating` claim older than this belongs to a request that died: it may be taken again.
 STALE_CLAIM = timedelta(minutes=10)
 Status = Redemption.Status
+#: The outcome of an account made and removed again because another server failed.
+UNDONE = "undone"
 
 
 class InvitationInvalid(NotFound):
@@ -55,7 +59,7 @@ class InvitationExpired(Conflict):
 @dataclass(frozen=True)
 class ServerOutcome:
     server: str
-    status: str  # done, failed, busy
+    status: str  # done, failed, busy, undone
     message: str
 
 
@@ -91,6 +95,8 @@ def redeem(code: str, data: dict) -> RedemptionResult:
     join = validate_join(data, servers)
     person = _claim_person(invitation, join, servers)
     outcomes = [_redeem_on(invitation, person, server, join) for server in servers]
+    if any(outcome.status == Status.FAILED for outcome in outcomes):
+        outcomes = _undo_done(invitation, person, servers, outcomes)
     result = RedemptionResult(person.username, outcomes)
     if result.complete:
         _finish(invitation, person)
@@ -252,6 +258,45 @@ def _record_account(
         remote_id=account.remote_id,
         expires=timezone.now() + timedelta(days=days) if days else None,
     )
+
+
+def _undo_done(
+    invitation: Invitation,
+    person: Person,
+    servers: list[MediaServer],
+    outcomes: list[ServerOutcome],
+) -> list[ServerOutcome]:
+    """Delete the accounts that worked because another server failed. An account the server
+    will not delete stays recorded (done), so it is neither lost nor made twice."""
+    failed = ", ".join(o.server for o in outcomes if o.status == Status.FAILED)
+    undone = []
+    for server, outcome in zip(servers, outcomes, strict=True):
+        if outcome.status != Status.DONE:
+            undone.append(outcome)
+            continue
+        row = Redemption.objects.get(invitation=invitation, person=person, server=server)
+        try:
+            client_for(server.connection()).delete_account(row.remote_id)
+        except (ClientError, crypto.CredentialsUnreadable) as exc:
+            logger.error(
+                "Invitation %s: could not undo the account on %s: %s", invitation.pk, server.pk, exc
+            )
+            undone.append(outcome)
+            continue
+        with transaction.atomic():
+            MediaUser.objects.filter(person=person, server=server).delete()
+            Redemption.objects.filter(pk=row.pk).update(
+                status=Status.FAILED, remote_id="", error=f"Removed again: {failed} failed"
+            )
+        undone.append(
+            ServerOutcome(
+                server.name,
+                UNDONE,
+                "Created, then removed again because another server failed; every account "
+                "is made at once when you try again",
+            )
+        )
+    return undone
 
 
 def _undo(client: MediaServerClient, account: RemoteAccount) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -87,8 +88,6 @@ def make_client_class(world: FakeWorld, server_type: str) -> type:
 
         def create_account(self, request: AccountRequest) -> RemoteAccount:
             self._step("create")
-            import time
-
             if self.state.delay:
                 time.sleep(self.state.delay)
             with world.lock:
@@ -103,6 +102,7 @@ def make_client_class(world: FakeWorld, server_type: str) -> type:
                     "username": request.username,
                     "libraries": request.library_ids,
                     "downloads": request.allow_downloads,
+                    "password": request.password,
                 }
             if "policy" in self.state.fail:  # a later step fails: remove the half-made account
                 with world.lock:

@@ -57,7 +57,7 @@ def test_the_chosen_libraries_and_flags_reach_the_server(fake_clients, two_serve
 
 
 @pytest.mark.django_db
-def test_a_failing_second_server_leaves_no_orphan_and_the_code_can_be_retried(
+def test_a_failing_second_server_leaves_no_account_on_the_first_and_the_code_still_works(
     fake_clients, two_servers, invite
 ):
     jelly, navi = two_servers
@@ -66,32 +66,38 @@ def test_a_failing_second_server_leaves_no_orphan_and_the_code_can_be_retried(
     result = redeem(created.code, JOIN)
     assert not result.complete
     assert [(o.server, o.status) for o in result.outcomes] == [
-        ("Jelly", "done"),
+        ("Jelly", "undone"),
         ("Navi", "failed"),
     ]
+    assert fake_clients.server(url(jelly)).accounts == {}  # made, then removed again
     assert fake_clients.server(url(navi)).accounts == {}
-    assert fake_clients.server(url(navi)).created_then_removed  # made, then removed
-    assert not MediaUser.objects.filter(server=navi).exists()
+    assert fake_clients.server(url(navi)).created_then_removed  # the client's own clean-up
+    assert not MediaUser.objects.exists()
     assert Invitation.objects.with_status().get(pk=created.pk).status == "pending"
     failed = Redemption.objects.get(server=navi)
     assert failed.status == "failed" and "policy failed" in failed.error
+    assert Redemption.objects.get(server=jelly).error == "Removed again: Navi failed"
 
     del fake_clients.server(url(navi)).fail["policy"]
     retried = redeem(created.code, {**JOIN, "password": "another-password"})
     assert retried.complete
-    assert len(fake_clients.server(url(jelly)).accounts) == 1  # not created twice
-    assert len(fake_clients.server(url(navi)).accounts) == 1
+    for server in (jelly, navi):  # one account each, both with the password that worked
+        (account,) = fake_clients.server(url(server)).accounts.values()
+        assert account["password"] == "another-password"
     assert Invitation.objects.with_status().get(pk=created.pk).status == "used"
 
 
 @pytest.mark.django_db
-def test_only_the_claimant_may_retry_while_one_of_their_accounts_exists(
+def test_an_account_the_server_will_not_remove_again_stays_recorded(
     fake_clients, two_servers, invite
 ):
-    _jelly, navi = two_servers
+    jelly, navi = two_servers
     created = invite(unlimited=False)
     fake_clients.fail(url(navi), "create")
-    redeem(created.code, JOIN)
+    fake_clients.fail(url(jelly), "delete", kind="unreachable")
+    result = redeem(created.code, JOIN)
+    assert [o.status for o in result.outcomes] == ["done", "failed"]
+    assert MediaUser.objects.get().server == jelly  # known, so never orphaned or made twice
     with pytest.raises(InvitationUsed, match="already being used"):
         redeem(created.code, {**JOIN, "username": "mallory"})
 
