@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from nomarr_site import backups, config
 from nomarr_site.errors import ValidationFailed
+from nomarr_site.setting_values import path_value
 
 # The nested shape of /api/config: section -> field -> setting key.
 DOCUMENT_FIELDS: dict[str, dict[str, str]] = {
@@ -116,6 +117,8 @@ def _input_kind(item: config.Setting, value: Any) -> str:
         return "select"
     if isinstance(item.parse, config.IntBetween):
         return "number"
+    if item.parse is path_value:
+        return "folder"  # a text input with the server-side folder picker
     return "checkbox" if isinstance(value, bool) else "text"
 
 

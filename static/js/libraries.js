@@ -4,6 +4,7 @@
 
 import { api } from "./app.js";
 import { duration, showFormErrors } from "./dom.js";
+import { attachFolderPicker } from "./folder_picker.js";
 import { followJob, openStream } from "./events.js";
 
 const page = document.getElementById("libraries");
@@ -202,6 +203,7 @@ function resetForm() {
 }
 
 form.querySelector("[data-cancel-edit]").addEventListener("click", resetForm);
+attachFolderPicker(form.elements.root_path, page.dataset.foldersUrl);
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
