@@ -37,6 +37,8 @@ DOCUMENT_FIELDS: dict[str, dict[str, str]] = {
         "tagging_preset": "tagging_preset",
         "namespace": "namespace",
         "series_directory": "series_directory",
+        "tmdb_api_key": "tmdb_api_key",
+        "tmdb_language": "tmdb_language",
     },
 }
 
@@ -206,6 +208,11 @@ class OtherSerializer(serializers.Serializer):
     tagging_preset = serializers.ChoiceField(choices=["reference", "fast"])
     namespace = serializers.CharField(max_length=32)
     series_directory = serializers.CharField(allow_blank=True)
+    tmdb_api_key = serializers.CharField(
+        write_only=True, required=False, help_text="Set only; answers carry tmdb_api_key_set"
+    )
+    tmdb_api_key_set = serializers.BooleanField(read_only=True)
+    tmdb_language = serializers.CharField(max_length=5)
 
 
 class ConfigDocumentSerializer(serializers.Serializer):
