@@ -85,11 +85,11 @@ def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "").strip()
     if value.isdigit():
         return float(value)
-    if value:
-        moment = email.utils.parsedate_to_datetime(value) if "," in value else None
-        if moment is not None:
-            return max(0.0, moment.timestamp() - time.time())
-    return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, float(moment.timestamp()) - time.time())
 
 
 def _tmdb_message(response: httpx.Response) -> str:
@@ -199,7 +199,7 @@ class TmdbClient:
                         raise TmdbUnavailable(
                             f"TMDB cannot be reached ({type(exc).__name__}); try again later"
                         ) from None
-                    _sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+                    _sleep(BACKOFF_SECONDS * (1 << (attempt - 1)))
                     continue
                 wait = self._wait_before_retry(response, attempt)
                 if wait is None:
@@ -224,7 +224,7 @@ class TmdbClient:
         if status >= 500:
             if last:
                 raise TmdbUnavailable(f"TMDB answered {status}; try again later")
-            return BACKOFF_SECONDS * 2 ** (attempt - 1)
+            return BACKOFF_SECONDS * (1 << (attempt - 1))
         return None
 
     def _parsed(self, response: httpx.Response, what: str) -> dict[str, Any]:
