@@ -1,6 +1,7 @@
-"""URLs of `library`: pages, the web library/track API and the legacy scan endpoint."""
+"""URLs of `library`: pages, the web library/track API, the legacy scan endpoint and the
+series library (`library/series/urls.py`)."""
 
-from django.urls import path
+from django.urls import include, path
 
 import nomarr_site.converters  # noqa: F401 - registers <id:…>
 from library import views
@@ -29,4 +30,6 @@ urlpatterns = [
         ],
     ),
     *policy.routes(policy.LEGACY, [path("api/v1/scan", legacy.LegacyScanView.as_view())]),
+    # The series library declares the policy of its own routes.
+    path("", include("library.series.urls")),
 ]

@@ -18,7 +18,7 @@ from library.models import Series
 from library.paths import is_inside
 from library.series import naming
 from nomarr_site import config
-from nomarr_site.domain import Unavailable
+from nomarr_site.domain import Forbidden, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,15 @@ def series_root() -> Path:
     if not root:
         raise NoSeriesDirectory()
     return Path(root)
+
+
+def folder_of(series: Series) -> Path:
+    """The series' folder in the series directory; `Forbidden` when a link leads it out."""
+    root = series_root()
+    folder = root / series.folder
+    if not _stays_inside(str(folder), os.path.realpath(root)) or not series.folder:
+        raise Forbidden(f"The folder of series '{series.key}' leads outside the series directory")
+    return folder
 
 
 def show_folders(root: Path) -> list[str]:

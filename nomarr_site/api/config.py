@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from library.series import services as series_services
 from nomarr_site import backups, config
 from nomarr_site.errors import ValidationFailed
 
@@ -351,18 +352,16 @@ class SeriesDirectoryView(APIView):
             "SeriesDirectoryUpdated",
             {"message": serializers.CharField(), "synced_series": serializers.IntegerField()},
         ),
-        description="Set the series directory. `synced_series` counts its immediate "
-        "sub-folders (one per series); nothing is imported.",
+        description="Set the series directory and sync its show folders (one per series) into "
+        "the series library; `synced_series` counts them. A scan for their episodes is queued.",
     )
     def post(self, request):
         data = DirectorySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            count = config.set_series_directory(data.validated_data["directory"])
+            count = series_services.set_directory(data.validated_data["directory"])
         except config.InvalidSetting as exc:
             raise ValidationFailed(
                 f"directory: {exc}", details={"fields": {"directory": str(exc)}}
             ) from None
-        return Response(
-            {"message": "Series directory updated successfully", "synced_series": count}
-        )
+        return Response({"message": "Anime directory updated successfully", "synced_series": count})

@@ -212,7 +212,7 @@ def test_setting_the_series_directory_counts_its_series_folders(token_holder, tm
     response = token_holder.post("/api/config/directory", {"directory": str(root)}, format="json")
     assert response.status_code == 200
     assert response.json() == {
-        "message": "Series directory updated successfully",
+        "message": "Anime directory updated successfully",
         "synced_series": 2,
     }
     assert token_holder.get("/api/config").json()["other"]["series_directory"] == str(root)
