@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import defusedxml.ElementTree as SafeET
+import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
 from defusedxml import DefusedXmlException
 
 from nomarr_site.domain import Unprocessable
@@ -139,7 +139,7 @@ def parse(data: bytes) -> ET.Element:
     if len(data) > MAX_NFO_BYTES:
         raise NfoUnreadable(f"{NFO_NAME} is larger than {MAX_NFO_BYTES // (1024 * 1024)} MiB")
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True)
+        root: ET.Element = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True)
     except DefusedXmlException:
         raise NfoUnreadable(
             f"{NFO_NAME} declares a DTD or entities, which Nomarr refuses to read"

@@ -86,9 +86,9 @@ def missing_list(
     page: int, per_page: int, sort_by: str | None, filter_by: str | None
 ) -> list[dict[str, Any]]:
     """One page of the series that miss episodes (`no_episodes`: and have none on disk)."""
-    rows = with_counts(Series.objects.all()).filter(missing_count__gt=0)
+    rows = with_counts(Series.objects.all()).filter(Q(missing_count__gt=0))
     if filter_by == "no_episodes":
-        rows = rows.filter(present_count=0)
+        rows = rows.filter(Q(present_count=0))
     rows = rows.order_by(*SORTS.get(sort_by or "", ("name", "pk")))
     missing = Prefetch("episodes", queryset=Episode.objects.filter(is_present=False))
     start = (page - 1) * per_page

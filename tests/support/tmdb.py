@@ -113,6 +113,7 @@ class FakeTmdb:
     script: list[tuple[int, dict[str, str], Any]] = field(default_factory=list)
     delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    images: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # path -> answer
 
     @property
     def api_url(self) -> str:
@@ -172,6 +173,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if self.fake.delay:
             time.sleep(self.fake.delay)
+        if parts.path in self.fake.images:
+            status, data = self.fake.images[parts.path]
+            return self._send(status, {"Content-Type": "image/jpeg"}, data)
         if parts.path.startswith("/t/p/"):
             body = PNG if parts.path.endswith(".png") else JPEG
             kind = "image/png" if parts.path.endswith(".png") else "image/jpeg"

@@ -53,11 +53,11 @@ def _filtered(request: Request) -> Any:
     if search:
         rows = rows.filter(Q(name__icontains=search) | Q(folder__icontains=search))
     if which == "missing":
-        rows = rows.filter(missing_count__gt=0)
+        rows = rows.filter(Q(missing_count__gt=0))
     elif which == "complete":
-        rows = rows.filter(missing_count=0)
+        rows = rows.filter(Q(missing_count=0))
     elif which == "no_episodes":
-        rows = rows.filter(present_count=0)
+        rows = rows.filter(Q(present_count=0))
     return rows.order_by("name", "pk")
 
 
