@@ -9,6 +9,7 @@ NAVIGATION = [
     ("queue", "Queue", "/web/queue"),
     ("libraries", "Libraries", "/web/libraries"),
     ("processing", "Processing", "/web/process"),
+    ("series", "Series", "/web/series"),
     ("settings", "Settings", "/web/settings"),
 ]
 

@@ -1,13 +1,11 @@
-"""Fixtures of the series-library tests: the loopback TMDB, a series directory on disk and
-the `library` room's events."""
+"""Fixtures of the series-library tests: a series directory on disk and the `library` room's
+events (the loopback TMDB comes from tests/support/tmdb.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from tests.support.tmdb import tmdb, tmdb_server  # noqa: F401 - fixtures
 
 
 def touch(root: Path, *relative: str) -> None:
