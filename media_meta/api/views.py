@@ -1,6 +1,7 @@
 """The NFO API in Aniworld's shapes (`/api/nfo/*`): check, create, update, content, media
 status and download for one series (by key), batch creation and the series without an NFO.
-Validation errors are 422; without a TMDB key the endpoints that need TMDB answer 503."""
+Validation errors are 422; without a TMDB key the endpoints that need TMDB answer 503.
+`NfoQueueView` is Nomarr's own (`/api/web/nfo/queue`): the same work as a job."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 
 from library.series import services as series_services
 from library.series.api.validation import unprocessable, validated
-from media_meta import batch, services
+from media_meta import batch, jobs, services
 from media_meta.tmdb import TmdbClient
 
 MediaFiles = inline_serializer(
@@ -201,3 +202,42 @@ class NfoMissingView(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(services.missing())
+
+
+class QueueBatchSerializer(serializers.Serializer):
+    serie_ids = serializers.ListField(
+        child=serializers.CharField(max_length=200), max_length=1000, required=False
+    )
+    download_media = serializers.BooleanField(default=True)
+
+
+class NfoQueueView(APIView):
+    """Nomarr's own: queue NFO creation as a job (the series page follows it)."""
+
+    @extend_schema(
+        request=QueueBatchSerializer,
+        responses=inline_serializer(
+            "NfoQueued",
+            {
+                "success": serializers.BooleanField(),
+                "message": serializers.CharField(),
+                "count": serializers.IntegerField(),
+                "job_id": serializers.IntegerField(allow_null=True),
+            },
+        ),
+        description="Queue an `nfo_batch` job for `serie_ids` (default: every series without "
+        "an NFO); series that have one are skipped.",
+    )
+    def post(self, request: Request) -> Response:
+        data = QueueBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        TmdbClient.from_settings()
+        keys = data.validated_data.get("serie_ids")
+        if keys is None:
+            keys = [row["serie_id"] for row in services.missing()["series"]]
+        if not keys:
+            message = "Every series has an NFO"
+            return Response({"success": True, "message": message, "count": 0, "job_id": None})
+        job = jobs.queue_nfo_batch(keys, download_media=data.validated_data["download_media"])
+        message = f"Queued NFO creation for {len(keys)} series"
+        return Response({"success": True, "message": message, "count": len(keys), "job_id": job.pk})

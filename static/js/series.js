@@ -4,7 +4,7 @@
 
 import { api } from "./app.js";
 import { el } from "./dom.js";
-import { openStream } from "./events.js";
+import { followJob, openStream } from "./events.js";
 
 const page = document.getElementById("series");
 const urls = {
@@ -13,6 +13,8 @@ const urls = {
   search: page.dataset.searchUrl,
   add: page.dataset.addUrl,
   rescan: page.dataset.rescanUrl,
+  nfoQueue: page.dataset.nfoQueueUrl,
+  job: page.dataset.jobStatusUrl,
 };
 const pageSize = Number(page.dataset.pageSize) || 50;
 const rows = page.querySelector("[data-rows]");
@@ -152,6 +154,36 @@ page.querySelector("[data-rescan]").addEventListener("click", async (event) => {
     show(errorBox, error.message);
   } finally {
     event.target.disabled = false;
+  }
+});
+
+// NFOs for every series without one: a job, followed on the page until it ends.
+page.querySelector("[data-create-nfos]").addEventListener("click", async (event) => {
+  const button = event.target;
+  button.disabled = true;
+  try {
+    const body = await api(urls.nfoQueue, { method: "POST", body: {} });
+    show(noticeBox, `${body.message}.`);
+    if (!body.job_id) {
+      button.disabled = false;
+      return;
+    }
+    followJob(stream, body.job_id, `${urls.job}${body.job_id}`, {
+      onUpdate: (job) => {
+        if (job.progress && job.progress.message) show(noticeBox, `NFOs: ${job.progress.message}`);
+      },
+      onFinish: (job) => {
+        button.disabled = false;
+        const result = job.result || {};
+        show(noticeBox, job.status === "done"
+          ? `NFOs: ${result.created} created, ${result.skipped} skipped, ${result.failed} failed.`
+          : `NFO job ${job.status}: ${job.error_message || ""}`);
+      },
+      onError: (error) => show(errorBox, error.message),
+    });
+  } catch (error) {
+    button.disabled = false;
+    show(errorBox, error.message);
   }
 });
 
