@@ -41,6 +41,14 @@ SORTS = {
 FILTERS = ("missing_episodes", "no_episodes")
 
 
+def check_directory(directory: Any, field: str = "directory") -> None:
+    """Refuse (`InvalidSetting` naming `field`) a series directory that cannot be used."""
+    try:
+        config.readable_folder(config.path_value(directory))
+    except config.InvalidSetting as exc:
+        raise config.InvalidSetting(f"{field}: {exc}", field=field) from None
+
+
 def set_directory(directory: Any) -> int:
     """Store the series directory (an existing readable folder, else `InvalidSetting`), make
     a series of each show folder in it, and queue a scan for their episodes; returns how many

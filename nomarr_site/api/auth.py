@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from library.series import services as series_services
-from nomarr_site import config
 from nomarr_site.auth import passwords, ratelimit
 from nomarr_site.auth.credentials import SESSION, TOKEN
 from nomarr_site.errors import ApiError, ValidationFailed
@@ -53,16 +52,6 @@ def _check_password(request, password: str):
     return user
 
 
-def _check_directory(directory: str) -> None:
-    """Refuse a series directory that cannot be used, before anything is saved."""
-    try:
-        config.readable_folder(config.path_value(directory))
-    except config.InvalidSetting as exc:
-        raise ValidationFailed(
-            f"anime_directory: {exc}", details={"fields": {"anime_directory": str(exc)}}
-        ) from None
-
-
 class SetupView(APIView):
     """First start only: set the admin password, and the series directory when given (its
     show folders are synced into the series library)."""
@@ -79,7 +68,7 @@ class SetupView(APIView):
             raise ValidationFailed("Master password is already configured")
         directory = data.validated_data.get("anime_directory") or ""
         if directory:
-            _check_directory(directory)
+            series_services.check_directory(directory, field="anime_directory")
         try:
             passwords.set_password(data.validated_data["master_password"], allow_replace=False)
         except passwords.WeakPassword as exc:
