@@ -13,7 +13,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -82,34 +82,38 @@ def _kind(head: bytes) -> str | None:
     return None
 
 
+def _receive(response: httpx.Response, out: BinaryIO, name: str) -> None:
+    """Copy an image answer into `out`, refusing a failed answer, a file over the size limit
+    and anything that is not the expected kind of image."""
+    if response.status_code != 200:
+        raise TmdbUnavailable(f"The {name} image could not be fetched ({response.status_code})")
+    size, kind = 0, None
+    for chunk in response.iter_bytes():
+        kind = kind or _kind(chunk)
+        size += len(chunk)
+        if size > MAX_IMAGE_BYTES:
+            raise TmdbUnavailable(f"The {name} image is larger than 25 MiB")
+        out.write(chunk)
+    if kind not in ACCEPTED[name]:
+        wanted = " or ".join(sorted(ACCEPTED[name]))
+        raise TmdbUnavailable(f"The {name} image is not a {wanted}")
+    out.flush()
+    os.fsync(out.fileno())
+
+
 def download(url: str, folder: Path, name: str, timeout: float = 30.0) -> Path:
     """Fetch `url` into `folder/MEDIA_FILES[name]` (see the module docstring)."""
     target = folder / MEDIA_FILES[name]
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".nomarr-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out, httpx.stream("GET", url, timeout=timeout) as response:
-            if response.status_code != 200:
-                raise TmdbUnavailable(
-                    f"The {name} image could not be fetched ({response.status_code})"
-                )
-            size, kind = 0, None
-            for chunk in response.iter_bytes():
-                kind = kind or _kind(chunk)
-                size += len(chunk)
-                if size > MAX_IMAGE_BYTES:
-                    raise TmdbUnavailable(f"The {name} image is larger than 25 MiB")
-                out.write(chunk)
-            if kind not in ACCEPTED[name]:
-                raise TmdbUnavailable(f"The {name} image is not a {' or '.join(ACCEPTED[name])}")
-            out.flush()
-            os.fsync(out.fileno())
+            _receive(response, out, name)
         os.chmod(temp, MEDIA_READABLE)
         move_into_place(temp, target)
     except httpx.HTTPError as exc:
         discard(temp)
-        raise TmdbUnavailable(
-            f"The {name} image could not be fetched ({type(exc).__name__})"
-        ) from None
+        reason = type(exc).__name__
+        raise TmdbUnavailable(f"The {name} image could not be fetched ({reason})") from None
     except BaseException:
         discard(temp)
         raise
@@ -127,4 +131,6 @@ def download_all(art: Artwork, folder: Path, wanted: dict[str, bool]) -> list[st
         except TmdbUnavailable as exc:
             logger.warning("%s: %s", folder.name, exc.message)
             problems.append(exc.message)
+        except OSError as exc:
+            problems.append(f"Cannot write {MEDIA_FILES[name]} in {folder}: {exc.strerror}")
     return problems

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from library.models import Series
-from library.series.scan import folder_of
+from library.series.scan import folder_of, make_folder
 from media_meta import artwork, nfo
 from media_meta.services import CreateOptions, find_tmdb_id, remember_tmdb_id, write_metadata
 from media_meta.tmdb import TmdbClient
@@ -62,7 +62,7 @@ def _plan(
 def _run(client: TmdbClient, work: _Work, download_media: bool) -> str:
     """'' on success, else the reason (runs in a worker thread: no database)."""
     try:
-        work.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(work.folder)
         wanted = dict.fromkeys(artwork.MEDIA_FILES, download_media)
         write_metadata(client, work.folder, work.tmdb_id, wanted, merge=True)
     except DomainError as exc:

@@ -19,7 +19,7 @@ from jobs.runner import JobFailed, JobRunner
 from jobs.services.enqueue import enqueue
 from jobs.subjects import Subject
 from library.models import Series
-from library.series.scan import folder_of
+from library.series.scan import folder_of, make_folder
 from media_meta import artwork, nfo
 from media_meta.services import CreateOptions, find_tmdb_id, remember_tmdb_id, write_metadata
 from media_meta.tmdb import TmdbClient
@@ -109,7 +109,7 @@ class NfoBatchRunner(JobRunner):
             if self.payload.get("skip_existing", True) and (folder / nfo.NFO_NAME).is_file():
                 return "skipped", ""
             tmdb_id = find_tmdb_id(client, series, CreateOptions())
-            folder.mkdir(parents=True, exist_ok=True)
+            make_folder(folder)
             wanted = dict.fromkeys(artwork.MEDIA_FILES, bool(self.payload.get("download_media")))
             write_metadata(client, folder, tmdb_id, wanted, merge=True)
         except DomainError as exc:

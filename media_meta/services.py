@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from library.models import Series
-from library.series.scan import folder_of
+from library.series.scan import FolderUnusable, folder_of, make_folder
 from media_meta import artwork, nfo
 from media_meta.tmdb import TmdbClient
 from nomarr_site.domain import Conflict, Forbidden, NotFound
@@ -98,9 +98,8 @@ def write_metadata(
     art = artwork.choose(show, client.configuration(), client.language)
     try:
         nfo.write(folder, show, art, merge=merge)
-    except nfo.NfoUnreadable:
-        if merge:
-            raise
+    except OSError as exc:
+        raise FolderUnusable(f"Cannot write {nfo.NFO_NAME} in {folder}: {exc.strerror}") from None
     return artwork.download_all(art, folder, wanted)
 
 
@@ -114,7 +113,7 @@ def create(series: Series, options: CreateOptions) -> dict[str, Any]:
             details={"nfo_path": str(path)},
         )
     tmdb_id = find_tmdb_id(client, series, options)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     _write_tolerant(client, folder, tmdb_id, options.wanted())
     remember_tmdb_id(series, tmdb_id)
     return {

@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -103,7 +103,7 @@ def _tmdb_message(response: httpx.Response) -> str:
 
 @dataclass
 class TmdbClient:
-    api_key: str
+    api_key: str = field(repr=False)  # a secret: never in a repr, a log line or a message
     language: str = "en-US"
     base_url: str = "https://api.themoviedb.org/3"
     timeout: float = 10.0

@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 MAX_DEPTH = 3  # Show/Season 01/Extras/file.mkv is as deep as episodes go
 
 
+class FolderUnusable(Unavailable):
+    """The series directory or a show folder cannot be read or written right now."""
+
+
 class NoSeriesDirectory(Unavailable):
     def __init__(self) -> None:
         super().__init__(
@@ -41,9 +45,25 @@ def series_root() -> Path:
     return Path(root)
 
 
+def usable_root() -> Path:
+    """The series directory, which must exist now (`FolderUnusable`: unmounted, removed)."""
+    root = series_root()
+    if not root.is_dir():
+        raise FolderUnusable(f"The series directory {root} is not available (unmounted?)")
+    return root
+
+
+def make_folder(folder: Path) -> None:
+    """Create a show folder inside the (existing) series directory, if it is not there."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise FolderUnusable(f"Cannot create the folder {folder}: {exc.strerror}") from None
+
+
 def folder_of(series: Series) -> Path:
     """The series' folder in the series directory; `Forbidden` when a link leads it out."""
-    root = series_root()
+    root = usable_root()
     folder = root / series.folder
     if not _stays_inside(str(folder), os.path.realpath(root)) or not series.folder:
         raise Forbidden(f"The folder of series '{series.key}' leads outside the series directory")
@@ -78,14 +98,17 @@ def sync_folders(root: Path) -> int:
     folders = show_folders(root)
     known = set(Series.objects.filter(folder__in=folders).values_list("folder", flat=True))
     for folder in folders:
-        if folder in known or naming.sanitize_folder(folder) != folder:
-            continue  # a name we could not have made ourselves is still listed by its owner
+        if folder in known:
+            continue
         parsed = naming.parse_folder_name(folder)
         tmdb_id = parsed.tmdb_id
         if tmdb_id is not None and Series.objects.filter(tmdb_id=tmdb_id).exists():
             tmdb_id = None
+        base = naming.make_key(parsed.name, tmdb_id)
+        if parsed.year and Series.objects.filter(key=base).exists():
+            base = f"{base}-{parsed.year}"
         Series.objects.create(
-            key=unique_key(naming.make_key(parsed.name, tmdb_id)),
+            key=unique_key(base),
             name=parsed.name,
             folder=folder,
             year=parsed.year,

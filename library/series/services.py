@@ -19,7 +19,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from library.models import Episode, Series
 from library.series import naming
 from library.series.episodes import SeriesScan, missing_by_season, scan_series
-from library.series.scan import series_root, sync_folders
+from library.series.scan import make_folder, series_root, sync_folders, usable_root
 from library.series.scan_job import queue_series_scan
 from media_meta.tmdb import TmdbClient
 from nomarr_site import config
@@ -159,7 +159,7 @@ def add(link: str, name: str) -> Added:
     folder = naming.sanitize_folder(name)
     if not folder:
         raise Unprocessable("name must contain characters usable in a folder name", field="name")
-    root = series_root()
+    root = usable_root()
     existing = Series.objects.filter(Q(tmdb_id=tmdb_id) | Q(folder=folder)).first()
     if existing is not None:
         raise Conflict(
@@ -169,6 +169,7 @@ def add(link: str, name: str) -> Added:
     client = TmdbClient.from_settings()
     show = client.show(tmdb_id)
     aired = str(show.get("first_air_date") or "")[:4]
+    make_folder(root / folder)
     try:
         with transaction.atomic():
             series = Series.objects.create(
@@ -182,7 +183,6 @@ def add(link: str, name: str) -> Added:
             )
     except IntegrityError:
         raise Conflict(f"Series already exists: {name}") from None
-    (root / folder).mkdir(parents=True, exist_ok=True)
     return Added(series, scan_series(series, root, client))
 
 

@@ -45,7 +45,7 @@ def test_a_download_lands_atomically_and_readable_by_media_servers(tmdb_server, 
 
 @pytest.mark.parametrize(
     ("answer", "words"),
-    [((404, b"missing"), "could not be fetched (404)"), ((200, b"<html>"), "is not a jpeg")],
+    [((404, b"missing"), "could not be fetched (404)"), ((200, b"<html>"), "is not a jpeg or png")],
 )
 def test_a_failed_download_keeps_the_old_file(tmdb_server, tmp_path, answer, words):
     (tmp_path / "poster.jpg").write_bytes(b"old")

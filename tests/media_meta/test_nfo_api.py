@@ -223,3 +223,17 @@ def test_missing_lists_the_series_without_an_nfo(token_holder, library, tmdb):
 def test_the_nfo_endpoints_refuse_anonymous_visitors(anonymous, library):
     assert anonymous.get("/api/nfo/attack-on-titan/check").status_code == 401
     assert anonymous.get("/api/nfo/missing").status_code == 401
+
+
+def test_a_folder_nomarr_cannot_write_is_503_with_the_reason(
+    token_holder, library, tmdb, monkeypatch
+):
+    from media_meta import nfo
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(nfo, "atomic_write", refuse)
+    response = post(token_holder, "/api/nfo/attack-on-titan/create")
+    assert response.status_code == 503
+    assert "Permission denied" in response.json()["message"]

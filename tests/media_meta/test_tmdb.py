@@ -144,3 +144,7 @@ def test_a_malformed_key_setting_is_refused(db, bad):
 def test_a_malformed_language_is_refused(db, bad):
     with pytest.raises(config.InvalidSetting):
         config.set_value("tmdb_language", bad)
+
+
+def test_the_client_never_shows_its_key_in_a_repr(tmdb):
+    assert V3_KEY not in repr(TmdbClient.from_settings())

@@ -233,3 +233,11 @@ def test_setup_with_a_bad_directory_is_refused_before_the_password_is_set(anonym
     assert response.status_code == 400
     assert "anime_directory" in response.json()["message"]
     assert not passwords.is_configured()
+
+
+def test_adding_while_the_series_directory_is_unmounted_is_503(token_holder, series_dir, tmdb):
+    config.set_value("series_directory", str(series_dir / "unmounted"))
+    response = token_holder.post("/api/anime/add", {"link": "1429", "name": "x"}, format="json")
+    assert response.status_code == 503
+    assert "not available" in response.json()["message"]
+    assert not (series_dir / "unmounted").exists()

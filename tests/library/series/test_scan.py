@@ -145,3 +145,12 @@ def test_the_scan_job_fails_clearly_when_the_directory_is_gone(series_dir):
     job.refresh_from_db()
     assert job.status == Job.Status.ERROR
     assert "does not exist" in job.error_message
+
+
+def test_two_shows_of_one_name_get_keys_told_apart_by_year(tmp_path, db):
+    root = tmp_path / "series"
+    for folder in ("Doctor Who (1963)", "Doctor Who (2005)", "Show: Colon"):
+        (root / folder).mkdir(parents=True)
+    assert sync_folders(root) == 3
+    keys = sorted(Series.objects.values_list("key", flat=True))
+    assert keys == ["doctor-who", "doctor-who-2005", "show-colon"]
