@@ -4,7 +4,8 @@ adding series. Views call these; they raise `nomarr_site.domain` errors.
 A series is added from TMDB (`link`: a TMDB TV URL or id). Its `key` is the slug of the
 link (`https://www.themoviedb.org/tv/1429-attack-on-titan` → `attack-on-titan`), else the
 slug of TMDB's name, else `series-<id>`; `-<id>` is appended when another series has it. Its
-folder is the sanitised `name` the caller gives (never the key).
+folder is the sanitised `name` the caller gives (never the key); its display name is that
+name without a trailing "(Year)" (the add dialog offers TMDB's "Name (Year)" as the folder).
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ def add(link: str, name: str) -> Added:
         with transaction.atomic():
             series = Series.objects.create(
                 key=_key_for(slug, str(show.get("name") or name), tmdb_id),
-                name=_CONTROL.sub("", name).strip()[:500],
+                name=naming.parse_folder_name(_CONTROL.sub("", name)).name[:500] or folder,
                 folder=folder,
                 link=f"{TMDB_TV_URL}{tmdb_id}",
                 year=int(aired) if aired.isdigit() else None,
