@@ -52,7 +52,7 @@ def baseline(root: Path, read: bool) -> int:
     """The bare loop: os.scandir, stat, and (first scan) mutagen on every audio file."""
     import mutagen
 
-    from library.tags.formats import is_audio_name
+    from library.tagfiles.formats import is_audio_name
 
     pending, seen = [str(root)], 0
     while pending:
@@ -85,7 +85,7 @@ def main() -> None:
     try:
         setup_django(work / "data")
         from library.models import Library
-        from library.scanner import scan_library
+        from library.scanning.scanner import scan_library
 
         print(f"Generating {args.files} files in {work} ...")
         music = generate(work, args.files)

@@ -11,15 +11,15 @@ from pathlib import Path
 # (label, module path fragment, function name): cumulative time of each, per track.
 STEPS = (
     ("claim the job", "jobs/services/claim.py", "claim_next"),
-    ("load the model suite", "library/processing/tagger.py", "load_suite"),
-    ("read + check the file", "library/tags/reader.py", "read_tags"),
+    ("load the model suite", "library/tagging/tag_file.py", "load_suite"),
+    ("read + check the file", "library/tagfiles/reader.py", "read_tags"),
     ("decode (MonoLoader)", "library/tagging/steps.py", "decode"),
     ("embedding (EfficientNet)", "library/tagging/steps.py", "embed"),
     ("heads", "library/tagging/steps.py", "predict"),
-    ("store raw scores (DB)", "library/processing/tagger.py", "store_scores"),
-    ("derive tags", "library/tagging/tags.py", "derive_tags"),
-    ("write tags (verified copy)", "library/tags/writer.py", "write_tags"),
-    ("mark the track (DB)", "library/processing/tagger.py", "_mark_tagged"),
+    ("store raw scores (DB)", "library/tagging/tag_file.py", "store_scores"),
+    ("derive tags", "library/tagging/tag_values.py", "derive_tags"),
+    ("write tags (verified copy)", "library/tagfiles/writer.py", "write_tags"),
+    ("mark the track (DB)", "library/tagging/tag_file.py", "_mark_tagged"),
     ("progress + events", "jobs/runner.py", "progress"),
     ("finish the job (DB, events)", "jobs/runner.py", "_finish"),
 )
@@ -36,7 +36,7 @@ def _cumulative(stats: pstats.Stats, fragment: str, name: str) -> float:
 def profile_steps(tracks: list[Path]) -> None:
     """Queue `tracks` (forced) and run them in this process, printing seconds per step."""
     from jobs.transport import work_one
-    from library.processing.services import queue_paths
+    from library.tagging.requests import queue_paths
 
     queue_paths([str(p) for p in tracks], force=True)
     profiler = cProfile.Profile()

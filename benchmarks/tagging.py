@@ -215,7 +215,7 @@ def stop_cluster(cluster: subprocess.Popen) -> None:
 def tag_all(paths: list[Path], meter=None) -> list:
     """Queue `paths` as `tag` jobs (forced, so every run does the same work) and wait."""
     from jobs.models import Job
-    from library.processing.services import queue_paths
+    from library.tagging.requests import queue_paths
 
     report = queue_paths([str(p) for p in paths], force=True)
     if report.refused:
@@ -353,7 +353,7 @@ def main() -> None:
         models = effnet_models.write_suite(work / "models")
         setup_django(work / "data", models)
         from library.models import Library
-        from library.scanner import scan_library
+        from library.scanning.scanner import scan_library
         from library.tagging.steps import HOP_PRESETS
 
         music = work / "music"

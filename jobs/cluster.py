@@ -19,6 +19,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from jobs import conf
+from jobs.services import control, sweep, workers
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,6 @@ class SweepThread(threading.Thread):
         if not self.wait_for_fork():
             logger.warning("No django-q2 sentinel appeared; the queue sweep does not run")
             return
-        from jobs.services import workers
 
         self.cluster_id = workers.cluster_id_for(os.getpid())
         logger.info("Queue sweep running for cluster %s", self.cluster_id)
@@ -71,8 +71,6 @@ class SweepThread(threading.Thread):
 
     def cycle(self) -> bool:
         """One sweep; returns True when the cluster is told to stop."""
-        from jobs.services import control, sweep, workers
-
         children = self.descendants()
         if not children:
             workers.forget_cluster(self.cluster_id)

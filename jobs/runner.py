@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from jobs import conf, registry
 from jobs.models import Job
-from jobs.services import events
+from jobs.services import events, workers
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +96,6 @@ class _Heartbeat(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        from jobs.services import workers
-
         try:
             while not self.stopped.wait(conf.heartbeat_seconds()):
                 now = timezone.now()

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django_q.brokers import get_broker
+from django_q.tasks import async_task
 
 from jobs import conf
 from jobs.runner import execute
@@ -47,8 +49,6 @@ def work_one() -> int:
 
 def waiting_tokens() -> int:
     """Tokens sitting in the broker, not yet taken by a cluster."""
-    from django_q.brokers import get_broker
-
     return get_broker().queue_size() or 0
 
 
@@ -60,8 +60,6 @@ def token_target() -> int:
 
 def push_tokens(count: int) -> int:
     """Put `count` tokens on the broker; a broker outage is logged, the sweep retries."""
-    from django_q.tasks import async_task
-
     pushed = 0
     try:
         for _ in range(count):

@@ -3,9 +3,9 @@
 from django import forms
 from django.contrib import admin
 
+from library import libraries
 from library.models import Library, Track, TrackScore
 from library.paths import PathRefused, validate_root
-from library.services import libraries
 
 
 class LibraryAdminForm(forms.ModelForm):

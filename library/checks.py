@@ -9,15 +9,14 @@ from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
-from library.tagging.registry import discover
+from library.tagging.model_suite import discover
+from nomarr_site import config
 
 logger = logging.getLogger(__name__)
 
 
 def models_dir() -> str:
     """The configured models folder; settings.MODELS_DIR while the database is not ready."""
-    from nomarr_site import config
-
     try:
         return str(config.get("models_dir"))
     except (DatabaseError, RuntimeError):  # RuntimeError: database access blocked (tests)

@@ -4,11 +4,12 @@ credential; anyone else gets the status, the model names and a count of problems
 
 from __future__ import annotations
 
+from library.checks import models_dir
+from library.models import Library, Track
+from library.tagging.model_suite import discover
+
 
 def _models(include_paths: bool) -> dict:
-    from library.checks import models_dir
-    from library.tagging.registry import discover
-
     suite = discover(models_dir())
     if not suite.directory.is_dir():
         status = "missing"
@@ -30,8 +31,6 @@ def _models(include_paths: bool) -> dict:
 
 
 def info(include_paths: bool = False) -> dict:
-    from library.models import Library, Track
-
     return {
         "libraries": {
             "configured": Library.objects.count(),

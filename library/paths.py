@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.conf import settings
+
 from library.models import Library
 from nomarr_site.domain import Conflict, Forbidden, Invalid
 
@@ -180,8 +182,6 @@ def _refuse_system_folder(text: str, resolved: Path) -> None:
     """Refuse a root whose written or resolved form is a system folder or lies in a system
     tree or the data dir: scanning it is useless at best, and tag writes would touch files
     Nomarr or the system depend on."""
-    from django.conf import settings
-
     data_dir = Path(settings.DATA_DIR)
     candidates = {Path(os.path.normpath(text)), resolved}
     for path in candidates:

@@ -20,6 +20,7 @@ from jobs.services.enqueue import enqueue
 from jobs.subjects import Subject
 from library.models import Series
 from library.series.scan import folder_of, make_folder
+from library.subjects import SERIES
 from media_meta import artwork, nfo
 from media_meta.services import CreateOptions, find_tmdb_id, remember_tmdb_id, write_metadata
 from media_meta.tmdb import TmdbClient
@@ -46,7 +47,7 @@ def nfo_batch_subject(payload: Mapping[str, Any]) -> Subject | None:
     if len(keys) != 1:
         return None
     series = Series.objects.filter(key=keys[0]).first()
-    return Subject("library.series", series.pk) if series is not None else None
+    return Subject(SERIES, series.pk) if series is not None else None
 
 
 def queue_nfo_batch(

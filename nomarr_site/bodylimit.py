@@ -15,6 +15,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
+from django.conf import settings
+
+from nomarr_site.errors import error_body
+
 logger = logging.getLogger(__name__)
 
 Scope = MutableMapping[str, Any]
@@ -36,8 +40,6 @@ def _content_length(scope: Scope) -> int | None:
 
 def _error_response(limit: int) -> tuple[dict[str, Any], bytes]:
     """The 413 start message and body in the API's error format."""
-    from nomarr_site.errors import error_body
-
     # This runs before Django's request-id middleware, so the request gets its id here.
     request_id = uuid.uuid4().hex
     message = f"The request body is larger than the limit of {limit} bytes."
@@ -65,7 +67,6 @@ class BodyLimit:
     def __init__(
         self, app: ASGIApp, limit: int | None = None, overrides: Mapping[str, int] | None = None
     ):
-        from django.conf import settings
 
         self.app = app
         self.limit = settings.MAX_BODY_BYTES if limit is None else limit

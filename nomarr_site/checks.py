@@ -8,6 +8,8 @@ import os
 from django.conf import settings
 from django.core import checks
 
+from nomarr_site.config import fatal_env_problems, overridden_problems
+
 
 @checks.register(checks.Tags.compatibility)
 def data_dir_writable(app_configs, **kwargs):
@@ -25,8 +27,6 @@ def data_dir_writable(app_configs, **kwargs):
 
 @checks.register(checks.Tags.compatibility)
 def setting_overrides_parse(app_configs, **kwargs):
-    from nomarr_site.config import overridden_problems
-
     return [
         checks.Warning(problem, hint="Fix or unset the variable.", id="nomarr.W001")
         for problem in overridden_problems()
@@ -35,8 +35,6 @@ def setting_overrides_parse(app_configs, **kwargs):
 
 @checks.register(checks.Tags.compatibility)
 def strict_setting_overrides_parse(app_configs, **kwargs):
-    from nomarr_site.config import fatal_env_problems
-
     return [
         checks.Error(problem, hint="Fix or unset the variable.", id="nomarr.E008")
         for problem in fatal_env_problems()

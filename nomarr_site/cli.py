@@ -1,5 +1,5 @@
 """The `nom` console script: `nom` alone runs `serve`; `nom <command> ...` runs any management
-command (`nom list`, `nom cleanup --hours 168`, `nom manage_key --generate`, ...). Hyphenated
+command (`nom list`, `nom cleanup --hours 168`, `nom manage-key --generate`, ...). Hyphenated
 names are accepted for underscored commands (`nom admin-reset` = `admin_reset`).
 
 A user's mistake ends in one line on stderr and exit status 1, never a traceback: a setting that
@@ -12,6 +12,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
+import django
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import execute_from_command_line, get_commands, load_command_class
+from django.db import DatabaseError, connection
 
 NOMARR_APPS = ("nomarr_site", "jobs", "library", "calibration", "invitations", "media_meta")
 # Commands of ours that create the database themselves.
@@ -27,14 +33,16 @@ def main(argv: list[str] | None = None) -> None:
         args.insert(0, "serve")
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
 
     try:
         django.setup()
     except ImproperlyConfigured as exc:
         sys.exit(f"nom: {exc}")
+    if args in (["-h"], ["--help"], ["help"]):
+        sys.stdout.write(overview() + "\n")
+        return
+    if args[:2] == ["help", "--all"]:
+        args = ["help"]
     if needs_database(args):
         problem = database_problem()
         if problem:
@@ -42,10 +50,31 @@ def main(argv: list[str] | None = None) -> None:
     execute_from_command_line(["nom", *args])
 
 
+def overview() -> str:
+    """`nom --help`: Nomarr's own commands, spelled as typed, each with its one-line help;
+    Django's commands stay behind `nom help --all`."""
+    ours = sorted(name for name, app in get_commands().items() if app in NOMARR_APPS)
+    rows = []
+    for name in ours:
+        command = load_command_class(get_commands()[name], name)
+        summary = str(command.help).strip().split("\n")[0]
+        rows.append((name.replace("_", "-"), summary))
+    width = max(len(name) for name, _ in rows)
+    lines = [
+        "Usage: nom [command] [options]",
+        "",
+        "Without a command, nom runs `serve`. Nomarr's commands:",
+        "",
+        *(f"  {name.ljust(width)}  {summary}" for name, summary in rows),
+        "",
+        "`nom <command> --help` shows a command's options; `nom help --all` also lists",
+        "Django's own commands (migrate, createsuperuser, ...).",
+    ]
+    return "\n".join(lines)
+
+
 def needs_database(args: list[str]) -> bool:
     """True for Nomarr's own commands that read the database (not for help or `serve`)."""
-    from django.core.management import get_commands
-
     if not args or args[0].startswith("-") or "-h" in args or "--help" in args:
         return False
     app = get_commands().get(args[0])
@@ -55,9 +84,6 @@ def needs_database(args: list[str]) -> bool:
 def database_problem() -> str | None:
     """Why this process cannot use the server's database, or None when it can. Never creates
     an empty database file as a side effect."""
-    from django.conf import settings
-    from django.db import DatabaseError, connection
-
     sqlite = connection.vendor == "sqlite"
     where = f"in {settings.DATA_DIR}" if sqlite else "at DATABASE_URL"
     missing = (

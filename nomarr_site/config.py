@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from nomarr_site.env import LOG_LEVELS
+from nomarr_site.models import AppSetting
 from nomarr_site.setting_values import (  # noqa: F401 - InvalidSetting/InvalidConfig, DAYS and the
     # parsers are part of this module's interface (config.InvalidSetting, config.SomeOf ...)
     DAYS,
@@ -243,8 +244,6 @@ def fatal_env_problems() -> list[str]:
 
 
 def get(key: str) -> Any:
-    from nomarr_site.models import AppSetting
-
     item = definition(key)
     found, value = env_override(item)
     if found:
@@ -259,8 +258,6 @@ def get(key: str) -> Any:
 
 
 def set_value(key: str, value: Any) -> Any:
-    from nomarr_site.models import AppSetting
-
     parsed = validate(key, value)
     AppSetting.objects.update_or_create(key=key, defaults={"value": parsed})
     return parsed
@@ -301,8 +298,6 @@ def set_many(values: Mapping[str, Any], reset_others: bool = False) -> dict[str,
     """Validate every value first, then save them all in one transaction: an invalid value
     saves nothing. With `reset_others`, stored non-secret settings missing from `values` go
     back to their defaults (what a restore wants)."""
-    from nomarr_site.models import AppSetting
-
     parsed = validate_many(values)
     with transaction.atomic():
         for key, value in parsed.items():
@@ -315,8 +310,6 @@ def set_many(values: Mapping[str, Any], reset_others: bool = False) -> dict[str,
 
 def stored_values(include_secrets: bool = False) -> dict[str, Any]:
     """The settings saved in the database (not defaults, not environment overrides)."""
-    from nomarr_site.models import AppSetting
-
     values = {}
     for row in AppSetting.objects.filter(key__in=list(DEFINITIONS)).order_by("key"):
         item = DEFINITIONS[row.key]

@@ -14,22 +14,21 @@ import logging
 import uuid
 
 from daphne.http_protocol import HTTPFactory, WebRequest
+from django.conf import settings
 from twisted.internet.interfaces import IAddress
 from twisted.internet.protocol import Protocol
+
+from nomarr_site.errors import error_body
 
 logger = logging.getLogger(__name__)
 
 
 def largest_limit() -> int:
-    from django.conf import settings
-
     return max([settings.MAX_BODY_BYTES, *settings.BODY_LIMIT_OVERRIDES.values()])
 
 
 def refusal(limit: int) -> bytes:
     """The raw 413 response, its body in the API's error format."""
-    from nomarr_site.errors import error_body
-
     message = f"The request body is larger than the limit of {limit} bytes."
     request_id = uuid.uuid4().hex
     fields = error_body(413, message, details={"max_bytes": limit})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,6 @@ def get_time_zone(name: str, default: str) -> str:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
-    import zoneinfo
 
     try:
         zoneinfo.ZoneInfo(raw.strip())

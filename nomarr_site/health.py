@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from jobs.services.workers import cluster_summary
 from nomarr_site.timefmt import utc_iso
 
 STARTED_AT = datetime.now(UTC)
@@ -73,8 +74,6 @@ def system_status() -> dict[str, Any]:
 
 
 def workers_status() -> dict[str, Any]:
-    from jobs.services.workers import cluster_summary
-
     return cluster_summary()
 
 

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from nomarr_site.domain import Conflict, Invalid
+
 KEY_PREFIX = "nmr_"
 
 
@@ -37,7 +39,9 @@ class ApiKey(models.Model):
         TAG = "tag", "Tagging and status (/api/v1, the Lidarr webhook)"
         FULL = "full", "Full: also keys, backups, settings and the admin API"
 
-    name = models.CharField(max_length=100)
+    NAME_LIMIT = 100
+
+    name = models.CharField(max_length=NAME_LIMIT)
     # Keys made before scopes existed had every power: they become `full`.
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.FULL)
     prefix = models.CharField(max_length=16, help_text="First characters, to recognise a key.")
@@ -61,9 +65,24 @@ class ApiKey(models.Model):
     def create_key(
         cls, name: str, created_by: str = "admin", scope: str = Scope.FULL
     ) -> tuple[ApiKey, str]:
-        """Create a key and return it with its clear value (the only time it exists)."""
+        """Create a key and return it with its clear value (the only time it exists). A blank
+        name, one over NAME_LIMIT characters or one an active key already has (letter case
+        aside) is refused, never cut or doubled."""
         if scope not in cls.Scope.values:
             raise ValueError(f"Unknown API key scope {scope!r}")
+        name = name.strip()
+        if not name:
+            raise Invalid("The name must not be blank.", field="name")
+        if len(name) > cls.NAME_LIMIT:
+            raise Invalid(
+                f"The name is {len(name)} characters long; the limit is {cls.NAME_LIMIT}.",
+                field="name",
+            )
+        if cls.objects.active().filter(name__iexact=name).exists():
+            raise Conflict(
+                f"An API key named '{name}' already exists; choose another name or revoke it.",
+                field="name",
+            )
         clear = KEY_PREFIX + secrets.token_urlsafe(32)
         key = cls.objects.create(
             name=name,

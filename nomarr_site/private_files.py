@@ -14,6 +14,9 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.db.backends.signals import connection_created
+
 logger = logging.getLogger(__name__)
 
 DIR_MODE = 0o700
@@ -63,9 +66,6 @@ def secure_data_dir(data_dir: Path, databases: tuple[str | Path, ...] = ()) -> N
 
 def secure_at_startup() -> None:
     """Called once per process (app ready): the configured data dir and SQLite database."""
-    from django.conf import settings
-    from django.db.backends.signals import connection_created
-
     databases = tuple(
         db["NAME"]
         for db in settings.DATABASES.values()

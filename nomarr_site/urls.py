@@ -57,7 +57,6 @@ urlpatterns = [
     path("", include("nomarr_site.events.urls")),
     path("", include("jobs.urls")),
     path("", include("library.urls")),
-    path("", include("library.processing.urls")),
     path("", include("calibration.urls")),
     path("", include("invitations.urls")),
     path("", include("media_meta.urls")),

@@ -3,13 +3,24 @@ server type; `base` holds the one interface they all speak."""
 
 from __future__ import annotations
 
+from invitations.clients.audiobookshelf import AudiobookshelfClient
 from invitations.clients.base import ClientError, MediaServerClient, ServerConnection
+from invitations.clients.emby import EmbyClient
+from invitations.clients.jellyfin import JellyfinClient
+from invitations.clients.navidrome import NavidromeClient
+from invitations.clients.plex import PlexClient
 
 #: The server types Nomarr speaks to, in the order forms list them.
 SERVER_TYPES = ("jellyfin", "emby", "plex", "navidrome", "audiobookshelf")
 
 #: server_type → client class (each module adds its own line here).
-CLIENT_CLASSES: dict[str, type] = {}
+CLIENT_CLASSES: dict[str, type] = {
+    "jellyfin": JellyfinClient,
+    "emby": EmbyClient,
+    "navidrome": NavidromeClient,
+    "audiobookshelf": AudiobookshelfClient,
+    "plex": PlexClient,
+}
 
 
 def client_for(connection: ServerConnection) -> MediaServerClient:

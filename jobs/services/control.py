@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from jobs.models import QueueControl
 from jobs.services import events
+from jobs.services.claim import claimable
+from jobs.transport import top_up
 
 
 def is_paused() -> bool:
@@ -23,9 +25,6 @@ def pause() -> None:
 
 def resume() -> int:
     """Clear the flag and wake the workers; returns how many tokens were pushed."""
-    from jobs.services.claim import claimable
-    from jobs.transport import top_up
-
     QueueControl.get()
     QueueControl.objects.filter(pk=1).update(paused=False, paused_at=None)
     events.emit_queue_state(paused=False)

@@ -1,8 +1,9 @@
 """Enqueueing: create the `Job` row, then hand work to the broker when the transaction commits.
 
 Apps do not call `enqueue` for their own kinds from views or services: each kind's app has one
-helper (`library.jobs.queue_scan`, `library.processing.jobs.queue_tag`) that builds the kind's
-payload; `enqueue` checks it against the registered type and derives the dedup key and subject.
+helper (`library.scanning.scan_job.queue_scan`, `library.tagging.tag_job.queue_tag`) that
+builds the kind's payload; `enqueue` checks it against the registered type and derives the
+dedup key and subject.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from jobs import registry
 from jobs.models import Job
 from jobs.services import events
 from jobs.subjects import Subject
+from jobs.transport import wake_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +98,6 @@ def enqueue(
                 raise RuntimeError(f"job {dedup_key!r} collided with a job that went away")
             return existing
         job = created_job
-    from jobs.transport import wake_on_commit
 
     wake_on_commit()
     transaction.on_commit(lambda: _announce(job))

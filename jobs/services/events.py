@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 
 from jobs.serializers import job_json
+from jobs.services.stats import queue_status
 from nomarr_site.events.envelope import SystemHealthData
 from nomarr_site.events.sender import (
     QUEUE_JOBS,
@@ -60,7 +61,6 @@ def emit_queue_status(force: bool = False) -> None:
                 _trailing.start()
             return
         _last_status = now
-    from jobs.services.stats import queue_status
 
     try:
         QUEUE_STATUS.send(queue_status())

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.services import events
+from jobs.transport import wake_on_commit
 
 
 def _deleted(queryset: QuerySet[Job]) -> int:
@@ -92,8 +93,6 @@ def retry(ids: Iterable[int] | None = None, all_errors: bool = False) -> RetryRe
     Only one job per dedup key may be active, so a job whose key an active job holds is
     skipped, and of several chosen jobs sharing a key only the newest is retried; the report
     says which were skipped and why (named ids that are missing or not retriable too)."""
-    from jobs.transport import wake_on_commit
-
     wanted = None if ids is None else list(dict.fromkeys(ids))
     statuses = [Job.Status.ERROR] if all_errors else list(RETRIABLE)
     jobs = Job.objects.filter(status__in=statuses)

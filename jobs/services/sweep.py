@@ -14,6 +14,9 @@ from django.utils import timezone
 from jobs import conf
 from jobs.models import Job
 from jobs.services import events
+from jobs.services.claim import claimable, full_kinds
+from jobs.services.control import is_paused
+from jobs.transport import top_up
 from nomarr_site.events.state import system_health
 
 logger = logging.getLogger(__name__)
@@ -49,10 +52,6 @@ def requeue_stuck(stale_seconds: float | None = None) -> dict[str, int]:
 
 def top_up_tokens() -> int:
     """Make sure enough tokens wait in the broker for the claimable jobs."""
-    from jobs.services.claim import claimable, full_kinds
-    from jobs.services.control import is_paused
-    from jobs.transport import top_up
-
     if is_paused():
         return 0
     wanted = claimable().exclude(kind__in=full_kinds()).count()

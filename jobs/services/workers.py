@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs import conf
-from jobs.models import Job, WorkerHeartbeat
+from jobs.models import Job, QueueControl, WorkerHeartbeat
 from jobs.services import events
 
 logger = logging.getLogger(__name__)
@@ -171,8 +171,6 @@ def _row(beat: WorkerHeartbeat) -> dict[str, Any]:
 
 def cluster_summary() -> dict[str, Any]:
     """Cluster liveness for /health/detailed, /api/v1/info and the queue page."""
-    from jobs.models import QueueControl
-
     try:
         since = timezone.now() - alive_window()
         beats = list(WorkerHeartbeat.objects.filter(last_seen__gte=since))

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from library.api.libraries import get_library
 from library.models import Library, Track
 from library.paths import is_inside, resolve_inside_roots
-from library.tags.formats import SUFFIXES
+from library.tagfiles.formats import SUFFIXES
 from nomarr_site.errors import ValidationFailed
 from nomarr_site.pagination import PAGE_PARAMETERS, limit_offset, page_body
 

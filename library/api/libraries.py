@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from library import libraries
 from library.api.serializers import (
     DeletedSerializer,
     DeleteRequestSerializer,
@@ -17,7 +18,6 @@ from library.api.serializers import (
     StatsSerializer,
 )
 from library.models import Library
-from library.services import libraries
 from nomarr_site.env import parse_bool
 from nomarr_site.errors import NotFoundError, ValidationFailed
 from nomarr_site.integers import optional_query_int
@@ -119,7 +119,7 @@ class LibraryStatsView(APIView):
 
 
 def queue_scan_response(library: Library, options: dict) -> Response:
-    queued = libraries.queue_scan(library, **options)
+    queued = libraries.request_scan(library, **options)
     return Response(
         {"queued": int(queued.created), "message": queued.message, "job_id": queued.job_id}
     )

@@ -4,7 +4,6 @@
 `queue_series_scan` is the one way to queue it: payload `SeriesScanPayload` (`series_ids`
 empty: every show folder, synced into the database first), dedup key
 `series_scan:<all | sorted ids>`, subject `library.series:<id>` for a scan of one series.
-This module also registers that subject.
 """
 
 from __future__ import annotations
@@ -17,16 +16,15 @@ from jobs.models import Job
 from jobs.registry import register
 from jobs.runner import JobFailed, JobRunner
 from jobs.services.enqueue import enqueue
-from jobs.subjects import Subject, register_subject
+from jobs.subjects import Subject
 from library.models import Series
 from library.series.episodes import scan_series
 from library.series.scan import NoSeriesDirectory, series_root, sync_folders
+from library.subjects import SERIES
 from media_meta.tmdb import TmdbClient, TmdbNotConfigured
 from nomarr_site.events.sender import SCAN_COMPLETE, SCAN_PROGRESS
 
 EVENT_SECONDS = 0.5
-
-register_subject("library.series", "library.Series")
 
 
 class SeriesScanPayload(TypedDict):
@@ -40,7 +38,7 @@ def series_scan_key(payload: Mapping[str, Any]) -> str:
 
 def series_scan_subject(payload: Mapping[str, Any]) -> Subject | None:
     ids = payload.get("series_ids") or []
-    return Subject("library.series", int(ids[0])) if len(ids) == 1 else None
+    return Subject(SERIES, int(ids[0])) if len(ids) == 1 else None
 
 
 def queue_series_scan(series: list[Series] | None = None) -> Job:

@@ -21,7 +21,7 @@ from library.tagging import graphfile, metadata
 from library.tagging.graphfile import GraphFileError
 from library.tagging.metadata import MetadataError
 from library.tagging.model_sets import BASE_URL, ModelDownload
-from library.tagging.registry import sha256_of
+from library.tagging.model_suite import sha256_of
 from nomarr_site.files import atomic_write, move_into_place
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from library.tagging import steps
 from library.tagging.cache import AlgorithmCache, default_cache
 from library.tagging.metadata import SAMPLE_RATE
-from library.tagging.registry import ModelSuite
+from library.tagging.model_suite import ModelSuite
 from library.tagging.version import PIPELINE_VERSION
 
 logger = logging.getLogger(__name__)

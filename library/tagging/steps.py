@@ -11,10 +11,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from library.tagfiles.formats import is_opus
 from library.tagging.cache import AlgorithmCache
 from library.tagging.metadata import SAMPLE_RATE
-from library.tagging.registry import Embedding, Head
-from library.tags.formats import is_opus
+from library.tagging.model_suite import Embedding, Head
 
 # Essentia's reference patch hops (the algorithms' defaults, in spectrogram frames).
 REFERENCE_HOPS = {

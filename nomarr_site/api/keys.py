@@ -20,17 +20,14 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
 
 class CreateKeySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, trim_whitespace=True)
+    # Length and duplicates are checked by ApiKey.create_key, so the API, the page and the CLI
+    # refuse the same names with the same words.
+    name = serializers.CharField(trim_whitespace=True, allow_blank=True)
     scope = serializers.ChoiceField(
         choices=ApiKey.Scope.choices,
         default=ApiKey.Scope.FULL,
         error_messages={"invalid_choice": "Unknown scope {input!r}; use 'tag' or 'full'."},
     )
-
-    def validate_name(self, value: str) -> str:
-        if not value.strip():
-            raise serializers.ValidationError("The name must not be blank.")
-        return value
 
 
 class CreatedKeySerializer(serializers.Serializer):

@@ -114,16 +114,21 @@ class ScanProgressData(ScanCountsData):
     message: str
 
 
-class ScanCompleteData(ScanCountsData):
-    """`scan.complete`: a library scan finished; duration in seconds."""
+class ScanResultData(ScanCountsData):
+    """What a library scan did: also the `scan` job's result."""
 
-    job_id: int
     library_id: int
-    duration: float
     changed: int
     tag_jobs_queued: int
     temp_files_removed: int
     problems: list[dict[str, str]]  # {path, reason}
+
+
+class ScanCompleteData(ScanResultData):
+    """`scan.complete`: a library scan finished; duration in seconds."""
+
+    job_id: int
+    duration: float
 
 
 class SeriesScanProgressData(TypedDict):

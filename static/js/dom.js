@@ -30,3 +30,30 @@ export function duration(seconds) {
   if (minutes) return join(minutes, "min", rest, "s");
   return `${rest} s`;
 }
+
+// Show an API error's per-field messages (`details.fields`, see the README's error format) next
+// to the inputs they name, inside `form`; clears the previous ones. Returns the messages that
+// named no input of the form, for the form's general error box.
+export function showFormErrors(form, error) {
+  for (const old of form.querySelectorAll("[data-field-message]")) old.remove();
+  for (const input of form.querySelectorAll("[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+  const fields = (error && error.data && error.data.details && error.data.details.fields) || {};
+  const elsewhere = [];
+  for (const [name, messages] of Object.entries(fields)) {
+    const input = form.elements.namedItem(name);
+    const text = [].concat(messages).join(" ");
+    if (!input || !input.insertAdjacentElement) {
+      elsewhere.push(text);
+      continue;
+    }
+    const id = `${form.id || "form"}-${name}-error`;
+    const note = el("small", { class: "error field-message", id, "data-field-message": name }, text);
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
+    input.insertAdjacentElement("afterend", note);
+  }
+  return elsewhere;
+}

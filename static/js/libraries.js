@@ -3,7 +3,7 @@
 // the selected library's tracks (searchable, paginated, each linking to its track page).
 
 import { api } from "./app.js";
-import { duration } from "./dom.js";
+import { duration, showFormErrors } from "./dom.js";
 import { followJob, openStream } from "./events.js";
 
 const page = document.getElementById("libraries");
@@ -172,6 +172,7 @@ function edit(library) {
 
 function resetForm() {
   form.reset();
+  showFormErrors(form, null);
   form.elements.id.value = "";
   page.querySelector("[data-form-title]").textContent = "Add a library";
   form.querySelector("[data-submit]").textContent = "Add library";
@@ -196,9 +197,13 @@ form.addEventListener("submit", async (event) => {
       body,
     });
     showError("");
+    showFormErrors(form, null);
     resetForm();
     await refresh();
   } catch (error) {
+    // A message about one field sits next to it; the box keeps the sentence for screen readers
+    // and for errors about no single field.
+    showFormErrors(form, error);
     showError(error.message);
   }
 });

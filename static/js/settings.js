@@ -2,6 +2,7 @@
 // form (PUT /api/config, per-field errors) and configuration backups (create, restore, delete).
 
 import { api } from "./app.js";
+import { showFormErrors } from "./dom.js";
 
 const section = document.getElementById("api-keys");
 const url = section.dataset.keysUrl;
@@ -16,9 +17,11 @@ function showError(message) {
   errorBox.hidden = !message;
 }
 
-function cell(text) {
+// `label` names the column for the stacked phone-width layout (app.css `.stack-table`).
+function cell(text, label) {
   const td = document.createElement("td");
   td.textContent = text;
+  if (label) td.dataset.label = label;
   return td;
 }
 
@@ -41,6 +44,7 @@ async function load() {
       const tr = document.createElement("tr");
       tr.dataset.keyId = key.id;
       const actions = document.createElement("td");
+      actions.className = "actions";
       const revoke = document.createElement("button");
       revoke.type = "button";
       revoke.className = "danger";
@@ -58,8 +62,8 @@ async function load() {
         }
       });
       actions.append(revoke);
-      tr.append(cell(key.name), cell(`${key.prefix}…`), cell(key.scope),
-        cell(when(key.created_at)), cell(when(key.last_used_at)), actions);
+      tr.append(cell(key.name, "Name"), cell(`${key.prefix}…`, "Prefix"), cell(key.scope, "Scope"),
+        cell(when(key.created_at), "Created"), cell(when(key.last_used_at), "Last used"), actions);
       return tr;
     }),
   );
@@ -74,9 +78,11 @@ form.addEventListener("submit", async (event) => {
     createdValue.textContent = data.api_key.key;
     created.hidden = false;
     form.reset();
+    showFormErrors(form, null);
     showError("");
     await load();
   } catch (error) {
+    showFormErrors(form, error);
     showError(error.message);
   }
 });

@@ -183,3 +183,43 @@ def test_keys_made_before_scopes_become_full_keys():
         assert new_model.objects.get(name="cron").scope == "full"
     finally:
         MigrationExecutor(connection).migrate(latest)
+
+
+def test_a_second_key_with_a_taken_name_is_refused_under_the_name_field(token_holder):
+    assert token_holder.post("/api/api-keys", {"name": "Lidarr"}, format="json").status_code == 201
+    response = token_holder.post("/api/api-keys", {"name": " lidarr "}, format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["message"] == (
+        "An API key named 'lidarr' already exists; choose another name or revoke it."
+    )
+    assert body["details"]["fields"] == {"name": [body["message"]]}
+    assert token_holder.get("/api/api-keys").json()["count"] == 1
+
+
+def test_a_revoked_keys_name_can_be_used_again(token_holder):
+    first = token_holder.post("/api/api-keys", {"name": "Old"}, format="json").json()["api_key"]
+    assert token_holder.delete(f"/api/api-keys/{first['id']}").status_code == 200
+    assert token_holder.post("/api/api-keys", {"name": "Old"}, format="json").status_code == 201
+
+
+def test_a_name_over_the_limit_is_refused_with_its_length_not_cut(token_holder):
+    response = token_holder.post("/api/api-keys", {"name": "k" * 150}, format="json")
+    assert response.status_code == 400
+    assert response.json()["details"]["fields"] == {
+        "name": ["The name is 150 characters long; the limit is 100."]
+    }
+
+
+def test_the_cli_refuses_a_long_or_taken_name_and_numbers_its_default_names(capsys):
+    from nomarr_site.models import ApiKey
+
+    with pytest.raises(CommandError, match="limit is 100"):
+        call_command("manage_key", "--generate", "--name", "n" * 120, "--scope", "tag")
+    call_command("manage_key", "--generate", "--name", "Beets", "--scope", "tag")
+    with pytest.raises(CommandError, match="named 'BEETS' already exists"):
+        call_command("manage_key", "--generate", "--name", "BEETS", "--scope", "tag")
+    call_command("manage_key", "--generate", "--scope", "tag")
+    call_command("manage_key", "--generate", "--scope", "tag")
+    names = list(ApiKey.objects.active().order_by("id").values_list("name", flat=True))
+    assert names == ["Beets", "CLI key", "CLI key 2"]

@@ -186,10 +186,13 @@ SERVICE_MODULES = [
     "nomarr_site/domain.py",
     "nomarr_site/config.py",
     "nomarr_site/backups.py",
-    "library/paths.py",
-    "library/scanner.py",
-    "library/processing/services.py",
-    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "library/services").glob("*.py")),
+    # every module of library/ but its endpoints, pages, admin and commands
+    *sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "library").rglob("*.py")
+        if not {"api", "management", "migrations"} & set(p.relative_to(ROOT).parts)
+        and p.name not in ("views.py", "urls.py", "admin.py")
+    ),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jobs/services").glob("*.py")),
 ]
 HTTP_MODULES = ("rest_framework", "django.http", "nomarr_site.errors")
@@ -251,8 +254,8 @@ REWORDING_VIEWS = {"nomarr_site/api/config.py"}
 
 
 def test_no_view_catches_a_domain_error_to_map_it():
-    import library.processing.services  # noqa: F401 - registers their domain errors
-    import library.services.libraries  # noqa: F401
+    import library.libraries  # noqa: F401
+    import library.tagging.requests  # noqa: F401 - registers their domain errors
 
     names = {cls.__name__ for cls in domain_error_classes()} | {"DomainError"}
     caught = []
@@ -271,6 +274,7 @@ def test_no_view_catches_a_domain_error_to_map_it():
 
 
 def domain_cases():
+    from library.libraries import LibraryDisabled
     from library.paths import (
         InvalidPath,
         OutsideRoots,
@@ -279,8 +283,7 @@ def domain_cases():
         RootConflict,
         SystemFolder,
     )
-    from library.processing.services import NotAFile, UnusableFile
-    from library.services.libraries import LibraryDisabled
+    from library.tagging.requests import NotAFile, UnusableFile
     from nomarr_site import domain
     from nomarr_site.config import InvalidConfig, InvalidSetting
 

@@ -126,3 +126,22 @@ def test_nom_run_queue_and_show_tags_print_a_non_utf8_file_name_escaped(migrated
     done = nom("show-tags", str(bad), data_dir=migrated, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"{root}/bad\\xff.flac  (")
+
+
+def test_nom_help_lists_nomarrs_commands_as_they_are_typed_and_keeps_djangos_behind_all(
+    tmp_path, elsewhere
+):
+    shown = nom("--help", data_dir=tmp_path / "data", cwd=elsewhere)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    commands = {line.split()[0]: line for line in lines if line.startswith("  ")}
+    assert {"serve", "run", "show-tags", "manage-key", "manage-password", "models"} <= set(commands)
+    assert "Show a file's tags" in commands["show-tags"]
+    assert "migrate" not in commands and "createsuperuser" not in shown.stdout.split("(")[0]
+    assert "nom help --all" in shown.stdout
+    everything = nom("help", "--all", data_dir=tmp_path / "data", cwd=elsewhere)
+    assert everything.returncode == 0
+    assert "migrate" in everything.stdout and "show_tags" in everything.stdout
+    # Each command is typed as listed.
+    typed = nom("show-tags", "--help", data_dir=tmp_path / "data", cwd=elsewhere)
+    assert typed.returncode == 0 and "FILE" in typed.stdout.upper()

@@ -76,7 +76,9 @@ def stop(process: subprocess.Popen) -> None:
 
 def base_env(data_dir: Path, admin_password: str = ADMIN_PASSWORD) -> dict[str, str]:
     """This process's environment for a server of its own: a private data dir, the admin
-    password preset, and no database/Redis/test settings leaking in from the test run."""
+    password preset, no database/Redis/test settings leaking in from the test run, and this
+    checkout's code first on the path (whichever checkout the virtual environment's editable
+    install points at)."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -90,6 +92,7 @@ def base_env(data_dir: Path, admin_password: str = ADMIN_PASSWORD) -> dict[str, 
             "NOMARR_ADMIN_PASSWORD": admin_password,
             "NOMARR_LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(REPO),
         }
     )
     return env

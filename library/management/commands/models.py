@@ -16,7 +16,7 @@ from library.tagging.fetch import (
     verify_folder,
 )
 from library.tagging.model_sets import BASE_URL, MODEL_SETS, pinned_checksums
-from library.tagging.registry import ModelSuite, discover
+from library.tagging.model_suite import ModelSuite, discover
 
 
 class ProgressBar:

@@ -9,12 +9,12 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from library.paths import PathRefused, resolve_inside_roots
-from library.processing.services import queue_paths
-from library.processing.tagger import NoUsableModels, ensure_track, load_suite, tag_track
-from library.services.track_fields import UNSTORABLE_NAME_REASON, is_storable, readable_path
-from library.services.walk import AudioWalk
+from library.scanning.track_fields import UNSTORABLE_NAME_REASON, is_storable, readable_path
+from library.scanning.walk import AudioWalk
+from library.tagfiles.errors import TagFileError
+from library.tagging.requests import queue_paths
 from library.tagging.steps import DecodeError, InferenceError
-from library.tags.errors import TagFileError
+from library.tagging.tag_file import NoUsableModels, ensure_track, load_suite, tag_track
 
 
 class Command(BaseCommand):

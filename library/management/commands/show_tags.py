@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from library.services.track_fields import readable_path
-from library.tags.errors import TagFileError
-from library.tags.reader import read_tags
+from library.scanning.track_fields import readable_path
+from library.tagfiles.errors import TagFileError
+from library.tagfiles.reader import read_tags
 from nomarr_site import config
 
 

@@ -1,4 +1,4 @@
-"""`nom manage_key`: create, list or revoke API keys from the server's shell.
+"""`nom manage-key`: create, list or revoke API keys from the server's shell.
 
 `--generate` needs a scope: `--scope tag|full`, or, at a terminal, an answer to the question
 (`tag` first and the default). Without a terminal and without `--scope` it stops and says so,
@@ -11,6 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nomarr_site.domain import DomainError
 from nomarr_site.models import ApiKey
 
 
@@ -23,7 +24,9 @@ class Command(BaseCommand):
         group.add_argument("--list", action="store_true", help="list active keys")
         group.add_argument("--revoke", type=int, metavar="ID", help="revoke the key with this id")
         group.add_argument("--show", action="store_true", help="explain how keys are stored")
-        parser.add_argument("--name", default="CLI key", help="name for --generate")
+        parser.add_argument(
+            "--name", help="name for --generate (default: the first free 'CLI key', 'CLI key 2', …)"
+        )
         parser.add_argument(
             "--scope",
             choices=[ApiKey.Scope.TAG, ApiKey.Scope.FULL],
@@ -34,15 +37,16 @@ class Command(BaseCommand):
         if options["show"]:
             self.stdout.write(
                 "API keys are stored hashed and are shown only once, when created. "
-                "Run `nom manage_key --generate --name NAME --scope tag|full` for a new key, "
-                "or `nom manage_key --list` to see existing keys' names and prefixes."
+                "Run `nom manage-key --generate --name NAME --scope tag|full` for a new key, "
+                "or `nom manage-key --list` to see existing keys' names and prefixes."
             )
         elif options["generate"]:
-            name = options["name"].strip()
-            if not name:
-                raise CommandError("--name must not be blank")
             scope = options["scope"] or self._ask_scope()
-            key, clear = ApiKey.create_key(name[:100], created_by="cli", scope=scope)
+            try:
+                name = options["name"] if options["name"] is not None else free_default_name()
+                key, clear = ApiKey.create_key(name, created_by="cli", scope=scope)
+            except DomainError as exc:
+                raise CommandError(f"--name: {exc.message}") from None
             self.stdout.write(f"Created API key {key.id} '{key.name}' (scope {key.scope}):")
             self.stdout.write(clear)
         elif options["list"]:
@@ -79,3 +83,12 @@ class Command(BaseCommand):
             if answer in ("2", "full"):
                 return ApiKey.Scope.FULL
             self.stdout.write("Answer 1 (tag) or 2 (full).")
+
+
+def free_default_name() -> str:
+    """'CLI key', or 'CLI key N' with the lowest N no active key is named."""
+    taken = {name.casefold() for name in ApiKey.objects.active().values_list("name", flat=True)}
+    number = 1
+    while (name := "CLI key" if number == 1 else f"CLI key {number}").casefold() in taken:
+        number += 1
+    return name

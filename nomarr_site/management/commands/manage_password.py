@@ -1,4 +1,4 @@
-"""`nom manage_password`: reset the admin password (passwords are stored hashed)."""
+"""`nom manage-password`: reset the admin password (passwords are stored hashed)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if options["show"]:
             self.stdout.write(
                 "The admin password is stored hashed and cannot be shown. "
-                "Run `nom manage_password --reset` to print a new one."
+                "Run `nom manage-password --reset` to print a new one."
             )
             return
         password = options["set"] or passwords.generate()

@@ -8,14 +8,14 @@ import shutil
 import mutagen
 import pytest
 
+from library.tagfiles.formats import detect_format
+from library.tagfiles.payload import audio_payload_hash
+from library.tagfiles.reader import read_tags
+from library.tagfiles.writer import FileStamp, write_tags
 from library.tagging.cache import AlgorithmCache
+from library.tagging.model_suite import discover
 from library.tagging.pipeline import TaggingPipeline
-from library.tagging.registry import discover
-from library.tagging.tags import derive_tags
-from library.tags.formats import detect_format
-from library.tags.payload import audio_payload_hash
-from library.tags.reader import read_tags
-from library.tags.writer import FileStamp, write_tags
+from library.tagging.tag_values import derive_tags
 from tests.support.audio import FORMATS
 
 

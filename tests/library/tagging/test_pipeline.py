@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from library.tagging.cache import AlgorithmCache, essentia_factory
+from library.tagging.model_suite import discover
 from library.tagging.pipeline import NoModelsError, PipelineOptions, TaggingPipeline
-from library.tagging.registry import discover
 from library.tagging.steps import DecodeError
 from library.tagging.version import PIPELINE_VERSION
 from tests.support.audio import FORMATS, make_audio

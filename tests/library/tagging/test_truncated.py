@@ -10,9 +10,9 @@ import pytest
 
 from jobs.models import Job
 from library.models import Track, TrackScore
-from library.processing.tagger import exact_duration
+from library.tagfiles.reader import read_tags
 from library.tagging.steps import is_cut_short
-from library.tags.reader import read_tags
+from library.tagging.tag_file import exact_duration
 from tests.support.audio import FORMATS, make_audio
 
 

@@ -1,0 +1,1 @@
+"""Scanning: walking library roots into Track rows, and the `scan` job kind."""
