@@ -9,6 +9,7 @@ what arrived (path, query, headers) so a test sees what was sent and what came f
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -21,9 +22,23 @@ import pytest
 
 V3_KEY = "0123456789abcdef0123456789abcdef"
 V4_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJub21hcnItdGVzdCJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
-# The smallest files that still start like a JPEG and a PNG.
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# Small real images (a 20x30 blue JPEG poster, a 40x12 red PNG logo), so pages show them.
+JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA0JCgsKCA0LCgsODg0PEyAVExISEyccHhcgLikxMC4pLSwzOko+MzZG"
+    "NywtQFdBRkxOUlNSMj5aYVpQYEpRUk//2wBDAQ4ODhMREyYVFSZPNS01T09PT09PT09PT09PT09PT09PT09PT09P"
+    "T09PT09PT09PT09PT09PT09PT09PT09PT0//wAARCAAeABQDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAA"
+    "AAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAk"
+    "M2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKT"
+    "lJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QA"
+    "HwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdh"
+    "cRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hp"
+    "anN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk"
+    "5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDIooor1jgCiiigAooooAKKKKAP/9k="
+)
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAACgAAAAMCAIAAACfoWgaAAAAH0lEQVR4nGM8YWPDMBCAaUBsHbV41OJRi0ctHpIW"
+    "AwBfMQFYCUODcwAAAABJRU5ErkJggg=="
+)
 
 SHOWS: dict[int, dict[str, Any]] = {
     1429: {

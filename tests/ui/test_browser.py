@@ -75,6 +75,7 @@ def test_every_navigation_link_opens_without_console_errors(page, ui_server, scr
         "Queue",
         "Libraries",
         "Processing",
+        "Series",
         "Settings",
     ]  # an area appears in the menu with the page that fills it
     for label, href in links:
