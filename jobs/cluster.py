@@ -18,7 +18,7 @@ import psutil
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from jobs import conf
+from jobs import conf, hooks
 from jobs.services import control, sweep, workers
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ class SweepThread(threading.Thread):
         sweep.requeue_stuck()
         sweep.top_up_tokens()
         sweep.announce_health()
+        hooks.run_due_periodic(time.monotonic())
         if control.restart_requested_after(self.started_at):
             logger.warning("Restart requested: stopping cluster %s cleanly", self.cluster_id)
             workers.forget_cluster(self.cluster_id)

@@ -136,11 +136,13 @@ def _schedule_retry(job: Job, exc: BaseException) -> None:
 
 
 def error_text(exc: BaseException) -> str:
-    """The job's error message: a JobFailed's own words, else the exception's class and text."""
+    """The job's error message, a sentence for people: a JobFailed's own words, else the
+    exception's text as an unexpected problem (its class and traceback go to the log only)."""
     text = str(exc).strip()
     if isinstance(exc, JobFailed) and text:
         return text[:4000]
-    return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__)[:4000]
+    what = text.rstrip(".") if text else "it stopped without saying why"
+    return f"Nomarr hit an unexpected problem: {what}. The server log has the details."[:4000]
 
 
 def _checked_result(result: Any) -> Any:

@@ -6,10 +6,14 @@ from collections.abc import Iterable
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from jobs.models import Job
 from jobs.subjects import Subject
+from library.checks import models_dir
 from library.models import Track, TrackScore
+from library.tagging.model_suite import discover
+from library.tagging.version import describe
 
 # Geometry of the score charts, in SVG user units (the SVG scales to its container).
 CHART_WIDTH = 360
@@ -48,12 +52,23 @@ def track_page(request, track_id: int):
         "active": "libraries",
         "track": track,
         "duration": _clock(track.duration),
+        "version_words": describe(
+            track.tagged_version,
+            _current_suite(),
+            timezone.localtime(track.tagged_at).date() if track.tagged_at else None,
+        ),
         "charts": head_charts(scores),
         "jobs": Job.objects.for_subject(Subject.of(track)).order_by("-created_at", "-id")[
             :RECENT_JOBS
         ],
     }
     return render(request, "library/track.html", context)
+
+
+def _current_suite() -> str | None:
+    """The suite version tagging would write now (None without usable models)."""
+    suite = discover(models_dir())
+    return suite.version if suite.heads else None
 
 
 def _clock(seconds: float | None) -> str:

@@ -155,6 +155,20 @@ DEFINITIONS: dict[str, Setting] = {
             "Backups with a custom name are never removed.",
         ),
         Setting(
+            "invitation_display_name",
+            lambda: "",
+            text_of(200),
+            "Name invitations show for your servers; empty: the names of the invitation's "
+            "servers, joined by commas.",
+        ),
+        Setting(
+            "expired_user_action",
+            lambda: "disable",
+            OneOf(("disable", "delete")),
+            "What happens to an account when it expires: disable it where the server can "
+            "(Navidrome cannot: deleted there), or delete it everywhere.",
+        ),
+        Setting(
             "series_directory",
             lambda: "",
             optional_path,

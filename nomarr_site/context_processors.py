@@ -10,6 +10,9 @@ NAVIGATION = [
     ("libraries", "Libraries", "/web/libraries"),
     ("processing", "Processing", "/web/process"),
     ("series", "Series", "/web/series"),
+    ("servers", "Servers", "/web/servers"),
+    ("invitations", "Invitations", "/web/invitations"),
+    ("users", "Users", "/web/users"),
     ("settings", "Settings", "/web/settings"),
 ]
 

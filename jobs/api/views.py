@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from jobs.api import params, schemas
 from jobs.models import Job
 from jobs.serializers import JobDetailSerializer, JobSerializer, job_json
-from jobs.services import control, listing, manage, stats, workers
+from jobs.services import control, listing, manage, stats, waiting, workers
 from nomarr_site.errors import ConflictError, NotFoundError
 from nomarr_site.pagination import PAGE_PARAMETERS, limit_offset
 
@@ -30,6 +30,10 @@ JOB_LIST = inline_serializer(
         "total": serializers.IntegerField(),
         "limit": serializers.IntegerField(),
         "offset": serializers.IntegerField(),
+        "waiting": serializers.DictField(
+            child=serializers.CharField(),
+            help_text="kind → why this page's pending jobs of that kind are not running yet",
+        ),
     },
 )
 REMOVED = inline_serializer(
@@ -63,13 +67,15 @@ def job_list_response(request) -> Response:
         subject=params.subject_filter(request.query_params),
     )
     total = jobs.count()
-    page = jobs[offset : offset + limit]
+    page = list(jobs[offset : offset + limit])
+    pending = {job.kind for job in page if job.status == Job.Status.PENDING}
     return Response(
         {
             "jobs": JobSerializer(page, many=True).data,
             "total": total,
             "limit": limit,
             "offset": offset,
+            "waiting": waiting.waiting_reasons(pending),
         }
     )
 

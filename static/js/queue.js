@@ -3,7 +3,7 @@
 // polling every 2 s while unfinished jobs are on screen, so it also works without the stream.
 
 import { api } from "./app.js";
-import { el } from "./dom.js";
+import { duration, el } from "./dom.js";
 import { openStream } from "./events.js";
 
 const root = document.getElementById("queue-page");
@@ -11,7 +11,9 @@ const urls = root.dataset;
 const jobUrl = (template, id) => template.replace("{id}", id);
 const PAGE_SIZE = 25;
 const POLL_MS = 2000;
-const state = { offset: 0, total: 0, status: "", jobs: new Map(), paused: false, timer: null };
+const state = {
+  offset: 0, total: 0, status: "", jobs: new Map(), paused: false, timer: null, waiting: {},
+};
 const tbody = root.querySelector("[data-jobs]");
 const messageBox = root.querySelector("[data-message]");
 const subscribed = new Set();
@@ -27,12 +29,46 @@ function progressCell(job) {
   const percent = job.status === "done" ? 100 : Math.round((fraction || 0) * 100);
   const bar = el("div", { class: "progress", title: `${percent} %` }, el("span"));
   bar.firstChild.style.width = `${percent}%`;
-  const note = job.error_message || (job.progress && job.progress.message) || "";
-  return el("td", {}, bar, el("small", { class: "muted" }, note));
+  // A pending job says why it waits (paused, no worker, its kind at its limit).
+  const waiting = job.status === "pending" ? state.waiting[job.kind] || "" : "";
+  const note = job.error_message || (job.progress && job.progress.message) || waiting;
+  return el("td", { "data-label": "Progress" }, bar, el("small", { class: "muted" }, note));
+}
+
+const clockTime = (value) => (value ? new Date(value).toLocaleTimeString() : "");
+
+// Queued, started and finished times, and how long it ran (or has been running).
+function timesCell(job) {
+  const lines = [`queued ${clockTime(job.created_at)}`];
+  if (job.started_at) lines.push(`started ${clockTime(job.started_at)}`);
+  if (job.finished_at) lines.push(`finished ${clockTime(job.finished_at)}`);
+  if (job.started_at) {
+    const end = job.finished_at ? new Date(job.finished_at) : new Date();
+    const took = (end - new Date(job.started_at)) / 1000;
+    lines.push(`${job.finished_at ? "took" : "running for"} ${duration(took)}`);
+  }
+  const cell = el("td", { "data-label": "Times", class: "times" });
+  lines.forEach((line, index) => {
+    if (index) cell.append(el("br"));
+    cell.append(el("small", { class: index ? "muted" : "" }, line));
+  });
+  return cell;
+}
+
+// The file, linked to its track page when the job is about a track the library knows.
+function fileCell(job) {
+  const file = job.path || (job.kind === "sleep" ? "" : "–");
+  const cell = el("td", { "data-label": "File", style: "word-break: break-all" });
+  if (job.track_id) {
+    cell.append(el("a", { href: jobUrl(urls.trackUrlTemplate, job.track_id) }, file));
+  } else {
+    cell.append(file);
+  }
+  return cell;
 }
 
 function actionsCell(job) {
-  const cell = el("td");
+  const cell = el("td", { class: "actions" });
   if (job.status === "error" || job.status === "cancelled") {
     cell.append(el("button", { class: "secondary", type: "button", "data-retry": job.id }, "Retry"));
   }
@@ -46,14 +82,15 @@ function actionsCell(job) {
 }
 
 function jobRow(job) {
-  const file = job.path || (job.kind === "sleep" ? "" : "–");
   return el(
     "tr",
     { "data-job": job.id },
-    el("td", {}, String(job.id)),
-    el("td", {}, `${job.kind} `, el("small", { class: "muted" }, job.priority.toLowerCase())),
-    el("td", { style: "word-break: break-all" }, file),
-    el("td", {}, el("span", { class: `badge ${job.status}` }, job.status)),
+    el("td", { "data-label": "#" }, String(job.id)),
+    el("td", { "data-label": "Kind" }, `${job.kind} `,
+      el("small", { class: "muted" }, job.priority.toLowerCase())),
+    fileCell(job),
+    el("td", { "data-label": "Status" }, el("span", { class: `badge ${job.status}` }, job.status)),
+    timesCell(job),
     progressCell(job),
     actionsCell(job),
   );
@@ -62,7 +99,7 @@ function jobRow(job) {
 function renderJobs(jobs) {
   state.jobs = new Map(jobs.map((job) => [job.id, job]));
   if (!jobs.length) {
-    tbody.replaceChildren(el("tr", {}, el("td", { colSpan: 6, class: "muted" }, "No jobs.")));
+    tbody.replaceChildren(el("tr", {}, el("td", { colSpan: 7, class: "muted" }, "No jobs.")));
   } else {
     tbody.replaceChildren(...jobs.map(jobRow));
   }
@@ -115,6 +152,7 @@ async function loadList() {
   try {
     const page = await api(`${urls.listUrl}?${params}`);
     state.total = page.total;
+    state.waiting = page.waiting || {};
     renderJobs(page.jobs);
     showMessage("");
   } catch (error) {

@@ -191,7 +191,9 @@ def test_a_failing_job_ends_in_error_while_the_others_complete(cluster, tmp_path
     wait_for(lambda: unfinished() == 0, "the jobs to finish")
     bad.refresh_from_db()
     assert bad.status == Job.Status.ERROR
-    assert bad.error_message == "RuntimeError: cannot decode"
+    assert bad.error_message == (
+        "Nomarr hit an unexpected problem: cannot decode. The server log has the details."
+    )
     assert Job.objects.filter(pk__in=[j.pk for j in good], status=Job.Status.DONE).count() == 10
 
 

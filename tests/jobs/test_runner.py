@@ -31,7 +31,9 @@ def test_a_job_that_raises_ends_in_error_with_its_message(run_queue):
     run_queue()
     job.refresh_from_db()
     assert job.status == Job.Status.ERROR
-    assert job.error_message == "RuntimeError: disk on fire"
+    assert job.error_message == (
+        "Nomarr hit an unexpected problem: disk on fire. The server log has the details."
+    )
     assert job.finished_at is not None
 
 

@@ -194,6 +194,8 @@ SERVICE_MODULES = [
         and p.name not in ("views.py", "urls.py", "admin.py")
     ),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jobs/services").glob("*.py")),
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "invitations/services").glob("*.py")),
+    "invitations/crypto.py",
 ]
 HTTP_MODULES = ("rest_framework", "django.http", "nomarr_site.errors")
 HTTP_ERRORS = {"ApiError", "APIException", "ValidationFailed", "NotFoundError", "ConflictError"}

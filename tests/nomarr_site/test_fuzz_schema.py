@@ -90,6 +90,7 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
             defaults={"library": library, "relative_path": "a.mp3", "size": 1, "mtime": 0},
         )
         job = Job.objects.create(kind="noop", status=Job.Status.ERROR)
+        user, invitation = invitation_rows()
         Job.objects.create(kind="noop", status=Job.Status.PENDING)
         config.set_value("tmdb_api_key", V3_KEY)
         config.set_value("series_directory", str(series_root))
@@ -97,7 +98,8 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
             key="show", defaults={"name": "Show", "folder": "Show", "tmdb_id": 1429}
         )
         _, token = AuthToken.issue(admin_user, timedelta(hours=1))
-        key, clear = ApiKey.create_key("fuzz")
+        # A fresh name each time: an active key's name may not be taken twice.
+        key, clear = ApiKey.create_key(f"fuzz {ApiKey.objects.count() + 1}")
         return World(
             headers={
                 "token": {"Authorization": f"Bearer {token}"},
@@ -108,6 +110,8 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
                 "track_id": track.pk,
                 "job_id": job.pk,
                 "key_id": key.pk,
+                "user_id": user.pk,
+                "invitation_id": invitation.pk,
                 "name": backups.create_backup(None),
                 "anime_id": series.key,
                 "serie_id": series.key,
@@ -116,6 +120,20 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
         )
 
     return make
+
+
+def invitation_rows() -> tuple[Any, Any]:
+    """A media server with a user and an invitation, for the invitations endpoints' ids. No
+    client answers for the server, so deleting its user is refused (409), never a 500."""
+    from invitations.models import Invitation, MediaServer, MediaUser
+
+    server, _ = MediaServer.objects.get_or_create(
+        name="Fuzz", defaults={"server_type": "jellyfin", "server_url": "http://127.0.0.1:9"}
+    )
+    user, _ = MediaUser.objects.get_or_create(server=server, remote_id="r1", username="u")
+    invitation, _ = Invitation.objects.get_or_create(code="FUZZFUZZFUZZ")
+    invitation.servers.add(server)
+    return user, invitation
 
 
 def load_schema(client) -> Any:

@@ -76,6 +76,9 @@ def test_every_navigation_link_opens_without_console_errors(page, ui_server, scr
         "Libraries",
         "Processing",
         "Series",
+        "Servers",
+        "Invitations",
+        "Users",
         "Settings",
     ]  # an area appears in the menu with the page that fills it
     for label, href in links:
@@ -194,7 +197,11 @@ def test_the_track_page_shows_the_files_tags_and_its_raw_scores(page, ui_server,
     settle(page)
     assert page.locator("h1").inner_text() == "Morning"
     assert page.locator('[data-field="artist"]').inner_text() == "Test Artist"
-    assert page.locator('[data-field="tagged_version"]').inner_text() != "not tagged yet"
+    version = page.locator('[data-field="tagged_version"]')
+    words = version.inner_text()
+    assert words.startswith("Analysed on ") and "with the current model set" in words
+    assert words.endswith("not calibrated")
+    assert version.get_attribute("title").endswith(";cal=none")  # the raw tag on hover
     # The tags as written in the file: at least the version tag.
     assert page.locator("[data-tags] tr[data-tag]").count() >= 1
     assert page.locator('[data-tags] tr[data-tag$="version"]').count() == 1
