@@ -103,8 +103,11 @@ def _wanted(
 ) -> dict[Number, tuple[str, dt.date | None]]:
     wanted: dict[Number, tuple[str, dt.date | None]] = {}
     if provider is None:
+        # Keep what the provider said before (aired regular episodes); a special or an
+        # unlisted episode whose file is gone is not missing, it is forgotten.
         for row in series.episodes.all():
-            wanted[(row.season, row.number)] = (row.title, row.air_date)
+            if row.season >= 1 and row.air_date is not None:
+                wanted[(row.season, row.number)] = (row.title, row.air_date)
     else:
         for ep in provider:
             aired = ep.air_date is not None and ep.air_date <= today
@@ -175,7 +178,7 @@ def scan_series(series: Series, root: Path, client: TmdbClient | None) -> Series
         problem = "not linked to TMDB; missing episodes are not known"
     result = reconcile(series, episode_files(root / series.folder), provider)
     series.scanned_at = timezone.now()
-    series.save()
+    series.save(update_fields=["description", "year", "language", "scanned_at", "updated_at"])
     result.problem = problem
     return result
 

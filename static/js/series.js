@@ -46,7 +46,8 @@ function missingBadge(series) {
 
 function seriesRow(series) {
   const link = el("a", { href: `${urls.seriesPage}${series.id}` }, series.name);
-  const tmdb = series.link
+  // Only a web address becomes a link (a link edited in the backoffice could be anything).
+  const tmdb = series.link.startsWith("https://")
     ? el("a", { href: series.link, target: "_blank", rel: "noopener" }, "TMDB")
     : el("span", { class: "muted" }, "not linked");
   return el(

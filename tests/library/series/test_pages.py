@@ -78,3 +78,9 @@ def test_the_web_detail_lists_episodes_by_season_and_the_nfo_state(admin_browser
     poster = admin_browser.get(f"/api/web/series/{titan.pk}/poster")
     assert poster.status_code == 200 and poster["Content-Type"] == "image/jpeg"
     assert admin_browser.get("/api/web/series/999999").status_code == 404
+
+
+def test_a_link_that_is_not_a_web_address_is_shown_as_text(admin_browser, db):
+    series = Series.objects.create(key="x", name="X", folder="X", link="javascript:alert(1)")
+    html = admin_browser.get(f"/web/series/{series.pk}").content.decode()
+    assert 'href="javascript' not in html

@@ -154,3 +154,13 @@ def test_two_shows_of_one_name_get_keys_told_apart_by_year(tmp_path, db):
     assert sync_folders(root) == 3
     keys = sorted(Series.objects.values_list("key", flat=True))
     assert keys == ["doctor-who", "doctor-who-2005", "show-colon"]
+
+
+def test_without_provider_data_a_removed_special_is_forgotten_not_missing(series_dir, tmdb):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    scan_series(titan, series_dir, TmdbClient.from_settings())
+    os.remove(series_dir / titan.folder / "Specials" / "Attack on Titan - S00E01.mkv")
+    result = scan_series(titan, series_dir, None)
+    assert result.missing == ["1-2", "2-1"]
+    assert not titan.episodes.filter(season=0).exists()
