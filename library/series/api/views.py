@@ -7,11 +7,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from library.series import services
 from library.series.api.validation import unprocessable, validated
 from library.series.episodes import missing_by_season
+from nomarr_site.auth.ratelimit import client_id
 from nomarr_site.errors import ValidationFailed
 from nomarr_site.integers import query_int
 
@@ -82,12 +84,24 @@ class AnimeListView(APIView):
         return Response(services.missing_list(page, per_page, sort_by, filter_by))
 
 
+class PublicSearchThrottle(AnonRateThrottle):
+    """The public search spends the owner's TMDB quota: a visitor without a credential gets
+    30 searches a minute, counted by peer address (a proxy header could be forged)."""
+
+    rate = "30/min"
+
+    def get_ident(self, request: Request) -> str:
+        return client_id(request)
+
+
 class SearchSerializer(serializers.Serializer):
     query = serializers.CharField(max_length=MAX_QUERY)
 
 
 class AnimeSearchView(APIView):
     """Public, as the reference says: it searches TMDB with the owner's key."""
+
+    throttle_classes = [PublicSearchThrottle]
 
     @extend_schema(
         parameters=[OpenApiParameter("query", str, required=True, description="≤ 200 chars")],

@@ -241,3 +241,14 @@ def test_adding_while_the_series_directory_is_unmounted_is_503(token_holder, ser
     assert response.status_code == 503
     assert "not available" in response.json()["message"]
     assert not (series_dir / "unmounted").exists()
+
+
+def test_anonymous_searches_are_limited_per_address_and_logged_in_ones_are_not(
+    anonymous, token_holder, tmdb
+):
+    for _ in range(30):
+        assert anonymous.get("/api/anime/search", {"query": "titan"}).status_code == 200
+    limited = anonymous.get("/api/anime/search", {"query": "titan"}, HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert limited.status_code == 429
+    assert limited.json()["error"] == "RATE_LIMIT_ERROR" and "Retry-After" in limited
+    assert token_holder.get("/api/anime/search", {"query": "titan"}).status_code == 200
