@@ -104,7 +104,8 @@ class ScanCountsData(TypedDict):
 
 
 class ScanProgressData(ScanCountsData):
-    """`scan.progress`: a library scan's progress (fraction 0..1)."""
+    """`scan.progress`: a library scan's progress (fraction 0..1); a series-library scan sends
+    `SeriesScanProgressData` under the same name."""
 
     job_id: int
     library_id: int
@@ -128,6 +129,32 @@ class ScanCompleteData(ScanResultData):
 
     job_id: int
     duration: float
+
+
+class SeriesScanProgressData(TypedDict):
+    """`scan.progress` of a series-library scan (`scope` "series"): series done of the total,
+    fraction 0..1, and the series being scanned (its key)."""
+
+    job_id: int
+    scope: str  # "series"
+    key: str
+    done: int
+    total: int
+    fraction: float
+    message: str
+
+
+class SeriesScanCompleteData(TypedDict):
+    """`scan.complete` of a series-library scan: series scanned, episodes present and missing,
+    duration in seconds, and the series that could not be scanned ({key, reason})."""
+
+    job_id: int
+    scope: str  # "series"
+    series: int
+    present: int
+    missing: int
+    duration: float
+    problems: list[dict[str, str]]
 
 
 # The one naming rule: an event `<area>.<event>` is `<area>_<event>` on the WebSocket and

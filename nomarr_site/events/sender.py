@@ -50,6 +50,8 @@ from nomarr_site.events.envelope import (
     QueueStatusData,
     ScanCompleteData,
     ScanProgressData,
+    SeriesScanCompleteData,
+    SeriesScanProgressData,
     SystemHealthData,
     WorkerStatusData,
     make,
@@ -98,8 +100,10 @@ QUEUE_STARTED: Event[QueueStateData] = Event("queue.started", "queue")
 QUEUE_STOPPED: Event[QueueStateData] = Event("queue.stopped", "queue")
 WORKER_STATUS: Event[WorkerStatusData] = Event("worker.status", "system")
 SYSTEM_HEALTH: Event[SystemHealthData] = Event("system.health", "system")
-SCAN_PROGRESS: Event[ScanProgressData] = Event("scan.progress", "library")
-SCAN_COMPLETE: Event[ScanCompleteData] = Event("scan.complete", "library")
+# A music library's scan and the series library's scan share these names (the reference's
+# `scan_progress` and `scan_complete`); the data says which (`library_id` or `scope: "series"`).
+SCAN_PROGRESS: Event[ScanProgressData | SeriesScanProgressData] = Event("scan.progress", "library")
+SCAN_COMPLETE: Event[ScanCompleteData | SeriesScanCompleteData] = Event("scan.complete", "library")
 
 EVENTS: dict[str, Event[Any]] = {
     event.name: event

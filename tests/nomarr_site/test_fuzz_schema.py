@@ -59,7 +59,7 @@ class World:
 
 
 @pytest.fixture
-def renew(transactional_db, settings, tmp_path, admin_user):
+def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
     from datetime import timedelta
 
     from django.core.cache import cache
@@ -73,6 +73,14 @@ def renew(transactional_db, settings, tmp_path, admin_user):
     settings.DATA_DIR.mkdir()
     music = tmp_path / "music"
     music.mkdir()
+    # The series and NFO endpoints reach TMDB: the loopback one, so a 503 means a bug here.
+    from library.models import Series
+    from nomarr_site import config
+    from tests.support.tmdb import V3_KEY
+
+    series_root = tmp_path / "series"
+    (series_root / "Show").mkdir(parents=True)
+    settings.TMDB_API_URL = tmdb_server.api_url
 
     def make() -> World:
         cache.clear()
@@ -84,6 +92,11 @@ def renew(transactional_db, settings, tmp_path, admin_user):
         job = Job.objects.create(kind="noop", status=Job.Status.ERROR)
         user, invitation = invitation_rows()
         Job.objects.create(kind="noop", status=Job.Status.PENDING)
+        config.set_value("tmdb_api_key", V3_KEY)
+        config.set_value("series_directory", str(series_root))
+        series, _ = Series.objects.get_or_create(
+            key="show", defaults={"name": "Show", "folder": "Show", "tmdb_id": 1429}
+        )
         _, token = AuthToken.issue(admin_user, timedelta(hours=1))
         # A fresh key per world (the fuzzer may revoke the last one); names are unique.
         key, clear = ApiKey.create_key(f"fuzz {ApiKey.objects.count() + 1}")
@@ -100,6 +113,9 @@ def renew(transactional_db, settings, tmp_path, admin_user):
                 "user_id": user.pk,
                 "invitation_id": invitation.pk,
                 "name": backups.create_backup(None),
+                "anime_id": series.key,
+                "serie_id": series.key,
+                "series_id": series.pk,
             },
         )
 

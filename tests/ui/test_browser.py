@@ -75,6 +75,7 @@ def test_every_navigation_link_opens_without_console_errors(page, ui_server, scr
         "Queue",
         "Libraries",
         "Processing",
+        "Series",
         "Servers",
         "Invitations",
         "Users",
