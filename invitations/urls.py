@@ -4,7 +4,7 @@ the owner's pages and their form posts (page group), and the public join page.""
 from django.urls import path
 
 import nomarr_site.converters  # noqa: F401 - registers <id:…>
-from invitations import join, views
+from invitations import join, join_plex, views
 from invitations.api import views as api
 from nomarr_site.auth import policy
 
@@ -41,5 +41,12 @@ urlpatterns = [
             path("web/users/<id:user_id>/delete", views.delete_user),
         ],
     ),
-    *policy.routes(policy.PUBLIC, [path(JOIN, join.join_page, name="join")]),
+    *policy.routes(
+        policy.PUBLIC,
+        [
+            path(JOIN, join.join_page, name="join"),
+            path(f"{JOIN}/plex", join_plex.plex_start),
+            path(f"{JOIN}/plex/status", join_plex.plex_status),
+        ],
+    ),
 ]
