@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from invitations import shapes
 from invitations.models import Invitation
 from invitations.services import invites, plex_signin, redeem
 from invitations.services.join_rules import rules
@@ -89,7 +90,7 @@ def page(request, invitation: Invitation, status: int = 200, **extra) -> HttpRes
         )
     context = {
         "code": invitation.code,
-        "title": invites.display_name(invitation).display_name,
+        "title": shapes.display_name(invitation).display_name,
         "granted": granted,
         "rules": rules(invitation.servers.all()),
         "duration": invitation.duration,
@@ -130,6 +131,6 @@ def join_page(request: HttpRequest, code: str) -> HttpResponse:
         {
             "result": result,
             "code": invitation.code,
-            "title": invites.display_name(invitation).display_name,
+            "title": shapes.display_name(invitation).display_name,
         },
     )

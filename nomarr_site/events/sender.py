@@ -45,7 +45,10 @@ from nomarr_site.events import outbox
 from nomarr_site.events.envelope import (
     ROOMS,
     Envelope,
+    InvitationEventData,
     JobData,
+    MediaServerEventData,
+    MediaUserEventData,
     QueueStateData,
     QueueStatusData,
     ScanCompleteData,
@@ -100,6 +103,9 @@ WORKER_STATUS: Event[WorkerStatusData] = Event("worker.status", "system")
 SYSTEM_HEALTH: Event[SystemHealthData] = Event("system.health", "system")
 SCAN_PROGRESS: Event[ScanProgressData] = Event("scan.progress", "library")
 SCAN_COMPLETE: Event[ScanCompleteData] = Event("scan.complete", "library")
+INVITATIONS_INVITATION: Event[InvitationEventData] = Event("invitations.invitation", "invitations")
+INVITATIONS_USER: Event[MediaUserEventData] = Event("invitations.user", "invitations")
+INVITATIONS_SERVER: Event[MediaServerEventData] = Event("invitations.server", "invitations")
 
 EVENTS: dict[str, Event[Any]] = {
     event.name: event
@@ -112,6 +118,9 @@ EVENTS: dict[str, Event[Any]] = {
         SYSTEM_HEALTH,
         SCAN_PROGRESS,
         SCAN_COMPLETE,
+        INVITATIONS_INVITATION,
+        INVITATIONS_USER,
+        INVITATIONS_SERVER,
     )
 }
 
