@@ -93,6 +93,7 @@ export function liveRows(live, { stream = null } = {}) {
     openStream(live.dataset.eventsUrl, {
       // After a reconnect, read again: events are notifications, the rows are the state.
       onState: (state) => {
+        live.dataset.streamState = state; // open, connecting or closed (also for tests)
         if (state !== "open") return;
         if (opened) schedule();
         opened = true;
