@@ -10,6 +10,7 @@ oversized body. A bounded number of examples per operation keeps the run near a 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -74,6 +75,8 @@ def renew(transactional_db, settings, tmp_path, admin_user):
     music = tmp_path / "music"
     music.mkdir()
 
+    renewals = itertools.count(1)
+
     def make() -> World:
         cache.clear()
         library, _ = Library.objects.get_or_create(root_path=str(music), defaults={"name": "M"})
@@ -85,7 +88,7 @@ def renew(transactional_db, settings, tmp_path, admin_user):
         user, invitation = invitation_rows()
         Job.objects.create(kind="noop", status=Job.Status.PENDING)
         _, token = AuthToken.issue(admin_user, timedelta(hours=1))
-        key, clear = ApiKey.create_key("fuzz")
+        key, clear = ApiKey.create_key(f"fuzz {next(renewals)}")  # key names are unique
         return World(
             headers={
                 "token": {"Authorization": f"Bearer {token}"},
