@@ -136,3 +136,7 @@ def test_starting_on_a_used_invitation_shows_the_closed_page(plex_invite, plex_s
     response = Client().post(f"/j/{plex_invite.code}/plex")
     assert response.status_code == 410
     assert 'data-reason="used"' in response.content.decode()
+
+
+def test_starting_a_plex_sign_in_needs_the_csrf_token(plex_invite):
+    assert Client(enforce_csrf_checks=True).post(f"/j/{plex_invite.code}/plex").status_code == 403
