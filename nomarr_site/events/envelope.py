@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from nomarr_site.timefmt import utc_iso
 
-ROOMS = ("queue", "downloads", "library", "system")
+ROOMS = ("queue", "downloads", "library", "system", "invitations")
 
 
 class Envelope(TypedDict):
@@ -155,6 +155,78 @@ class SeriesScanCompleteData(TypedDict):
     missing: int
     duration: float
     problems: list[dict[str, str]]
+
+
+class InvitationData(TypedDict):
+    """An invitation as `GET /api/invitations` lists it (`invitations.api.shapes`)."""
+
+    id: int
+    code: str
+    status: str  # pending, used, expired
+    created: str | None
+    expires: str | None
+    used_at: str | None
+    used_by: str | None
+    duration: str
+    unlimited: bool
+    specific_libraries: list[int] | None
+    display_name: str
+    server_names: list[str]
+    uses_global_setting: bool
+
+
+class MediaUserData(TypedDict):
+    """A media-server account as `GET /api/users` lists it."""
+
+    id: int
+    username: str
+    email: str
+    server: str
+    server_type: str
+    expires: str | None
+    created: str | None
+
+
+class MediaServerData(TypedDict):
+    """A media server as `GET /api/servers` lists it (never its credentials)."""
+
+    id: int
+    name: str
+    server_type: str
+    server_url: str
+    external_url: str | None
+    verified: bool
+    allow_downloads: bool
+    allow_live_tv: bool
+    allow_mobile_uploads: bool
+    created_at: str | None
+
+
+class InvitationEventData(TypedDict):
+    """`invitations.invitation`: an invitation was created, redeemed (on every server, or by
+    one more person of a multi-use one) or deleted; `invitation` is None once deleted."""
+
+    action: str  # created, redeemed, deleted
+    id: int
+    invitation: InvitationData | None
+
+
+class MediaUserEventData(TypedDict):
+    """`invitations.user`: an account was created (joining), extended, disabled by expiry or
+    deleted (by a person or by expiry); `user` is None once deleted."""
+
+    action: str  # created, extended, disabled, deleted
+    id: int
+    user: MediaUserData | None
+
+
+class MediaServerEventData(TypedDict):
+    """`invitations.server`: a server was added, verified, synced or removed; `server` is None
+    once removed."""
+
+    action: str  # added, verified, synced, removed
+    id: int
+    server: MediaServerData | None
 
 
 # The one naming rule: an event `<area>.<event>` is `<area>_<event>` on the WebSocket and

@@ -45,7 +45,10 @@ from nomarr_site.events import outbox
 from nomarr_site.events.envelope import (
     ROOMS,
     Envelope,
+    InvitationEventData,
     JobData,
+    MediaServerEventData,
+    MediaUserEventData,
     QueueStateData,
     QueueStatusData,
     ScanCompleteData,
@@ -104,6 +107,9 @@ SYSTEM_HEALTH: Event[SystemHealthData] = Event("system.health", "system")
 # `scan_progress` and `scan_complete`); the data says which (`library_id` or `scope: "series"`).
 SCAN_PROGRESS: Event[ScanProgressData | SeriesScanProgressData] = Event("scan.progress", "library")
 SCAN_COMPLETE: Event[ScanCompleteData | SeriesScanCompleteData] = Event("scan.complete", "library")
+INVITATIONS_INVITATION: Event[InvitationEventData] = Event("invitations.invitation", "invitations")
+INVITATIONS_USER: Event[MediaUserEventData] = Event("invitations.user", "invitations")
+INVITATIONS_SERVER: Event[MediaServerEventData] = Event("invitations.server", "invitations")
 
 EVENTS: dict[str, Event[Any]] = {
     event.name: event
@@ -116,6 +122,9 @@ EVENTS: dict[str, Event[Any]] = {
         SYSTEM_HEALTH,
         SCAN_PROGRESS,
         SCAN_COMPLETE,
+        INVITATIONS_INVITATION,
+        INVITATIONS_USER,
+        INVITATIONS_SERVER,
     )
 }
 

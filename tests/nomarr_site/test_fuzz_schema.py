@@ -10,6 +10,7 @@ oversized body. A bounded number of examples per operation keeps the run near a 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
     (series_root / "Show").mkdir(parents=True)
     settings.TMDB_API_URL = tmdb_server.api_url
 
+    renewals = itertools.count(1)
+
     def make() -> World:
         cache.clear()
         library, _ = Library.objects.get_or_create(root_path=str(music), defaults={"name": "M"})
@@ -98,8 +101,7 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
             key="show", defaults={"name": "Show", "folder": "Show", "tmdb_id": 1429}
         )
         _, token = AuthToken.issue(admin_user, timedelta(hours=1))
-        # A fresh key per world (the fuzzer may revoke the last one); names are unique.
-        key, clear = ApiKey.create_key(f"fuzz {ApiKey.objects.count() + 1}")
+        key, clear = ApiKey.create_key(f"fuzz {next(renewals)}")  # key names are unique
         return World(
             headers={
                 "token": {"Authorization": f"Bearer {token}"},
