@@ -305,7 +305,9 @@ function backupRow(backup) {
   ));
   const actions = document.createElement("td");
   actions.append(restore, " ", remove);
-  tr.append(cell(backup.name), cell(size(backup.size)), cell(when(backup.created)), actions);
+  actions.className = "actions";
+  tr.append(cell(backup.name, "Name"), cell(size(backup.size), "Size"),
+    cell(when(backup.created), "Created"), actions);
   return tr;
 }
 
