@@ -78,8 +78,7 @@ class OpenVinoEngine(EssentiaEngine):
     ) -> CompiledGraph | Unconvertible:
         """The compiled graph, or the Unconvertible error remembered for this file."""
         settings = self.settings
-        key = (file.sha256, str(file.path), input_name, output, batch)
-        key += (settings.precision, str(settings.threads))
+        key = (file.sha256, str(file.path), input_name, output, batch, settings.precision)
 
         def create() -> CompiledGraph | Unconvertible:
             try:
@@ -100,7 +99,9 @@ class OpenVinoEngine(EssentiaEngine):
                 )
                 return exc
 
-        graph: CompiledGraph | Unconvertible = self.cache.build(("openvino", *key), create)
+        graph: CompiledGraph | Unconvertible = self.cache.build(
+            ("openvino", *key, settings.threads), create
+        )
         return graph
 
     def embed(

@@ -31,6 +31,7 @@ from library.tagfiles.guard import check_track_file
 from library.tagfiles.reader import FileTags, read_tags
 from library.tagfiles.roots import confine_to_roots
 from library.tagfiles.writer import FileStamp, write_tags
+from library.tagging import engine_settings
 from library.tagging.cache import default_cache
 from library.tagging.model_suite import ModelSuite, discover
 from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnalysis
@@ -152,7 +153,8 @@ def tag_track(
         return TagOutcome(path, "skipped", version)
 
     announce("analysing")
-    options = PipelineOptions.preset(preset or config.get("tagging_preset"))
+    engine, _reason = engine_settings.current()
+    options = PipelineOptions.preset(preset or config.get("tagging_preset"), engine=engine)
     pipeline = TaggingPipeline(suite, options, cache=default_cache)
     analysis = pipeline.run(checked, announced_seconds=exact_duration(file_tags))
     store_scores(track, analysis)
