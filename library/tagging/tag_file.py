@@ -35,6 +35,7 @@ from library.tagging import engine_settings
 from library.tagging.cache import default_cache
 from library.tagging.model_suite import ModelSuite, discover
 from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnalysis
+from library.tagging.stored_embeddings import store_embeddings
 from library.tagging.tag_values import TagRules, derive_tags, version_value
 from nomarr_site import config
 
@@ -158,6 +159,7 @@ def tag_track(
     pipeline = TaggingPipeline(suite, options, cache=default_cache)
     analysis = pipeline.run(checked, announced_seconds=exact_duration(file_tags))
     store_scores(track, analysis)
+    store_embeddings(track, analysis)
 
     mode = config.get("file_write_mode")
     tags = derive_tags(analysis.heads, suite.version, mode, rules)
