@@ -31,22 +31,18 @@ MEL_ALGORITHMS = frozenset(PATCH_FRAMES)
 
 
 def mel_frames(audio: np.ndarray) -> np.ndarray:
-    """[frames, 96] log-mel frames of 16 kHz audio: Essentia's own streaming network
-    (FrameCutter >> TensorflowInputMusiCNN), the one inside both algorithms."""
-    import essentia
-    import essentia.streaming as ess
+    """[frames, 96] log-mel frames of 16 kHz audio: Essentia's FrameCutter (its default first
+    frame centred on sample 0, a last frame zero-padded) and TensorflowInputMusiCNN, the
+    algorithms inside both backbones' networks. Standard mode gives the same frames as their
+    streaming network and runs ten times faster from Python."""
+    import essentia.standard as es
 
-    pool = essentia.Pool()
-    source = ess.VectorInput(np.ascontiguousarray(audio, dtype=np.float32))
-    cutter = ess.FrameCutter(frameSize=FRAME_SIZE, hopSize=FRAME_HOP)
-    bands = ess.TensorflowInputMusiCNN()
-    source.data >> cutter.signal
-    cutter.frame >> bands.frame
-    bands.bands >> (pool, "bands")
-    essentia.run(source)
-    if "bands" not in pool.descriptorNames():
+    signal = np.ascontiguousarray(audio, dtype=np.float32)
+    bands = es.TensorflowInputMusiCNN()
+    frames = [bands(frame) for frame in es.FrameGenerator(signal, FRAME_SIZE, FRAME_HOP)]
+    if not frames:
         return np.zeros((0, BANDS), dtype=np.float32)
-    return np.asarray(pool["bands"], dtype=np.float32).reshape(-1, BANDS)
+    return np.asarray(frames, dtype=np.float32).reshape(-1, BANDS)
 
 
 def _silent_frame() -> np.ndarray:

@@ -18,8 +18,6 @@ ALLOWED_LOCAL = {
     ("library.tagging.cache", "essentia"): "heavy, only in tagging workers",
     ("library.tagging.cache", "essentia.standard"): "heavy, only in tagging workers",
     ("library.tagging.steps", "essentia.standard"): "heavy, only in tagging workers",
-    ("library.tagging.features", "essentia"): "heavy, only in tagging workers",
-    ("library.tagging.features", "essentia.streaming"): "heavy, only in tagging workers",
     ("library.tagging.features", "essentia.standard"): "heavy, only in tagging workers",
     # OpenVINO takes half a second to import and may be absent (the Essentia engine remains).
     ("library.tagging.openvino_models", "openvino"): "optional, only in tagging workers",
