@@ -110,8 +110,8 @@ DEFINITIONS: dict[str, Setting] = {
             "inference_engine",
             lambda: "openvino" if openvino_availability()[0] else "essentia",
             OneOf(("openvino", "essentia")),
-            "openvino: runs Essentia's graphs 2.5-4x faster with the same scores (the default "
-            "where it works); essentia: Essentia's own engine, the reference.",
+            "openvino: runs Essentia's graphs about twice as fast with the same scores (the "
+            "default where it works); essentia: Essentia's own engine, the reference.",
         ),
         Setting(
             "inference_precision",

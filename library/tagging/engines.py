@@ -1,5 +1,5 @@
 """Inference engines for the tagging pipeline: Essentia's own (the reference, always there) and
-OpenVINO, which runs the same frozen graphs on the same mel patches 2.5-4x faster.
+OpenVINO, which runs the same frozen graphs on the same mel patches about twice as fast (f32).
 
 The OpenVINO engine computes the mel frames once per track (features.py) and cuts each
 backbone's patches as Essentia does; backbones with other features (VGGish) and any graph that
