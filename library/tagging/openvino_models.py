@@ -35,18 +35,13 @@ class Unconvertible(Exception):
 
 @cache
 def availability() -> tuple[bool, str]:
-    """(True, version) when OpenVINO imports and sees a CPU, else (False, the reason)."""
+    """(True, version) when OpenVINO imports, else (False, the reason). No Core is made here:
+    a process that forks workers (django-q2's cluster) must not start OpenVINO's threads."""
     try:
         import openvino
     except Exception as exc:  # a missing wheel, or one built for another CPU or platform
         return False, f"OpenVINO does not import here ({type(exc).__name__}: {exc})"
-    try:
-        devices = openvino.Core().available_devices
-    except Exception as exc:
-        return False, f"OpenVINO cannot start ({type(exc).__name__}: {exc})"
-    if "CPU" not in devices:
-        return False, "OpenVINO finds no CPU device"
-    return True, openvino.get_version()
+    return True, str(openvino.get_version()).split("-")[0]
 
 
 @cache
@@ -146,7 +141,8 @@ def compile_graph(
     precision: str,
     threads: int,
 ) -> CompiledGraph:
-    """Convert and compile one graph for the CPU. Raises Unconvertible."""
+    """Convert and compile one graph for the CPU. Raises Unconvertible (also when the CPU
+    plugin cannot compile it)."""
     model = convert(path, input_name, output_name, batch)
     config = {
         "INFERENCE_PRECISION_HINT": precision_type(precision),
@@ -154,7 +150,12 @@ def compile_graph(
         "PERFORMANCE_HINT": "LATENCY",
     }
     logger.debug("compiling %s (%s) for OpenVINO: %s", path.name, output_name, config)
-    return CompiledGraph(path.name, _core().compile_model(model, "CPU", config), batch)
+    try:
+        compiled = _core().compile_model(model, "CPU", config)
+    except RuntimeError as exc:  # no CPU plugin here, or an op the plugin cannot run
+        last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        raise Unconvertible(path.name, (), f"compiling failed: {last}") from None
+    return CompiledGraph(path.name, compiled, batch)
 
 
 Compiler = Callable[[Path, str, str, int | None, str, int], CompiledGraph]

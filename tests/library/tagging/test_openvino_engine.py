@@ -10,6 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
+from library.tagging import openvino_models
 from library.tagging.cache import AlgorithmCache
 from library.tagging.engines import (
     FAST_TOLERANCE,
@@ -137,3 +138,19 @@ def test_a_changed_graph_file_is_compiled_again(tmp_path, tracks):
     assert compiled == ["discogs-effnet-bs64-1.pb"] * 2
     assert not np.allclose(before, after)
     assert cache.clear() == 2
+
+
+def test_a_graph_the_cpu_plugin_cannot_compile_also_falls_back_with_a_warning(
+    suite, tracks, monkeypatch, caplog
+):
+    class BrokenCore:
+        def compile_model(self, *args, **kwargs):
+            raise RuntimeError("Exception from src/inference/src/core.cpp:\nno CPU plugin")
+
+    monkeypatch.setattr(openvino_models, "_core", BrokenCore)
+
+    with caplog.at_level(logging.WARNING, logger="library.tagging.engines"):
+        fallen_back = analyse(suite, tracks["flac"], EXACT)
+
+    assert_same_scores(analyse(suite, tracks["flac"]), fallen_back, 1e-5)
+    assert any("compiling failed: no CPU plugin" in r.getMessage() for r in caplog.records)
