@@ -1,11 +1,13 @@
 """Tagging throughput: N generated 4-minute tracks tagged through the whole app (queue, a real
-`qcluster`, SQLite, tag writing) beside the bare Essentia decode + embedding + heads loop at
-the same patch hops, measured in the same run on a full-size EfficientNet-B0 Discogs-EffNet.
+`qcluster`, SQLite, tag writing) on each inference engine (essentia, openvino exact, openvino
+fast) beside the bare Essentia loop in as many processes at the same patch hops, on full-size
+Discogs-EffNet and MSD-MusiCNN graphs; plus inference GFLOP/s against the CPU's f32 peak and
+`fast`'s agreement with `exact`.
 
-    .venv/bin/python benchmarks/tagging.py [--tracks 8] [--fast] [--concurrency 1,2]
+    .venv/bin/python benchmarks/tagging.py [--tracks 8] [--rounds 1] [--fast] [--concurrency]
 
 The first run creates benchmarks/.venv-tf (tensorflow-cpu, only to freeze the random-weight
-graph) and caches the graph; later runs reuse both. Uses a private data dir. Not run by tests.
+graphs) and caches the graphs; later runs reuse both. Uses a private data dir. Not run by tests.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(ROOT)
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -28,38 +29,21 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-from dataclasses import dataclass, replace  # noqa: E402
+from dataclasses import replace  # noqa: E402
 
 TIMEOUT_SECONDS = 900
 WARMUP_SECONDS = 20
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's CUDA probing noise
 
-
-BASELINE = "baseline (bare Essentia loop)"
-
-
-@dataclass(frozen=True)
-class Measurement:
-    preset: str
-    label: str
-    tracks: int
-    wall: float
-    cpu: float  # CPU-seconds of the measured process (tree)
-    busy: float  # the whole machine's average busy cores meanwhile
-    note: str = ""
-    round: int = 1
-
-    @property
-    def per_minute(self) -> float:
-        return self.tracks * 60 / self.wall
-
-    @property
-    def own_cores(self) -> float:
-        return self.cpu / self.wall
-
-    @property
-    def others(self) -> float:
-        return max(0.0, self.busy - self.own_cores)
+from benchmarks.tagging_report import (  # noqa: E402
+    BASELINE,
+    Measurement,
+    best_rows,
+    print_agreement,
+    print_arithmetic,
+    print_rounds,
+    print_summary,
+)
 
 
 def setup_django(data_dir: Path, models_dir: Path) -> None:
@@ -86,75 +70,6 @@ def generate(folder: Path, count: int, seconds: float) -> list[Path]:
 
     with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         return list(pool.map(one, range(count)))
-
-
-# --- baseline: the bare Essentia loop -------------------------------------------------------
-
-
-def _model_io(json_path: Path) -> tuple[str, str]:
-    """Input and output node names from a model's published JSON: a backbone's embeddings
-    output, a head's (only) predictions output."""
-    meta = json.loads(json_path.read_text())
-    outputs = meta["schema"]["outputs"]
-    if meta["inference"]["algorithm"] != "TensorflowPredict2D":
-        outputs = [o for o in outputs if o.get("output_purpose") == "embeddings"]
-    return meta["schema"]["inputs"][0]["name"], outputs[0]["name"]
-
-
-class BareEssentia:
-    """MonoLoader(16 kHz) → TensorflowPredictEffnetDiscogs → TensorflowPredict2D per head."""
-
-    def __init__(self, models_dir: Path, hop: int) -> None:
-        import essentia
-        import essentia.standard as es
-
-        essentia.log.infoActive = False
-        essentia.log.warningActive = False
-        backbone = next((models_dir / "feature-extractors").rglob("*.pb"))
-        inp, out = _model_io(backbone.with_suffix(".json"))
-        self.es = es
-        self.embed = es.TensorflowPredictEffnetDiscogs(
-            graphFilename=str(backbone), input=inp, output=out, patchHopSize=hop
-        )
-        self.heads = []
-        for graph in sorted((models_dir / "classification-heads").rglob("*.pb")):
-            inp, out = _model_io(graph.with_suffix(".json"))
-            self.heads.append(
-                es.TensorflowPredict2D(graphFilename=str(graph), input=inp, output=out)
-            )
-
-        self.seconds = {"decode": 0.0, "embed": 0.0, "heads": 0.0}
-
-    def run(self, path: Path) -> list:
-        started = time.perf_counter()
-        audio = self.es.MonoLoader(filename=str(path), sampleRate=16000, resampleQuality=4)()
-        decoded = time.perf_counter()
-        embeddings = self.embed(audio)
-        embedded = time.perf_counter()
-        scores = [head(embeddings).mean(axis=0) for head in self.heads]
-        self.seconds["decode"] += decoded - started
-        self.seconds["embed"] += embedded - decoded
-        self.seconds["heads"] += time.perf_counter() - embedded
-        return scores
-
-
-def baseline(models_dir: Path, hop: int, tracks: list[Path], warmup: Path) -> Measurement:
-    """The bare loop over `tracks` in this process, after one warm-up clip."""
-    import psutil
-
-    from benchmarks.cpu_meter import busy_seconds
-
-    loop = BareEssentia(models_dir, hop)
-    loop.run(warmup)
-    loop.seconds = dict.fromkeys(loop.seconds, 0.0)
-    system, cpu, wall = psutil.cpu_times(), time.process_time(), time.perf_counter()
-    for path in tracks:
-        loop.run(path)
-    wall = time.perf_counter() - wall
-    busy = busy_seconds(system, psutil.cpu_times()) / wall
-    steps = ", ".join(f"{k} {v / len(tracks):.2f}" for k, v in loop.seconds.items())
-    note = f"s/track: {steps}"
-    return Measurement("", BASELINE, len(tracks), wall, time.process_time() - cpu, busy, note)
 
 
 # --- the app: queue, qcluster, database, tag writing -----------------------------------------
@@ -251,8 +166,17 @@ def queue_note(jobs: list, enqueued_at) -> str:
     return f"job time {running / len(jobs):.2f} s/track, first claim after {first:.2f} s"
 
 
+ENGINES = (("essentia", "exact"), ("openvino", "exact"), ("openvino", "fast"))
+
+
 def app(
-    preset: str, concurrency: int, workers: int, tracks: list[Path], warmups: list[Path], log: Path
+    preset: str,
+    engine: tuple[str, str],
+    concurrency: int,
+    workers: int,
+    tracks: list[Path],
+    warmups: list[Path],
+    log: Path,
 ) -> Measurement:
     from django.utils import timezone
 
@@ -263,6 +187,8 @@ def app(
         NOMARR_WORKERS=str(workers),
         NOMARR_CONCURRENCY_TAG=str(concurrency),
         NOMARR_TAGGING_PRESET=preset,
+        NOMARR_INFERENCE_ENGINE=engine[0],
+        NOMARR_INFERENCE_PRECISION=engine[1],
     )
     cluster = start_cluster(env, log)
     try:
@@ -276,53 +202,106 @@ def app(
     finally:
         stop_cluster(cluster)
     note = f"{queue_note(jobs, enqueued_at)}, peak RSS (sum) {meter.peak_rss / 2**20:.0f} MB"
-    label = f"app: {workers} workers, {concurrency} tag job{'s' if concurrency > 1 else ''} at once"
+    name = engine[0] if engine[0] == "essentia" else f"{engine[0]} {engine[1]}"
+    label = f"app: {name}, {concurrency} job{'s' if concurrency > 1 else ''} at once"
     return Measurement(preset, label, len(tracks), wall, cpu, busy, note)
 
 
-# --- report ----------------------------------------------------------------------------------
+def bare(preset: str, models: Path, tracks: list[Path], warmup: Path, processes: int):
+    from benchmarks.tagging_bare import run_bare
+    from library.tagging.steps import HOP_PRESETS
 
-
-def print_rounds(rows: list[Measurement]) -> None:
-    print()
-    print(
-        f"{'preset':<10}{'run':<34}{'wall s':>7}{'tracks/min':>11}{'CPU s/track':>12}"
-        f"{'own cores':>10}{'others':>8}  notes"
+    wall, cpu, busy, per_track = run_bare(
+        models, dict(HOP_PRESETS[preset]), tracks, warmup, processes
     )
-    for row in rows:
-        print(
-            f"{row.preset:<10}{row.label:<34}{row.wall:>7.1f}{row.per_minute:>11.2f}"
-            f"{row.cpu / row.tracks:>12.2f}{row.own_cores:>10.2f}{row.others:>8.2f}  {row.note}"
-        )
+    label = f"{BASELINE}, {processes} processes"
+    note = f"{per_track:.2f} s/track in one process"
+    return Measurement(preset, label, len(tracks), wall, cpu, busy, note)
 
 
-def print_summary(rows: list[Measurement], cores: int) -> None:
-    """Best round of each run (the least disturbed by other load), and the verdict."""
-    best: dict[tuple[str, str], Measurement] = {}
-    for row in rows:
-        key = (row.preset, row.label)
-        if key not in best or row.per_minute > best[key].per_minute:
-            best[key] = row
-    print()
-    print(f"Best of {max(r.round for r in rows)} round(s); {cores} cores on this machine:")
-    print(f"{'preset':<10}{'run':<34}{'tracks/min':>11}{'CPU s/track':>12}{'own cores':>10}"
-          f"{'app/baseline':>13}")  # fmt: skip
-    for (preset, label), row in best.items():
-        base = best[(preset, BASELINE)]
-        ratio = row.per_minute / base.per_minute
-        verdict = ""
-        if label != BASELINE:
-            fast_enough = "ok" if ratio >= 0.9 else "BELOW 0.90"
-            all_cores = "every core" if row.own_cores >= 0.9 * cores else "CORES IDLE"
-            verdict = f"  {fast_enough}, {all_cores}"
-        print(
-            f"{preset:<10}{label:<34}{row.per_minute:>11.2f}{row.cpu / row.tracks:>12.2f}"
-            f"{row.own_cores:>10.2f}{ratio:>13.2f}{verdict}"
-        )
-    print(
-        "own cores: CPU-seconds of the measured process tree / wall time; others: the rest of"
-        " the machine's busy cores meanwhile (load from other programs skews that round)."
-    )
+def snapshot(paths: list[Path]) -> dict:
+    """Every stored score and mood tier of the benchmark tracks, to compare engines."""
+    from library.models import Track, TrackScore
+
+    tracks = Track.objects.filter(path__in=[str(p) for p in paths])
+    scores = {
+        (row.track_id, row.head, row.label): row.score_mean
+        for row in TrackScore.objects.filter(track__in=tracks)
+    }
+    tiers = {
+        (track.pk, tier): (track.namespace_tags or {}).get(f"nom:mood-{tier}")
+        for track in tracks
+        for tier in ("strict", "regular", "loose")
+    }
+    return {"scores": scores, "tiers": tiers}
+
+
+def patches_per_track(path: Path) -> dict[str, int]:
+    from library.models import TrackEmbedding
+
+    rows = TrackEmbedding.objects.filter(track__path=str(path))
+    return {row.backbone: row.patches for row in rows}
+
+
+def inference_seconds(models: Path, path: Path) -> dict[str, float]:
+    """Seconds one track's backbones and heads take on each engine in this process, every
+    core for OpenVINO (decoding and mel features excluded; best of two after a warm-up)."""
+    from library.tagging import steps
+    from library.tagging.cache import AlgorithmCache
+    from library.tagging.engines import EngineSettings, make_engine
+    from library.tagging.features import TrackFeatures
+    from library.tagging.model_suite import discover
+
+    suite = discover(models)
+    audio = steps.decode(str(path))
+    seconds = {}
+    for name, precision in ENGINES:
+        settings = EngineSettings(name, precision, os.cpu_count() or 1)
+        engine = make_engine(settings, AlgorithmCache())
+        track = TrackFeatures(audio)
+        track.frames  # noqa: B018 - the mel features, computed before the clock starts
+        timings = []
+        for _round in range(3):
+            started = time.perf_counter()
+            for embedding in suite.embeddings:
+                vectors = engine.embed(track, embedding, steps.REFERENCE_HOPS)
+                for head in embedding.heads:
+                    engine.predict(vectors, head)
+            timings.append(time.perf_counter() - started)
+        seconds[settings.label] = min(timings[1:])
+    return seconds
+
+
+def backbone_flops(models: Path) -> dict[str, float]:
+    from benchmarks.flops import graph_flops
+    from library.tagging.model_suite import discover
+
+    return {
+        e.name: graph_flops(e.file.path, e.meta.input_name, e.output_name)
+        for e in discover(models).embeddings
+    }
+
+
+def run_rounds(args, models: Path, tracks: list[Path], warmups: list[Path], log: Path):
+    """Bare loop and app runs, interleaved per round; scores of the last exact and fast runs."""
+    rows: list[Measurement] = []
+    snapshots: dict[str, dict] = {}
+    for number in range(1, args.rounds + 1):
+        for preset in ["reference"] + (["fast"] if args.fast else []):
+            print(f"round {number} [{preset}] bare Essentia loop ...", flush=True)
+            rows.append(
+                replace(bare(preset, models, tracks, warmups[0], args.workers), round=number)
+            )
+            runs = [(engine, args.workers) for engine in ENGINES]
+            if args.concurrency:  # one job using every core, against one job per core
+                runs.append((("openvino", "exact"), 1))
+            for engine, level in runs:
+                print(f"round {number} [{preset}] app on {engine}, {level} at once ...", flush=True)
+                row = app(preset, engine, level, args.workers, tracks, warmups, log)
+                rows.append(replace(row, round=number))
+                if preset == "reference" and level == args.workers:
+                    snapshots[" ".join(engine)] = snapshot(tracks)
+    return rows, snapshots
 
 
 def main() -> None:
@@ -331,50 +310,52 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=240.0, help="track length (240)")
     parser.add_argument("--fast", action="store_true", help="also run the fast hop preset")
     parser.add_argument(
-        "--concurrency", default="1,2", help="tag jobs at once, comma-separated (1,2)"
+        "--concurrency",
+        action="store_true",
+        help="also run OpenVINO exact as one tag job using every core",
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved repetitions (3)")
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved repetitions (1)")
     parser.add_argument(
         "--profile", action="store_true", help="also break one track down by pipeline step"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
-    levels = [int(v) for v in args.concurrency.split(",") if v.strip()]
-    if min(args.tracks, args.workers, args.rounds, *levels) < 1:
-        parser.error("--tracks, --workers, --rounds and --concurrency must be at least 1")
+    if min(args.tracks, args.workers, args.rounds) < 1:
+        parser.error("--tracks, --workers and --rounds must be at least 1")
 
-    from benchmarks import effnet_models
+    from benchmarks import tagging_models
+    from benchmarks.flops import cpu_peak
 
     # A plain `kill` also goes through the finally blocks that stop the worker subprocess.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     work = Path(tempfile.mkdtemp(prefix="nomarr-tag-bench-"))
     try:
-        models = effnet_models.write_suite(work / "models")
+        models = tagging_models.write_suite(work / "models")
         setup_django(work / "data", models)
         from library.models import Library
         from library.scanning.scanner import scan_library
-        from library.tagging.steps import HOP_PRESETS
 
         music = work / "music"
         print(f"Generating {args.tracks} tracks of {args.seconds:.0f} s in {music} ...", flush=True)
         tracks = generate(music / "bench", args.tracks, args.seconds)
-        warmups = generate(music / "warmup", max(levels), WARMUP_SECONDS)
+        warmups = generate(music / "warmup", args.workers, WARMUP_SECONDS)
         scan_library(Library.objects.create(name="Bench", root_path=str(music)))
 
-        rows: list[Measurement] = []
-        for number in range(1, args.rounds + 1):
-            for preset in ["reference"] + (["fast"] if args.fast else []):
-                hop = HOP_PRESETS[preset]["TensorflowPredictEffnetDiscogs"]
-                print(f"round {number} [{preset}] baseline, patch hop {hop} ...", flush=True)
-                row = baseline(models, hop, tracks, warmups[0])
-                rows.append(replace(row, preset=preset, round=number))
-                for level in levels:
-                    print(f"round {number} [{preset}] app, {level} at once ...", flush=True)
-                    row = app(preset, level, args.workers, tracks, warmups, work / "cluster.log")
-                    rows.append(replace(row, round=number))
+        rows, snapshots = run_rounds(args, models, tracks, warmups, work / "cluster.log")
         print_rounds(rows)
         print_summary(rows, os.cpu_count() or 1)
+        print("Measuring inference alone on one track ...", flush=True)
+        inference = inference_seconds(models, tracks[0])
+        print_arithmetic(
+            backbone_flops(models),
+            patches_per_track(tracks[0]),
+            inference,
+            best_rows(rows),
+            cpu_peak(),
+        )
+        if "openvino exact" in snapshots and "openvino fast" in snapshots:
+            print_agreement(snapshots["openvino exact"], snapshots["openvino fast"])
         if args.profile:
             from benchmarks.step_profile import profile_steps
 

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from library import libraries
-from library.models import Library, Track, TrackScore
+from library.models import Library, Track, TrackEmbedding, TrackScore
 from library.paths import PathRefused, validate_root
 
 
@@ -61,6 +61,16 @@ class TrackScoreAdmin(admin.ModelAdmin):
     list_filter = ("head", "pipeline_version")
     search_fields = ("track__path", "head", "label")
     raw_id_fields = ("track",)
+
+
+@admin.register(TrackEmbedding)
+class TrackEmbeddingAdmin(admin.ModelAdmin):
+    list_display = ("track", "backbone", "dimensions", "patches", "pipeline_version")
+    list_filter = ("backbone", "pipeline_version")
+    search_fields = ("track__path", "backbone", "model_sha256")
+    raw_id_fields = ("track",)
+    exclude = ("vector",)  # float32 bytes: nothing a person reads or edits
+    readonly_fields = ("model_sha256", "dimensions", "patches", "created_at")
 
 
 # The series library registers its own models.

@@ -1,4 +1,5 @@
-"""What the library contributes to GET /api/v1/info: libraries, tracks and the model suite.
+"""What the library contributes to GET /api/v1/info: libraries, tracks, the model suite and the
+inference engine (with the reason when it is not OpenVINO).
 The models folder and the problems (which name files and folders) are for callers with a
 credential; anyone else gets the status, the model names and a count of problems."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 from library.checks import models_dir
 from library.models import Library, Track
+from library.tagging import engine_settings
 from library.tagging.model_suite import discover
 
 
@@ -38,4 +40,5 @@ def info(include_paths: bool = False) -> dict:
             "tracks": Track.objects.count(),
         },
         "models": _models(include_paths),
+        "inference": engine_settings.status(),
     }

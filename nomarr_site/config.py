@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from library.tagging.openvino_models import availability as openvino_availability
 from nomarr_site.env import LOG_LEVELS
 from nomarr_site.models import AppSetting
 from nomarr_site.setting_values import (  # noqa: F401 - InvalidSetting/InvalidConfig, DAYS and the
@@ -104,6 +105,20 @@ DEFINITIONS: dict[str, Setting] = {
             lambda: "reference",
             OneOf(("reference", "fast")),
             "reference: Essentia's patch hops; fast: sparser hops, about twice the throughput.",
+        ),
+        Setting(
+            "inference_engine",
+            lambda: "openvino" if openvino_availability()[0] else "essentia",
+            OneOf(("openvino", "essentia")),
+            "openvino: runs Essentia's graphs about twice as fast with the same scores (the "
+            "default where it works); essentia: Essentia's own engine, the reference.",
+        ),
+        Setting(
+            "inference_precision",
+            lambda: "exact",
+            OneOf(("exact", "fast")),
+            "OpenVINO only. exact: 32-bit floats, the essentia engine's scores to 1e-5; fast: "
+            "the CPU's reduced precision (bf16) where it has one, scores within 0.02.",
         ),
         Setting("scheduler_enabled", lambda: True, boolean, "Run the scheduled rescan."),
         Setting(

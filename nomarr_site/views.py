@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from library.tagging import engine_settings
 from nomarr_site.api.auth import session_login
 from nomarr_site.auth import passwords, ratelimit
 from nomarr_site.errors import RateLimited
@@ -120,7 +121,10 @@ def dashboard(request):
 
 @login_required
 def settings_page(request):
-    return render(request, "nomarr_site/settings.html", {"active": "settings"})
+    inference = engine_settings.describe(engine_settings.status())
+    return render(
+        request, "nomarr_site/settings.html", {"active": "settings", "inference": inference}
+    )
 
 
 @require_GET

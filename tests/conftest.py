@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 # The loopback TMDB server (`tmdb_server`) and Nomarr configured for it (`tmdb`).
@@ -30,6 +32,18 @@ def _no_trailing_queue_status():
     from jobs.services.events import cancel_trailing_status
 
     cancel_trailing_status()
+
+
+@pytest.fixture(autouse=True)
+def _absl_log_handler_on_the_real_stderr():
+    """OpenVINO imports absl, whose log handler keeps the `sys.stderr` of the moment it was
+    imported: under pytest, a capture stream. When Django configures logging again (`nom`'s
+    entry point in tests/jobs/test_cli.py), closing that handler closed pytest's capture file
+    and ended the run ("lost sys.stderr"); absl never closes the real stderr."""
+    absl_logging = sys.modules.get("absl.logging")
+    if absl_logging is not None:
+        absl_logging.get_absl_handler().python_handler.stream = sys.__stderr__
+    yield
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Per-process cache of configured Essentia algorithms, so a worker loads each TensorFlow graph
-once; `clear()` drops them (used by `/admin/cache/refresh` after models change)."""
+"""Per-process cache of configured Essentia algorithms (and graphs compiled by OpenVINO), so a
+worker loads each graph once; `clear()` drops them (`/admin/cache/refresh` after models change)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class AlgorithmCache:
 
     def __init__(self, factory: Factory = essentia_factory) -> None:
         self._factory = factory
-        self._items: dict[tuple, Callable[..., Any]] = {}
+        self._items: dict[tuple, Any] = {}
         self._lock = threading.Lock()
 
     def get(self, algorithm: str, params: dict[str, Any], identity: str = "") -> Callable[..., Any]:
@@ -47,6 +47,14 @@ class AlgorithmCache:
                 logger.debug("loading %s %s", algorithm, params.get("graphFilename", ""))
                 item = self._items[key] = self._factory(algorithm, params)
             return item
+
+    def build(self, key: tuple, create: Callable[[], Any]) -> Any:
+        """The item cached under `key`, made by `create()` on first use (another engine's
+        compiled graphs share this cache, so `clear()` drops them too)."""
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = create()
+            return self._items[key]
 
     def clear(self) -> int:
         """Forget every loaded algorithm; returns how many were dropped."""

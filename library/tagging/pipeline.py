@@ -1,5 +1,6 @@
-"""The tagging pipeline: decode a file once, compute each needed backbone embedding once, feed
-every head of that backbone, and return pooled raw scores (mean and spread per class)."""
+"""The tagging pipeline: decode a file once, compute each needed backbone embedding once (on the
+chosen inference engine), feed every head of that backbone, and return pooled raw scores (mean
+and spread per class) and each backbone's pooled embedding."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from library.tagging import steps
 from library.tagging.cache import AlgorithmCache, default_cache
+from library.tagging.engines import EngineSettings, make_engine
+from library.tagging.features import TrackFeatures
 from library.tagging.metadata import SAMPLE_RATE
 from library.tagging.model_suite import ModelSuite
 from library.tagging.version import PIPELINE_VERSION
@@ -41,6 +46,16 @@ class HeadResult:
 
 
 @dataclass(frozen=True)
+class PooledEmbedding:
+    """One backbone's embedding of a track: the mean over its patches, float32."""
+
+    backbone: str  # the embedding model's file stem, e.g. discogs-effnet-bs64-1
+    model_sha256: str
+    vector: np.ndarray
+    patches: int
+
+
+@dataclass(frozen=True)
 class TrackAnalysis:
     path: str
     pipeline_version: str
@@ -49,6 +64,8 @@ class TrackAnalysis:
     sample_rate: int
     hops: dict[str, int]
     heads: tuple[HeadResult, ...] = field(default=())
+    embeddings: tuple[PooledEmbedding, ...] = field(default=())
+    engine: str = "essentia"
 
     def head(self, name: str) -> HeadResult:
         for result in self.heads:
@@ -61,11 +78,15 @@ class TrackAnalysis:
 class PipelineOptions:
     hops: Mapping[str, int] = field(default_factory=lambda: dict(steps.REFERENCE_HOPS))
     heads: frozenset[str] | None = None  # restrict to these head names; None runs every head
+    engine: EngineSettings = field(default_factory=EngineSettings)
 
     @classmethod
-    def preset(cls, name: str, heads: Iterable[str] | None = None) -> PipelineOptions:
+    def preset(
+        cls, name: str, heads: Iterable[str] | None = None, engine: EngineSettings | None = None
+    ) -> PipelineOptions:
         """`reference` (Essentia's hops) or `fast` (sparser hops); KeyError for anything else."""
-        return cls(dict(steps.HOP_PRESETS[name]), frozenset(heads) if heads else None)
+        chosen = frozenset(heads) if heads else None
+        return cls(dict(steps.HOP_PRESETS[name]), chosen, engine or EngineSettings())
 
 
 class TaggingPipeline:
@@ -80,6 +101,7 @@ class TaggingPipeline:
         self.suite = suite
         self.options = options or PipelineOptions()
         self.cache = cache if cache is not None else default_cache
+        self.engine = make_engine(self.options.engine, self.cache)
         self.plan = [
             (embedding, heads)
             for embedding in suite.embeddings
@@ -98,11 +120,20 @@ class TaggingPipeline:
         audio = steps.decode(path, announced_seconds)
         duration = audio.size / SAMPLE_RATE
         audio = steps.pad_to_patch(audio, [embedding.meta.algorithm for embedding, _ in self.plan])
-        results = []
+        track = TrackFeatures(audio)
+        results, pooled = [], []
         for embedding, heads in self.plan:
-            embeddings = steps.embed(audio, embedding, self.options.hops, self.cache)
+            embeddings = self.engine.embed(track, embedding, self.options.hops)
+            pooled.append(
+                PooledEmbedding(
+                    embedding.name,
+                    embedding.file.sha256,
+                    embeddings.mean(axis=0, dtype=np.float64).astype(np.float32),
+                    int(embeddings.shape[0]),
+                )
+            )
             for head in heads:
-                mean, std = steps.pool(steps.predict(embeddings, head, self.cache))
+                mean, std = steps.pool(self.engine.predict(embeddings, head))
                 results.append(
                     HeadResult(
                         head=head.name,
@@ -126,4 +157,6 @@ class TaggingPipeline:
             sample_rate=SAMPLE_RATE,
             hops={e.meta.algorithm: int(self.options.hops[e.meta.algorithm]) for e, _ in self.plan},
             heads=tuple(results),
+            embeddings=tuple(pooled),
+            engine=self.engine.label,
         )

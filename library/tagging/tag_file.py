@@ -31,9 +31,11 @@ from library.tagfiles.guard import check_track_file
 from library.tagfiles.reader import FileTags, read_tags
 from library.tagfiles.roots import confine_to_roots
 from library.tagfiles.writer import FileStamp, write_tags
+from library.tagging import engine_settings
 from library.tagging.cache import default_cache
 from library.tagging.model_suite import ModelSuite, discover
 from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnalysis
+from library.tagging.stored_embeddings import store_embeddings
 from library.tagging.tag_values import TagRules, derive_tags, version_value
 from nomarr_site import config
 
@@ -152,10 +154,12 @@ def tag_track(
         return TagOutcome(path, "skipped", version)
 
     announce("analysing")
-    options = PipelineOptions.preset(preset or config.get("tagging_preset"))
+    engine, _reason = engine_settings.current()
+    options = PipelineOptions.preset(preset or config.get("tagging_preset"), engine=engine)
     pipeline = TaggingPipeline(suite, options, cache=default_cache)
     analysis = pipeline.run(checked, announced_seconds=exact_duration(file_tags))
     store_scores(track, analysis)
+    store_embeddings(track, analysis)
 
     mode = config.get("file_write_mode")
     tags = derive_tags(analysis.heads, suite.version, mode, rules)

@@ -37,6 +37,8 @@ DOCUMENT_FIELDS: dict[str, dict[str, str]] = {
         "library_auto_tag": "library_auto_tag",
         "file_write_mode": "file_write_mode",
         "tagging_preset": "tagging_preset",
+        "inference_engine": "inference_engine",
+        "inference_precision": "inference_precision",
         "namespace": "namespace",
         "series_directory": "series_directory",
         "tmdb_api_key": "tmdb_api_key",
@@ -210,6 +212,8 @@ class OtherSerializer(serializers.Serializer):
     library_auto_tag = serializers.BooleanField()
     file_write_mode = serializers.ChoiceField(choices=["none", "minimal", "full"])
     tagging_preset = serializers.ChoiceField(choices=["reference", "fast"])
+    inference_engine = serializers.ChoiceField(choices=["openvino", "essentia"])
+    inference_precision = serializers.ChoiceField(choices=["exact", "fast"])
     namespace = serializers.CharField(max_length=32)
     series_directory = serializers.CharField(allow_blank=True)
     tmdb_api_key = serializers.CharField(

@@ -18,6 +18,10 @@ ALLOWED_LOCAL = {
     ("library.tagging.cache", "essentia"): "heavy, only in tagging workers",
     ("library.tagging.cache", "essentia.standard"): "heavy, only in tagging workers",
     ("library.tagging.steps", "essentia.standard"): "heavy, only in tagging workers",
+    ("library.tagging.features", "essentia.standard"): "heavy, only in tagging workers",
+    # OpenVINO takes half a second to import and may be absent (the Essentia engine remains).
+    ("library.tagging.openvino_models", "openvino"): "optional, only in tagging workers",
+    ("library.tagging.openvino_models", "openvino.frontend"): "optional, only in tagging workers",
     # An optional binary package, only needed when the system has no ffmpeg.
     ("library.tagging.steps", "imageio_ffmpeg"): "optional",
 }

@@ -214,18 +214,24 @@ def write_head(
     savedmodel_names: bool = False,
     extra: dict | None = None,
     regression: bool = False,
+    extra_op: str | None = None,
 ) -> Path:
     """Write `classification-heads/<task>/<task>-<backbone>-1.pb` and its `.json`. `classes=None`
     makes a regression head (one output, `model/Identity`); `regression=True` with one class
     makes one as Essentia publishes them, its metadata naming the quantity as the only class
     (`approachability_regression`: ["approachability"]). `savedmodel_names` uses the
-    `serving_default_model_Placeholder` -> `PartitionedCall:0` names some effnet heads have."""
+    `serving_default_model_Placeholder` -> `PartitionedCall:0` names some effnet heads have.
+    `extra_op` puts one more unary operation (e.g. `Digamma`, which TensorFlow runs and
+    OpenVINO cannot convert) between the hidden layer and the output layer."""
     graph = _Graph(seed)
     size = backbone.embedding_size
     outputs = len(classes) if classes else 1
     input_name = "serving_default_model_Placeholder" if savedmodel_names else "model/Placeholder"
     source = graph.placeholder(input_name, [-1, size])
     hidden = graph.unary("model/dense/Relu", "Relu", graph.dense("model/dense", source, size, 16))
+    if extra_op:
+        squashed = graph.unary("model/extra/Sigmoid", "Sigmoid", hidden)
+        hidden = graph.unary(f"model/extra/{extra_op}", extra_op, squashed)
     logits = graph.dense("model/dense_1", hidden, 16, outputs)
     if classes is None or regression:
         output, op = graph.unary("model/Identity", "Identity", logits), "Identity"

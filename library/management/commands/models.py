@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from library.checks import models_dir
+from library.tagging import engine_settings
 from library.tagging.fetch import (
     MANIFEST,
     FetchError,
@@ -128,6 +129,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {head.name:<32} {classes:<42} ok")
         if suite.heads:
             self.stdout.write(f"Suite version: {suite.version}")
+        self.stdout.write(f"Inference: {engine_settings.describe(engine_settings.status())}")
         if suite.problems:
             self.stdout.write("Problems:")
             for problem in suite.problems:

@@ -342,7 +342,7 @@ def test_the_fetch_command_offline_fails_with_a_clear_message(tmp_path):
         )
 
 
-def test_the_list_command_shows_embeddings_heads_and_problems(models_dir, tmp_path):
+def test_the_list_command_shows_embeddings_heads_problems_and_the_engine(db, models_dir, tmp_path):
     out = StringIO()
 
     call_command("models", "list", "--dir", str(models_dir), stdout=out)
@@ -351,6 +351,7 @@ def test_the_list_command_shows_embeddings_heads_and_problems(models_dir, tmp_pa
     assert "discogs-effnet-bs64-1" in text and "TensorflowPredictEffnetDiscogs" in text
     assert "mood_sad" in text and "non_sad, sad" in text
     assert "Suite version: p1-" in text
+    assert "Inference: " in text
 
     out = StringIO()
     call_command("models", "list", "--dir", str(tmp_path / "none"), stdout=out)

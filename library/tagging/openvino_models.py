@@ -1,0 +1,161 @@
+"""Essentia's frozen TensorFlow graphs run by OpenVINO: read the `.pb` with OpenVINO's
+TensorFlow front end (no TensorFlow needed), keep the one output asked for by its tensor name,
+fix the batch, and compile for the CPU at the chosen precision and thread count.
+
+A graph OpenVINO cannot convert raises Unconvertible naming the operations it lacks, so the
+caller can run that graph on Essentia's engine instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+PRECISIONS = ("exact", "fast")
+_MISSING_OPS = re.compile(r"No conversion rule found for operations:\s*([^\n]+)")
+
+
+class Unconvertible(Exception):
+    """OpenVINO cannot read this graph; `ops` names the operations it has no rule for."""
+
+    def __init__(self, graph: str, ops: tuple[str, ...], detail: str) -> None:
+        self.graph, self.ops, self.detail = graph, ops, detail
+        named = ", ".join(ops) if ops else detail
+        super().__init__(f"{graph}: OpenVINO cannot convert it ({named})")
+
+
+@cache
+def availability() -> tuple[bool, str]:
+    """(True, version) when OpenVINO imports, else (False, the reason). No Core is made here:
+    a process that forks workers (django-q2's cluster) must not start OpenVINO's threads."""
+    try:
+        import openvino
+    except Exception as exc:  # a missing wheel, or one built for another CPU or platform
+        return False, f"OpenVINO does not import here ({type(exc).__name__}: {exc})"
+    return True, str(openvino.get_version()).split("-")[0]
+
+
+@cache
+def _core() -> Any:
+    import openvino
+
+    return openvino.Core()
+
+
+def reduced_precision() -> str:
+    """The CPU's fastest reduced floating-point type (`bf16`, `f16`), or `f32` without one."""
+    capabilities = set(_core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
+    if "BF16" in capabilities:
+        return "bf16"
+    if "FP16" in capabilities:
+        return "f16"
+    return "f32"
+
+
+def precision_type(precision: str) -> str:
+    """The OpenVINO inference type of a precision setting: `exact` is always f32."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision '{precision}' (use exact or fast)")
+    return "f32" if precision == "exact" else reduced_precision()
+
+
+def _missing_ops(message: str) -> tuple[str, ...]:
+    found = _MISSING_OPS.search(message)
+    if not found:
+        return ()
+    return tuple(op.strip() for op in found.group(1).split(",") if op.strip())
+
+
+def convert(path: Path, input_name: str, output_name: str, batch: int | None) -> Any:
+    """The graph as an OpenVINO model with one input and only `output_name` as output; `batch`
+    fixes the first dimension (None keeps it dynamic). Raises Unconvertible."""
+    from openvino.frontend import FrontEndManager
+
+    front_end = FrontEndManager().load_by_framework("tf")
+    try:
+        graph = front_end.load(str(path))
+        output = graph.get_place_by_tensor_name(output_name)
+        if output is None:
+            raise Unconvertible(path.name, (), f"no tensor named '{output_name}'")
+        graph.override_all_outputs([output])
+        model = front_end.convert(graph)
+    except Unconvertible:
+        raise
+    except Exception as exc:
+        message = str(exc)
+        first = message.strip().splitlines()[-1] if message.strip() else type(exc).__name__
+        raise Unconvertible(path.name, _missing_ops(message), first) from None
+    if len(model.inputs) != 1:
+        names = [sorted(i.get_names()) for i in model.inputs]
+        raise Unconvertible(path.name, (), f"expected one input '{input_name}', found {names}")
+    shape = model.inputs[0].get_partial_shape()
+    if batch is not None:
+        shape[0] = batch
+    else:
+        shape[0] = -1
+    model.reshape(shape)
+    return model
+
+
+@dataclass
+class CompiledGraph:
+    """A compiled model and the batch it was compiled for (None: any batch)."""
+
+    name: str
+    model: Any
+    batch: int | None
+
+    def __call__(self, data: np.ndarray) -> np.ndarray:
+        """Outputs for every row of `data`, fed in batches; a fixed batch is filled with
+        zero rows whose outputs are dropped (each row is independent of the others)."""
+        size = self.batch or 64
+        request = self.model.create_infer_request()
+        results = []
+        for start in range(0, len(data), size):
+            chunk = np.ascontiguousarray(data[start : start + size], dtype=np.float32)
+            rows = len(chunk)
+            if self.batch is not None and rows < self.batch:
+                filler = np.zeros((self.batch - rows, *chunk.shape[1:]), dtype=np.float32)
+                chunk = np.concatenate([chunk, filler])
+            output = request.infer([chunk])[0]
+            results.append(np.array(output[:rows], dtype=np.float32))
+        if not results:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.concatenate(results)
+
+
+def compile_graph(
+    path: Path,
+    input_name: str,
+    output_name: str,
+    batch: int | None,
+    precision: str,
+    threads: int,
+) -> CompiledGraph:
+    """Convert and compile one graph for the CPU. Raises Unconvertible (also when the CPU
+    plugin cannot compile it)."""
+    model = convert(path, input_name, output_name, batch)
+    config = {
+        "INFERENCE_PRECISION_HINT": precision_type(precision),
+        "INFERENCE_NUM_THREADS": max(1, threads),
+        "PERFORMANCE_HINT": "LATENCY",
+    }
+    logger.debug("compiling %s (%s) for OpenVINO: %s", path.name, output_name, config)
+    try:
+        compiled = _core().compile_model(model, "CPU", config)
+    except RuntimeError as exc:  # no CPU plugin here, or an op the plugin cannot run
+        last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        raise Unconvertible(path.name, (), f"compiling failed: {last}") from None
+    return CompiledGraph(path.name, compiled, batch)
+
+
+Compiler = Callable[[Path, str, str, int | None, str, int], CompiledGraph]

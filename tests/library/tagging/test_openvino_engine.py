@@ -1,0 +1,156 @@
+"""The OpenVINO engine against Essentia's on generated graphs with the published node names and
+shapes: the same patches, the same pooled scores, a fallback for graphs it cannot convert, and
+one compilation per graph file per worker."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import numpy as np
+import pytest
+
+from library.tagging import openvino_models
+from library.tagging.cache import AlgorithmCache
+from library.tagging.engines import (
+    FAST_TOLERANCE,
+    EngineSettings,
+    EssentiaEngine,
+    OpenVinoEngine,
+)
+from library.tagging.features import EFFNET, MUSICNN, TrackFeatures, effnet_padding
+from library.tagging.model_suite import discover
+from library.tagging.openvino_models import availability, compile_graph
+from library.tagging.pipeline import PipelineOptions, TaggingPipeline
+from library.tagging.steps import FAST_HOPS, REFERENCE_HOPS
+from tests.support.audio import FORMATS
+from tests.support.graphs import EFFNET as EFFNET_GRAPH
+from tests.support.graphs import MUSICNN as MUSICNN_GRAPH
+from tests.support.graphs import write_backbone, write_head
+
+pytestmark = pytest.mark.skipif(not availability()[0], reason=availability()[1])
+
+EXACT = EngineSettings("openvino", "exact", 1)
+FAST = EngineSettings("openvino", "fast", 1)
+
+
+@pytest.fixture(scope="module")
+def suite(models_dir):
+    return discover(models_dir)
+
+
+def analyse(suite, path, engine: EngineSettings | None = None):
+    options = PipelineOptions(engine=engine or EngineSettings())
+    return TaggingPipeline(suite, options, cache=AlgorithmCache()).run(str(path))
+
+
+def assert_same_scores(reference, other, tolerance: float, relative: float = 0.0) -> None:
+    assert [h.head for h in other.heads] == [h.head for h in reference.heads]
+    for expected, got in zip(reference.heads, other.heads, strict=True):
+        assert got.patches == expected.patches, expected.head
+        np.testing.assert_allclose(got.mean, expected.mean, atol=tolerance, rtol=relative)
+        np.testing.assert_allclose(got.std, expected.std, atol=tolerance, rtol=relative)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_openvino_exact_gives_every_head_the_essentia_engines_scores(suite, tracks, fmt):
+    reference = analyse(suite, tracks[fmt])
+    exact = analyse(suite, tracks[fmt], EXACT)
+
+    assert exact.engine == "openvino exact" and reference.engine == "essentia"
+    assert_same_scores(reference, exact, 1e-5)
+    for expected, got in zip(reference.embeddings, exact.embeddings, strict=True):
+        assert (got.backbone, got.patches) == (expected.backbone, expected.patches)
+        np.testing.assert_allclose(got.vector, expected.vector, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_openvino_fast_stays_within_its_documented_tolerance(suite, tracks, fmt):
+    fast = analyse(suite, tracks[fmt], FAST)
+    assert_same_scores(analyse(suite, tracks[fmt]), fast, FAST_TOLERANCE, FAST_TOLERANCE)
+
+
+@pytest.mark.parametrize("seconds", [1.0, 7.3, 101.7])
+@pytest.mark.parametrize("hops", [REFERENCE_HOPS, FAST_HOPS], ids=["reference", "fast"])
+def test_patches_are_cut_and_padded_as_essentia_cuts_them(suite, seconds, hops):
+    """Lengths with one patch, a partial last patch, and more than one batch of 64."""
+    rng = np.random.default_rng(int(seconds * 10))
+    audio = rng.normal(0, 0.2, int(seconds * 16000)).astype(np.float32)
+    audio = np.pad(audio, (0, max(0, 186 * 256 + 512 - audio.size)))
+    reference = EssentiaEngine(AlgorithmCache())
+    engine = OpenVinoEngine(AlgorithmCache(), EXACT)
+    for embedding in suite.embeddings:
+        if embedding.meta.algorithm not in (EFFNET, MUSICNN):
+            continue
+        expected = reference.embed(TrackFeatures(audio), embedding, hops)
+        got = engine.embed(TrackFeatures(audio), embedding, hops)
+        assert got.shape == expected.shape, embedding.name
+        np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0)
+
+
+def test_effnet_padding_fills_the_last_batch_of_64():
+    assert effnet_padding(16000 * 240, 62) + 1 + (16000 * 240 // 256 - 128) // 62 == 64 * 4
+    assert effnet_padding(128 * 256, 62) == 63
+
+
+def test_a_graph_openvino_cannot_convert_runs_on_essentia_with_one_warning(
+    tmp_path, tracks, caplog
+):
+    write_backbone(tmp_path, MUSICNN_GRAPH, seed=3)
+    write_head(tmp_path, "mood_odd", MUSICNN_GRAPH, ["odd", "non_odd"], 21, extra_op="Digamma")
+    suite = discover(tmp_path)
+    pipeline = TaggingPipeline(suite, PipelineOptions(engine=EXACT), cache=AlgorithmCache())
+
+    with caplog.at_level(logging.WARNING, logger="library.tagging.engines"):
+        first = pipeline.run(str(tracks["flac"]))
+        pipeline.run(str(tracks["mp3"]))
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "mood_odd-msd-musicnn-1.pb" in warnings[0] and "Digamma" in warnings[0]
+    assert_same_scores(analyse(suite, tracks["flac"]), first, 1e-5)
+
+
+def test_a_changed_graph_file_is_compiled_again(tmp_path, tracks):
+    compiled = []
+
+    def counting(*args):
+        compiled.append(args[0].name)
+        return compile_graph(*args)
+
+    write_backbone(tmp_path, EFFNET_GRAPH, seed=1)
+    write_head(tmp_path, "mood_happy", EFFNET_GRAPH, ["happy", "non_happy"], seed=11)
+    cache = AlgorithmCache()
+    engine = OpenVinoEngine(cache, EXACT, compiler=counting)
+    audio = np.random.default_rng(1).normal(0, 0.2, 16000 * 5).astype(np.float32)
+    backbone = discover(tmp_path).embeddings[0]
+
+    before = engine.embed(TrackFeatures(audio), backbone, REFERENCE_HOPS)
+    engine.embed(TrackFeatures(audio), backbone, REFERENCE_HOPS)
+    assert compiled == ["discogs-effnet-bs64-1.pb"]
+
+    shutil.rmtree(tmp_path / "feature-extractors")
+    write_backbone(tmp_path, EFFNET_GRAPH, seed=7)
+    changed = discover(tmp_path).embeddings[0]
+    after = engine.embed(TrackFeatures(audio), changed, REFERENCE_HOPS)
+
+    assert changed.file.sha256 != backbone.file.sha256
+    assert compiled == ["discogs-effnet-bs64-1.pb"] * 2
+    assert not np.allclose(before, after)
+    assert cache.clear() == 2
+
+
+def test_a_graph_the_cpu_plugin_cannot_compile_also_falls_back_with_a_warning(
+    suite, tracks, monkeypatch, caplog
+):
+    class BrokenCore:
+        def compile_model(self, *args, **kwargs):
+            raise RuntimeError("Exception from src/inference/src/core.cpp:\nno CPU plugin")
+
+    monkeypatch.setattr(openvino_models, "_core", BrokenCore)
+
+    with caplog.at_level(logging.WARNING, logger="library.tagging.engines"):
+        fallen_back = analyse(suite, tracks["flac"], EXACT)
+
+    assert_same_scores(analyse(suite, tracks["flac"]), fallen_back, 1e-5)
+    assert any("compiling failed: no CPU plugin" in r.getMessage() for r in caplog.records)
