@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class CalibrationConfig(AppConfig):
     name = "calibration"
     verbose_name = "Calibration, analytics and Navidrome"
+
+    def ready(self) -> None:
+        # Importing these registers the `calibrate` and `recalibrate` job kinds.
+        from calibration import calibrate_job  # noqa: F401
