@@ -6,27 +6,28 @@ head was stable changes no tier, so it changes no file either (`cal=<n>` stays).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Max
 
 from calibration.build import current_references
 from calibration.models import Calibration
+from library.tagging.tag_values import Calibration as CalibrationFunction
+from library.tagging.tag_values import min_max_calibration
 
 
-@dataclass(frozen=True)
+@dataclass
 class Effective:
     version: int
     ranges: dict[tuple[str, str], tuple[float, float]]  # (head, label) -> (p5, p95)
 
     def calibrate(self, head: str, label: str, raw: float) -> float | None:
         """clamp((raw - p5) / (p95 - p5), 0, 1); None for a class without a calibration."""
-        found = self.ranges.get((head, label))
-        if found is None:
-            return None
-        low, high = found
-        if high <= low:
-            return 1.0 if raw >= high else 0.0
-        return min(1.0, max(0.0, (raw - low) / (high - low)))
+        return self._calibration(head, label, raw)
+
+    @cached_property
+    def _calibration(self) -> CalibrationFunction:
+        return min_max_calibration(self.ranges)
 
 
 def effective_version() -> int | None:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from mutagen.mp3 import BitrateMode
 
+from calibration.current import effective
 from library.checks import models_dir
 from library.models import Library, Track, TrackScore
 from library.paths import resolve_inside_roots
@@ -78,7 +79,15 @@ def load_suite() -> ModelSuite:
 
 
 def current_rules() -> TagRules:
-    return TagRules(namespace=config.get("namespace"))
+    """The namespace and the calibration in effect (none before the first run: no tiers)."""
+    calibration = effective()
+    if calibration is None:
+        return TagRules(namespace=config.get("namespace"))
+    return TagRules(
+        namespace=config.get("namespace"),
+        calibration=calibration.calibrate,
+        calibration_version=str(calibration.version),
+    )
 
 
 def ensure_track(path: str, library: Library | None = None) -> Track:
