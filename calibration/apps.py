@@ -9,4 +9,4 @@ class CalibrationConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing these registers the `calibrate` and `recalibrate` job kinds.
-        from calibration import calibrate_job  # noqa: F401
+        from calibration import calibrate_job, recalibrate_job  # noqa: F401

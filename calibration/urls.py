@@ -1,3 +1,5 @@
-"""URLs of `calibration`: none yet; its pages and menu item come with the feature."""
+"""URLs of `calibration`: its API in `calibration.api.urls`."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [path("", include("calibration.api.urls"))]

@@ -157,7 +157,7 @@ def tag_track(
     stamp = FileStamp.of(checked)
     file_tags = read_tags(checked, rules.namespace, check_structure=True)
     if not force and version in _tag_values(file_tags.namespace, f"{rules.namespace}:version"):
-        _mark_tagged(track, stamp, version)
+        mark_tagged(track, stamp, version)
         return TagOutcome(path, "skipped", version)
 
     announce("analysing")
@@ -178,7 +178,7 @@ def tag_track(
         )
         stamp = written.stamp
         outcome.written = True
-    _mark_tagged(track, stamp, version, tags)
+    mark_tagged(track, stamp, version, tags)
     return outcome
 
 
@@ -210,7 +210,7 @@ def _tag_values(tags: dict[str, list[str]], key: str) -> list[str]:
     return [value for name, values in tags.items() if name.lower() == wanted for value in values]
 
 
-def _mark_tagged(
+def mark_tagged(
     track: Track, stamp: FileStamp, version: str, tags: dict[str, list[str]] | None = None
 ) -> None:
     track.analysed_size = stamp.size
