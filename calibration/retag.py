@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from library.models import Track, TrackScore
+from library.tagfiles import formats
 from library.tagfiles.errors import FileChanged
 from library.tagfiles.guard import check_track_file
+from library.tagfiles.moods import read_moods
 from library.tagfiles.reader import read_tags
 from library.tagfiles.roots import confine_to_roots
 from library.tagfiles.writer import FileStamp, write_tags
 from library.tagging.pipeline import HeadResult
 from library.tagging.tag_file import current_rules, mark_tagged
-from library.tagging.tag_values import TIERS, derive_tags
+from library.tagging.tag_values import TIERS, derive_tags, standard_moods
 from nomarr_site import config
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,22 @@ def _folded(tags: dict[str, list[str]]) -> dict[str, list[str]]:
     return {key.casefold(): values for key, values in tags.items()}
 
 
+def _changes(
+    present: dict[str, list[str]],
+    wanted: dict[str, list[str]],
+    path: str,
+    moods: list[str] | None,
+) -> tuple[str, ...]:
+    """The tags (and the standard mood field, as `MOOD`) that would change."""
+    before, after = _folded(present), _folded(wanted)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    if moods is not None:
+        fmt = formats.detect_format(path)
+        if read_moods(formats.load(path, fmt), fmt) != moods:
+            changed.append("MOOD")
+    return tuple(changed)
+
+
 def _analysed_stamp(track: Track) -> FileStamp:
     if track.analysed_size is None or track.analysed_mtime is None:
         raise NotRecalibratable(f"{track.path} has not been analysed yet; tag it first")
@@ -106,15 +124,18 @@ def retag(track: Track) -> RetagOutcome:
     owned = recalibrated_keys(rules.namespace)
     wanted = {key: values for key, values in present.items() if key.casefold() not in owned}
     wanted.update(derived)
-    before, after = _folded(present), _folded(wanted)
-    changed = tuple(
-        sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-    )
+    moods = standard_moods(results, "minimal", rules)
+    changed = _changes(present, wanted, checked, moods)
     if not changed:
         mark_tagged(track, FileStamp.of(checked), version)
         return RetagOutcome(track.path, "unchanged", version)
     written = write_tags(
-        checked, wanted, rules.namespace, expected=expected, confine=confine_to_roots
+        checked,
+        wanted,
+        rules.namespace,
+        expected=expected,
+        confine=confine_to_roots,
+        moods=moods,
     )
     mark_tagged(track, written.stamp, version, wanted)
     logger.info("Recalibrated %s (%s)", track.path, ", ".join(changed))

@@ -35,7 +35,7 @@ from library.tagfiles.writer import FileStamp, write_tags
 from library.tagging.cache import default_cache
 from library.tagging.model_suite import ModelSuite, discover
 from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnalysis
-from library.tagging.tag_values import TagRules, derive_tags, version_value
+from library.tagging.tag_values import TagRules, derive_tags, standard_moods, version_value
 from nomarr_site import config
 
 logger = logging.getLogger(__name__)
@@ -83,10 +83,12 @@ def current_rules() -> TagRules:
     calibration = effective()
     if calibration is None:
         return TagRules(namespace=config.get("namespace"))
+    standard = config.get("mood_standard_tier") if config.get("mood_standard_tags") else None
     return TagRules(
         namespace=config.get("namespace"),
         calibration=calibration.calibrate,
         calibration_version=str(calibration.version),
+        standard_mood_tier=standard,
     )
 
 
@@ -168,13 +170,19 @@ def tag_track(
 
     mode = config.get("file_write_mode")
     tags = derive_tags(analysis.heads, suite.version, mode, rules)
+    moods = standard_moods(analysis.heads, mode, rules)
     outcome = TagOutcome(
         path, "tagged", version, tags, len(analysis.heads), analysis.duration_seconds
     )
     if tags:
         announce("writing tags")
         written = write_tags(
-            checked, tags, rules.namespace, expected=stamp, confine=confine_to_roots
+            checked,
+            tags,
+            rules.namespace,
+            expected=stamp,
+            confine=confine_to_roots,
+            moods=moods,
         )
         stamp = written.stamp
         outcome.written = True

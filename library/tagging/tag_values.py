@@ -63,6 +63,8 @@ class TagRules:
     # heads are not comparable).
     calibration: Calibration | None = field(default=None)
     calibration_version: str = "none"
+    # The tier also written to the file's standard mood field; None leaves that field alone.
+    standard_mood_tier: str | None = None
 
 
 def positive_class(classes: Sequence[str] | None) -> str | None:
@@ -155,6 +157,15 @@ def mood_tiers(readings: Sequence[MoodReading]) -> dict[str, list[str]]:
         name: [label for label, tier, _v in ranked if TIERS.index(tier) <= TIERS.index(name)]
         for name in TIERS
     }
+
+
+def standard_moods(results: Sequence[HeadResult], mode: str, rules: TagRules) -> list[str] | None:
+    """The standard mood field's values (the chosen tier's moods), or None to leave the field
+    alone: no calibration yet, the setting is off, or nothing is written to files."""
+    tier = rules.standard_mood_tier
+    if rules.calibration is None or tier is None or mode == "none":
+        return None
+    return mood_tiers(mood_readings(results, rules.calibration))[tier]
 
 
 def version_value(suite_version: str, rules: TagRules) -> str:

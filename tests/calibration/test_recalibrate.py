@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import mutagen
 import pytest
 
 from calibration.build import build
@@ -15,7 +16,7 @@ from jobs.models import Job
 from library.models import Library, Track, TrackScore
 from library.scanning.scanner import scan_library
 from library.tagfiles.reader import read_tags
-from library.tagfiles.writer import write_tags
+from library.tagfiles.writer import FileStamp, write_tags
 from library.tagging import pipeline, steps
 from library.tagging.tag_file import mark_tagged
 from nomarr_site import config
@@ -166,3 +167,59 @@ def test_status_counts_the_calibration_queue_and_clear_cancels_what_is_pending(t
     }
     assert clear() == 2
     assert status()["pending"] == 0
+
+
+def raw_moods(path):
+    """The standard mood field read with plain mutagen."""
+    audio = mutagen.File(path)
+    if str(path).endswith(".mp3"):
+        return [str(t) for frame in audio.tags.getall("TMOO") for t in frame.text]
+    if str(path).endswith(".m4a"):
+        return [bytes(v).decode() for v in audio.tags.get("----:com.apple.iTunes:MOOD", [])]
+    return list(audio.tags.get("MOOD", []))
+
+
+def test_the_tiered_moods_also_go_to_the_standard_mood_field(tagged):
+    build()
+
+    apply()
+    run_all()
+
+    assert raw_moods(tagged["a.flac"]) == ["happy"]  # Vorbis MOOD
+    assert raw_moods(tagged["b.mp3"]) == []  # no tier: no TMOO frame
+
+
+def test_the_standard_mood_field_of_an_mp3_and_an_m4a(tmp_path):
+    for name in ("x.mp3", "x.m4a", "x.opus"):
+        path = make_audio(tmp_path / name, seconds=1)
+        write_tags(path, {"nom:version": "v"}, "nom", moods=["happy", "party"])
+        assert raw_moods(path) == ["happy", "party"]
+        write_tags(path, {"nom:version": "v"}, "nom", moods=[])
+        assert raw_moods(path) == []
+
+
+def test_with_the_setting_off_the_standard_mood_field_is_left_alone(tagged):
+    path = tagged["a.flac"]
+    audio = mutagen.File(path)
+    audio.tags["MOOD"] = ["mine"]
+    audio.save()
+    track = Track.objects.get(path=str(path))
+    mark_tagged(track, FileStamp.of(path), track.tagged_version)
+    config.set_value("mood_standard_tags", False)
+    build()
+
+    apply()
+    run_all()
+
+    assert raw_moods(path) == ["mine"]
+    assert read_tags(path, "nom").namespace["nom:mood-strict"] == ["happy"]
+
+
+def test_the_standard_mood_field_takes_the_chosen_tier(tagged):
+    config.set_value("mood_standard_tier", "strict")
+    build()
+
+    apply()
+    run_all()
+
+    assert raw_moods(tagged["a.flac"]) == ["happy"]
