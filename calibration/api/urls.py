@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from calibration.api import views
+from calibration.api import analytics, views
 from nomarr_site.auth import policy
 
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
             path("api/web/calibration/apply", views.ApplyView.as_view()),
             path("api/web/calibration/clear", views.ClearView.as_view()),
             path("api/web/calibration/history", views.HistoryView.as_view()),
+            path("api/web/analytics/tag-frequencies", analytics.TagFrequenciesView.as_view()),
+            path("api/web/analytics/mood-distribution", analytics.MoodDistributionView.as_view()),
+            path("api/web/analytics/tag-correlations", analytics.TagCorrelationsView.as_view()),
         ],
     ),
 ]
