@@ -96,9 +96,14 @@ def tier_key(tier: str) -> str:
     return f"{namespace()}:mood-{tier}"
 
 
+def value_counts(key: str) -> dict[str, int]:
+    """Tracks per value of one namespace tag (a list counts each of its values)."""
+    sql, params = _query("moods", key)
+    return {value: count for value, count in _rows(sql, params)}
+
+
 def mood_counts(tier: str = HAS_MOOD_TIER) -> dict[str, int]:
-    sql, params = _query("moods", tier_key(tier))
-    return {mood: count for mood, count in _rows(sql, params)}
+    return value_counts(tier_key(tier))
 
 
 def mood_distribution() -> list[dict[str, Any]]:

@@ -1,5 +1,17 @@
-"""URLs of `calibration`: its API in `calibration.api.urls`."""
+"""URLs of `calibration`: its pages here, its API in `calibration.api.urls`."""
 
 from django.urls import include, path
 
-urlpatterns = [path("", include("calibration.api.urls"))]
+from calibration import views
+from nomarr_site.auth import policy
+
+urlpatterns = [
+    *policy.routes(
+        policy.PAGE,
+        [
+            path("web/calibration", views.calibration_page, name="calibration"),
+            path("web/analytics", views.analytics_page, name="analytics"),
+        ],
+    ),
+    path("", include("calibration.api.urls")),
+]

@@ -12,6 +12,8 @@ NAVIGATION = [
     ("servers", "Servers", "/web/servers"),
     ("invitations", "Invitations", "/web/invitations"),
     ("users", "Users", "/web/users"),
+    ("calibration", "Calibration", "/web/calibration"),
+    ("analytics", "Analytics", "/web/analytics"),
     ("settings", "Settings", "/web/settings"),
 ]
 
