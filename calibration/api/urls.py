@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from calibration.api import analytics, views
+from calibration.api import analytics, navidrome, views
 from nomarr_site.auth import policy
 
 urlpatterns = [
@@ -17,6 +17,10 @@ urlpatterns = [
             path("api/web/analytics/tag-frequencies", analytics.TagFrequenciesView.as_view()),
             path("api/web/analytics/mood-distribution", analytics.MoodDistributionView.as_view()),
             path("api/web/analytics/tag-correlations", analytics.TagCorrelationsView.as_view()),
+            path("api/web/navidrome/preview", navidrome.TagPreviewView.as_view()),
+            path("api/web/navidrome/config", navidrome.ConfigView.as_view()),
+            path("api/web/navidrome/playlists/preview", navidrome.PlaylistPreviewView.as_view()),
+            path("api/web/navidrome/playlists/generate", navidrome.PlaylistGenerateView.as_view()),
         ],
     ),
 ]
