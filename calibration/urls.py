@@ -11,6 +11,7 @@ urlpatterns = [
         [
             path("web/calibration", views.calibration_page, name="calibration"),
             path("web/analytics", views.analytics_page, name="analytics"),
+            path("web/navidrome", views.navidrome_page, name="navidrome"),
         ],
     ),
     path("", include("calibration.api.urls")),

@@ -1,5 +1,5 @@
 """Pages of `calibration`: the calibration page (generate, apply, the queue and the run
-history) and the analytics page (server-rendered SVG charts)."""
+history), the analytics page (server-rendered SVG charts) and the Navidrome page."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from calibration import analytics, charts
 from calibration.build import current_references
 from calibration.current import effective_version
 from calibration.models import Calibration, HeadStats
+from calibration.navidrome import tags as navidrome_tags
 from calibration.recalibrate_job import status
 from calibration.stats import DRIFT_FIGURES
 from library.tagging.tag_values import positive_class
@@ -100,3 +101,16 @@ def analytics_page(request):
         "figures": DRIFT_FIGURES,
     }
     return render(request, "calibration/analytics.html", context)
+
+
+@login_required
+def navidrome_page(request):
+    """Build, preview and download smart playlists (navidrome.js) and copy the TOML."""
+    preview = navidrome_tags.preview()
+    context = {
+        "active": "navidrome",
+        "namespace": preview["namespace"],
+        "tags": preview["tags"],
+        "toml": navidrome_tags.toml(),
+    }
+    return render(request, "calibration/navidrome.html", context)

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("users", "Users", "/web/users"),
     ("calibration", "Calibration", "/web/calibration"),
     ("analytics", "Analytics", "/web/analytics"),
+    ("navidrome", "Navidrome", "/web/navidrome"),
     ("settings", "Settings", "/web/settings"),
 ]
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import random
 import tomllib
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from calibration.navidrome.criteria import criteria
 from calibration.navidrome.matching import matching
@@ -312,3 +314,29 @@ def test_matching_agrees_with_criteria_for_a_random_mix(music):
 def test_parse_refuses_something_that_is_not_text():
     with pytest.raises(QueryError):
         parse(None)
+
+
+def test_export_playlists_writes_the_default_set_and_keeps_files_it_did_not_write(music, tmp_path):
+    folder = tmp_path / "playlists"
+    folder.mkdir()
+    foreign = folder / "nomarr-dance.nsp"
+    foreign.write_text('{"name": "mine", "comment": "hand made", "all": []}')
+    out = StringIO()
+
+    call_command("export_playlists", str(folder), stdout=out)
+
+    names = sorted(p.name for p in folder.iterdir())
+    assert "nomarr-mood-happy-regular.nsp" in names and "nomarr-feel-good.nsp" in names
+    assert foreign.read_text() == '{"name": "mine", "comment": "hand made", "all": []}'
+    document = json.loads((folder / "nomarr-mood-happy-regular.nsp").read_text())
+    assert document["all"] == [{"is": {"nom_mood_regular": "happy"}}] and document["limit"] == 500
+    check_valid_nsp(document, {"nom_mood_regular", "nom_danceability"})
+    first = (folder / "nomarr-feel-good.nsp").read_text()
+    call_command("export_playlists", str(folder), stdout=StringIO())  # ours: replaced in place
+    assert (folder / "nomarr-feel-good.nsp").read_text() == first
+    assert not list(folder.glob("*.tmp*"))
+
+
+def test_export_playlists_into_a_missing_folder_is_one_line_error(music, tmp_path):
+    with pytest.raises(CommandError, match="is not a folder"):
+        call_command("export_playlists", str(tmp_path / "nope"))

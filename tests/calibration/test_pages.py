@@ -58,8 +58,16 @@ def test_an_empty_analytics_page_says_what_to_do(admin_browser, db):
     assert "No mood tiers yet" in html and "No calibration yet" in html
 
 
-@pytest.mark.parametrize("url", ["/web/calibration", "/web/analytics"])
+@pytest.mark.parametrize("url", ["/web/calibration", "/web/analytics", "/web/navidrome"])
 def test_the_pages_send_a_visitor_to_the_login(client, db, url):
     response = client.get(url)
 
     assert response.status_code == 302 and "/web/login" in response["Location"]
+
+
+def test_the_navidrome_page_shows_the_toml_and_the_tags(admin_browser, calibrated):
+    html = admin_browser.get("/web/navidrome").content.decode()
+
+    assert "[Tags.nom_mood_regular]" in html
+    assert 'data-preview-url="/api/web/navidrome/playlists/preview"' in html
+    assert '<td data-label="Field">nom_genre_discogs400</td>' in html
