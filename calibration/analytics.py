@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 
+from calibration.tagcache import cached
 from library.models import Track
 from library.tagging.tag_values import TIERS
 from nomarr_site import config
@@ -76,10 +77,15 @@ def _query(name: str, key: str | None = None, times: int = 1) -> tuple[str, list
     return QUERIES[vendor][name], [key] * per_key * times if key is not None else []
 
 
-def _rows(sql: str, params: list[Any]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
+def rows(sql: str, params: list[Any]) -> list[tuple]:
+    """The rows of one aggregate query, cached under the tags' generation (calibration.tagcache)."""
+
+    def run() -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    return cached("sql", [sql, params], run)
 
 
 def tag_frequencies(limit: int = 50) -> list[dict[str, Any]]:
@@ -88,7 +94,7 @@ def tag_frequencies(limit: int = 50) -> list[dict[str, Any]]:
     sql, _none = _query("frequencies")
     return [
         {"tag_key": key, "total_count": total, "unique_values": unique}
-        for key, total, unique in _rows(sql, [len(prefix), prefix, limit])
+        for key, total, unique in rows(sql, [len(prefix), prefix, limit])
     ]
 
 
@@ -99,7 +105,7 @@ def tier_key(tier: str) -> str:
 def value_counts(key: str) -> dict[str, int]:
     """Tracks per value of one namespace tag (a list counts each of its values)."""
     sql, params = _query("moods", key)
-    return {value: count for value, count in _rows(sql, params)}
+    return {value: count for value, count in rows(sql, params)}
 
 
 def mood_counts(tier: str = HAS_MOOD_TIER) -> dict[str, int]:
@@ -122,7 +128,7 @@ def mood_distribution() -> list[dict[str, Any]]:
 
 def _pairs(tier: str) -> dict[tuple[str, str], int]:
     sql, params = _query("pairs", tier_key(tier), times=2)
-    return {(first, second): n for first, second, n in _rows(sql, params)}
+    return {(first, second): n for first, second, n in rows(sql, params)}
 
 
 def phi(both: int, first: int, second: int, total: int) -> float:

@@ -114,9 +114,9 @@ def numeric_rule(field: str, op: str, value: Any, negate: bool) -> Rule:
     return {"any": [{strict: {field: value}}, {"is": {field: value}}]}
 
 
-def criteria(query: str) -> Rule:
+def criteria(query: str, tags: dict[str, TagInfo] | None = None) -> Rule:
     """The top-level rule of a query: {"all": [...]} or {"any": [...]}."""
-    rule = Translator(catalogue()).rule(parse(query))
+    rule = Translator(catalogue() if tags is None else tags).rule(parse(query))
     return rule if set(rule) <= {"all", "any"} else {"all": [rule]}
 
 
@@ -130,13 +130,14 @@ def playlist(
     public: bool = False,
 ) -> dict[str, Any]:
     """The `.nsp` document Navidrome imports as a smart playlist."""
-    fields = {info.field for info in catalogue().values()}
+    tags = catalogue()
+    fields = {info.field for info in tags.values()}
     if sort.lower() not in SORT_FIELDS | fields:
         raise QueryError(f"Cannot sort by '{sort}'", field="sort")
     if order.lower() not in ("asc", "desc"):
         raise QueryError("order must be asc or desc", field="order")
     document: dict[str, Any] = {"name": name, "comment": comment, "public": public}
-    document.update(criteria(query))
+    document.update(criteria(query, tags))
     document.update({"sort": sort.lower(), "order": order.lower()})
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:

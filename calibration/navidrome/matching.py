@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from calibration.navidrome.tags import TagInfo, catalogue
+from calibration.tagcache import cached
 from library.models import Track
 
 # Each SQL fragment below is a constant; only values travel as parameters.
@@ -62,13 +63,19 @@ class Matcher:
         return f"{negate}EXISTS ({VALUES[self.vendor]}{test})", [*keys, *params]
 
 
-def matching(rule: dict[str, Any]) -> QuerySet[Track]:
+def matching(rule: dict[str, Any], tags: dict[str, TagInfo] | None = None) -> QuerySet[Track]:
     """The tracks the criteria match (any order)."""
-    where, params = Matcher(catalogue()).sql(rule)
+    where, params = Matcher(catalogue() if tags is None else tags).sql(rule)
     return Track.objects.extra(where=[where], params=params)  # noqa: S610 - constant SQL
 
 
-def preview(rule: dict[str, Any], limit: int) -> dict[str, Any]:
-    tracks = matching(rule)
-    rows = tracks.order_by("path").values("path", "title", "artist")[:limit]
-    return {"matched_tracks": tracks.count(), "preview": list(rows)}
+def preview(rule: dict[str, Any], limit: int, tags: dict[str, TagInfo]) -> dict[str, Any]:
+    """How many tracks match, and the first `limit` by path (cached under the tags'
+    generation, see calibration.tagcache)."""
+
+    def run() -> dict[str, Any]:
+        tracks = matching(rule, tags)
+        found = tracks.order_by("path").values("path", "title", "artist")[:limit]
+        return {"matched_tracks": tracks.count(), "preview": list(found)}
+
+    return cached("preview", [rule, limit], run)

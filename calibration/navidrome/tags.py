@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connection
 
-from calibration.analytics import namespace
+from calibration.analytics import namespace, rows
 
 # Per tag key: tracks carrying it, distinct values, values that are numbers, multi-valued rows.
 CATALOGUE = {
@@ -66,12 +66,9 @@ def catalogue() -> dict[str, TagInfo]:
     """Every namespace tag in the library, by key."""
     prefix = f"{namespace()}:"
     vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
-    with connection.cursor() as cursor:
-        cursor.execute(CATALOGUE[vendor], [len(prefix), prefix])
-        rows = cursor.fetchall()
     return {
         key: TagInfo(key, total, unique, numeric == total and total > 0, multi > 0)
-        for key, total, unique, numeric, multi in rows
+        for key, total, unique, numeric, multi in rows(CATALOGUE[vendor], [len(prefix), prefix])
     }
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from mutagen.mp3 import BitrateMode
 
+from calibration import tagcache
 from calibration.current import effective
 from library.checks import models_dir
 from library.models import Library, Track, TrackScore
@@ -232,3 +233,5 @@ def mark_tagged(
         track.namespace_tags = stored_namespace(tags)
         fields.append("namespace_tags")
     track.save(update_fields=[*fields, "updated_at"])
+    if tags is not None:
+        tagcache.bump()
