@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from calibration.retag import NotRecalibratable, retag
 from jobs.models import Job
@@ -45,7 +45,7 @@ def queue_recalibrate(track: Track) -> Job:
     return enqueue(KIND, payload=payload, path=track.path)
 
 
-def tagged_tracks():
+def tagged_tracks() -> QuerySet[Track]:
     """Tracks tagged before and holding stored scores: what a recalibration can rewrite."""
     scored = TrackScore.objects.filter(track=OuterRef("pk"))
     return Track.objects.exclude(tagged_version="").filter(Exists(scored))

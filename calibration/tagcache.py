@@ -37,7 +37,7 @@ def cached(name: str, params: Any, compute: Callable[[], T]) -> T:
     """`compute()`, or its answer for the same name, parameters and tags generation."""
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
     key = f"tags:{generation()}:{name}:{digest[:32]}"
-    found = cache.get(key)
+    found: T | None = cache.get(key)
     if found is None:
         found = compute()
         cache.set(key, found, TTL_SECONDS)

@@ -53,6 +53,7 @@ class Matcher:
 
     def _condition(self, name: str, info: TagInfo, value: Any) -> tuple[str, list[Any]]:
         keys = [info.key] * (3 if self.vendor == "postgresql" else 1)
+        params: list[Any]
         if name in ("contains", "notContains"):
             test, params = LIKE[self.vendor], [f"%{value}%"]
         elif info.numeric:
