@@ -85,7 +85,8 @@ def renew(transactional_db, settings, tmp_path, admin_user):
         user, invitation = invitation_rows()
         Job.objects.create(kind="noop", status=Job.Status.PENDING)
         _, token = AuthToken.issue(admin_user, timedelta(hours=1))
-        key, clear = ApiKey.create_key("fuzz")
+        # Key names are unique: each world's key gets its own.
+        key, clear = ApiKey.create_key(f"fuzz {ApiKey.objects.count() + 1}")
         return World(
             headers={
                 "token": {"Authorization": f"Bearer {token}"},
