@@ -38,7 +38,7 @@ class GenerateView(APIView):
         data = GenerateRequest(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data["background"]:
-            job = queue_calibrate()
+            job = queue_calibrate(data.validated_data["save_sidecars"])
             body = {"status": "queued", "job_id": job.pk, "message": "Calibration queued"}
             return Response(body, status=status.HTTP_202_ACCEPTED)
         run = build()

@@ -60,7 +60,12 @@ def test_generate_in_the_background_queues_the_calibrate_job(token_holder, libra
     )
 
     assert response.status_code == 202
-    assert Job.objects.get(pk=response.json()["job_id"]).kind == "calibrate"
+    job = Job.objects.get(pk=response.json()["job_id"])
+    assert job.kind == "calibrate" and job.payload == {"save_sidecars": False}
+    again = token_holder.post(
+        "/api/web/calibration/generate", {"background": True, "save_sidecars": True}, format="json"
+    )
+    assert again.json()["job_id"] == job.pk  # one run at a time
 
 
 def test_generate_rejects_a_malformed_flag(token_holder, library):

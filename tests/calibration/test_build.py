@@ -159,7 +159,7 @@ def test_the_calibrate_job_builds_a_run_with_progress(library, run_jobs):
 
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error_message
-    assert job.result == {"version": 1, "heads": 2, "changed_heads": 2}
+    assert job.result == {"version": 1, "heads": 2, "changed_heads": 2, "saved_files": []}
     assert job.progress_fraction == 1.0
 
 

@@ -57,7 +57,7 @@ class Command(BaseCommand):
 
     def generate(self, save: bool, queue: bool) -> None:
         if queue:
-            self.stdout.write(f"Queued calibration job {queue_calibrate().pk}")
+            self.stdout.write(f"Queued calibration job {queue_calibrate(save).pk}")
             return
         run = build()
         self.stdout.write(
