@@ -8,5 +8,6 @@ class CalibrationConfig(AppConfig):
     verbose_name = "Calibration, analytics and Navidrome"
 
     def ready(self) -> None:
-        # Importing these registers the `calibrate` and `recalibrate` job kinds.
+        # Importing these registers the `calibrate`, `recalibrate` and `recalibrate_all` job
+        # kinds.
         from calibration import calibrate_job, recalibrate_job  # noqa: F401

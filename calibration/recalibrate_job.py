@@ -1,12 +1,16 @@
-"""Job kind `recalibrate`: re-tags one track from its stored scores with the calibration in
-effect (no inference), and `apply`/`status`/`clear` for the calibration queue.
+"""Job kinds `recalibrate` (re-tags one track from its stored scores with the calibration in
+effect, no inference) and `recalibrate_all` (queues a `recalibrate` job per tagged track), and
+`apply`/`status`/`clear` for the calibration queue.
 
-`queue_recalibrate` is the one way to queue it: payload `RecalibratePayload` ({"track_id"}),
-dedup key `recalibrate:<track id>`, subject the track (`library.track:<id>`)."""
+`queue_recalibrate` is the one way to queue a `recalibrate` job: payload `RecalibratePayload`
+({"track_id"}), dedup key `recalibrate:<track id>`, subject the track (`library.track:<id>`).
+`apply` is the one way to queue `recalibrate_all`: an empty payload, dedup key
+`recalibrate_all`, no subject. Queueing 100,000 jobs takes minutes, so it happens in a worker,
+with progress, and the request answers at once with the number of files."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
 from django.db import transaction
@@ -25,6 +29,7 @@ from library.tagfiles.errors import FileChanged, TagFileError
 from library.tagging.tag_job import queue_tag
 
 KIND = "recalibrate"
+ALL_KIND = "recalibrate_all"
 PAGE_SIZE = 500
 
 
@@ -51,8 +56,22 @@ def tagged_tracks() -> QuerySet[Track]:
     return Track.objects.exclude(tagged_version="").filter(Exists(scored))
 
 
-def apply() -> int:
-    """Queue a recalibration of every tagged track (pages of ids, one transaction each)."""
+class ApplyPayload(TypedDict):
+    pass
+
+
+def apply_dedup_key(payload: Mapping[str, Any]) -> str:
+    return ALL_KIND
+
+
+def apply() -> tuple[int, Job]:
+    """Queue the recalibration of every tagged track: (how many files, the job queueing them)."""
+    payload: ApplyPayload = {}
+    return tagged_tracks().count(), enqueue(ALL_KIND, payload=payload)
+
+
+def queue_pages(on_page: Callable[[int], None]) -> int:
+    """Queue a `recalibrate` job per tagged track, a page of ids per transaction."""
     queued, last = 0, 0
     while True:
         page = list(
@@ -65,6 +84,7 @@ def apply() -> int:
                 queue_recalibrate(track)
         queued += len(page)
         last = page[-1].pk
+        on_page(queued)
 
 
 def status() -> dict[str, Any]:
@@ -83,8 +103,13 @@ def status() -> dict[str, Any]:
 
 
 def clear() -> int:
-    """Cancel the pending recalibrations (running ones finish their one file)."""
-    return Job.objects.filter(kind=KIND).cancel_pending("Cleared from the calibration queue")
+    """Cancel the pending recalibrations (running ones finish their one file) and stop the job
+    still queueing them; the number of files cancelled."""
+    reason = "Cleared from the calibration queue"
+    fan_out = Job.objects.filter(kind=ALL_KIND)
+    fan_out.cancel_pending(reason)
+    fan_out.flag_running(reason)
+    return Job.objects.filter(kind=KIND).cancel_pending(reason)
 
 
 @register(
@@ -114,3 +139,18 @@ class RecalibrateRunner(JobRunner):
             "version": outcome.version,
             "changed": list(outcome.changed),
         }
+
+
+@register(ALL_KIND, max_attempts=1, payload=ApplyPayload, dedup_key=apply_dedup_key)
+class RecalibrateAllRunner(JobRunner):
+    total = 1
+
+    def run(self) -> dict:
+        self.total = max(1, tagged_tracks().count())
+        queued = queue_pages(self._page)
+        self.progress(1.0, f"Queued {queued} files for recalibration", force=True)
+        return {"queued": queued}
+
+    def _page(self, queued: int) -> None:
+        self.check_cancelled()
+        self.progress(min(1.0, queued / self.total), f"{queued} files queued")

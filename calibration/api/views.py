@@ -59,12 +59,19 @@ class ApplyView(APIView):
         request=None,
         responses=inline_serializer(
             "CalibrationApplied",
-            {"queued": serializers.IntegerField(), "message": serializers.CharField()},
+            {
+                "queued": serializers.IntegerField(),
+                "message": serializers.CharField(),
+                "job_id": serializers.IntegerField(),
+            },
         ),
+        description="Queue the re-tagging of every tagged track from stored scores. `queued` "
+        "is the number of files; a `recalibrate_all` job (`job_id`) queues their jobs.",
     )
     def post(self, request):
-        queued = recalibrate_job.apply()
-        return Response({"queued": queued, "message": f"Queued {queued} files for recalibration"})
+        queued, job = recalibrate_job.apply()
+        message = f"Queued {queued} files for recalibration"
+        return Response({"queued": queued, "message": message, "job_id": job.pk})
 
 
 class StatusView(APIView):

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from calibration.models import Calibration
+from calibration.recalibrate_job import queue_pages
 from jobs.models import Job
 from nomarr_site import config
 from tests.calibration.conftest import store_scores, uniform
@@ -107,10 +108,13 @@ def test_apply_status_and_clear_speak_the_reference_shapes(token_holder, library
     token_holder.post("/api/web/calibration/generate", {}, format="json")
 
     applied = token_holder.post("/api/web/calibration/apply")
+    queue_pages(lambda _queued: None)  # what the recalibrate_all job does
     state = token_holder.get("/api/web/calibration/status")
     cleared = token_holder.post("/api/web/calibration/clear")
 
-    assert applied.json() == {"queued": 3, "message": "Queued 3 files for recalibration"}
+    body = applied.json()
+    assert body["queued"] == 3 and body["message"] == "Queued 3 files for recalibration"
+    assert Job.objects.get(pk=body["job_id"]).kind == "recalibrate_all"
     assert state.json() == {
         "pending": 3,
         "running": 0,

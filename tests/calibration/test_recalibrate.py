@@ -11,7 +11,7 @@ import mutagen
 import pytest
 
 from calibration.build import build
-from calibration.recalibrate_job import apply, clear, status
+from calibration.recalibrate_job import apply, clear, queue_pages, status
 from jobs.models import Job
 from library.models import Library, Track, TrackScore
 from library.scanning.scanner import scan_library
@@ -82,7 +82,7 @@ def run_all():
 def test_apply_rewrites_tiers_and_the_calibration_version_only(tagged):
     build()
 
-    assert apply() == 2
+    assert apply()[0] == 2
     run_all()
 
     strong = read_tags(tagged["a.flac"], "nom").namespace
@@ -156,6 +156,7 @@ def test_with_file_write_mode_none_nothing_is_written(tagged):
 def test_status_counts_the_calibration_queue_and_clear_cancels_what_is_pending(tagged):
     build()
     apply()
+    queue_pages(lambda _queued: None)  # what the recalibrate_all job does
 
     assert status() == {
         "pending": 2,
@@ -223,3 +224,27 @@ def test_the_standard_mood_field_takes_the_chosen_tier(tagged):
     run_all()
 
     assert raw_moods(tagged["a.flac"]) == ["happy"]
+
+
+def test_the_recalibrate_all_job_queues_a_job_per_file_with_progress(tagged):
+    build()
+    count, job = apply()
+    assert apply()[1].pk == job.pk  # one fan-out at a time
+
+    run_all()
+
+    job.refresh_from_db()
+    assert count == 2 and job.status == Job.Status.DONE
+    assert job.result == {"queued": 2} and job.progress_fraction == 1.0
+    assert Job.objects.filter(kind="recalibrate").count() == 2
+
+
+def test_clear_also_cancels_the_fan_out_that_has_not_run(tagged):
+    build()
+    _count, job = apply()
+
+    clear()
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert "Cleared" in job.error_message

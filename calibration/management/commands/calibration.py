@@ -42,8 +42,8 @@ class Command(BaseCommand):
             if action == "generate":
                 self.generate(options["save_sidecars"], options["queue"])
             elif action == "apply":
-                queued = recalibrate_job.apply()
-                self.stdout.write(f"Queued {queued} files for recalibration")
+                queued, job = recalibrate_job.apply()
+                self.stdout.write(f"Queued {queued} files for recalibration (job {job.pk})")
             elif action == "status":
                 self.status()
             elif action == "export":
