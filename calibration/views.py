@@ -65,7 +65,7 @@ def head_panels() -> list[dict[str, Any]]:
                 "history": [
                     {
                         "version": row.calibration.version,
-                        "stable": row.stable,
+                        "state": _state(row),
                         "figures": [(row.drift or {}).get(name) for name in DRIFT_FIGURES],
                     }
                     for row in history
@@ -73,6 +73,12 @@ def head_panels() -> list[dict[str, Any]]:
             }
         )
     return panels
+
+
+def _state(row: HeadStats) -> str:
+    if row.stable:
+        return "stable"
+    return "first run" if row.drift is None else "drifted: new reference"
 
 
 def _genre_counts() -> list[tuple[str, float, str]]:
