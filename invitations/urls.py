@@ -4,7 +4,7 @@ the owner's pages and their form posts (page group), and the public join page.""
 from django.urls import path
 
 import nomarr_site.converters  # noqa: F401 - registers <id:…>
-from invitations import join, views
+from invitations import join, join_plex, views
 from invitations.api import views as api
 from nomarr_site.auth import policy
 
@@ -29,17 +29,27 @@ urlpatterns = [
         policy.PAGE,
         [
             path("web/servers", views.servers_page, name="servers"),
+            path("web/servers/rows", views.server_rows),
             path("web/servers/add", views.add_server),
             path("web/servers/<id:server_id>/verify", views.verify_server),
             path("web/servers/<id:server_id>/sync", views.sync_server),
             path("web/servers/<id:server_id>/delete", views.delete_server),
             path("web/invitations", views.invitations_page, name="invitations"),
+            path("web/invitations/rows", views.invitation_rows),
             path("web/invitations/create", views.create_invitation),
             path("web/invitations/<id:invitation_id>/delete", views.delete_invitation),
             path("web/users", views.users_page, name="users"),
+            path("web/users/rows", views.user_rows),
             path("web/users/<id:user_id>/extend", views.extend_user),
             path("web/users/<id:user_id>/delete", views.delete_user),
         ],
     ),
-    *policy.routes(policy.PUBLIC, [path(JOIN, join.join_page, name="join")]),
+    *policy.routes(
+        policy.PUBLIC,
+        [
+            path(JOIN, join.join_page, name="join"),
+            path(f"{JOIN}/plex", join_plex.plex_start),
+            path(f"{JOIN}/plex/status", join_plex.plex_status),
+        ],
+    ),
 ]

@@ -2,7 +2,9 @@
 invitations (create, link, QR code, delete) and users (search, extend, delete).
 
 The pages are server-rendered; each action is a plain form post (CSRF-checked) that calls a
-service and redirects back to its page with a message, so the page shows the new state.
+service and redirects back to its page with a message, so the page shows the new state. Each
+page's table rows are also a fragment of their own (`.../rows`), which the page re-reads when a
+live event of the room `invitations` says something changed (`static/js/invitations.js`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from invitations.api.shapes import invitation_json
 from invitations.clients import SERVER_TYPES
 from invitations.models import SERVER_TYPE_LABELS, MediaServer, ServerLibrary
 from invitations.services import invites, servers, users
+from invitations.shapes import invitation_json
 from nomarr_site.domain import DomainError
 
 EXPIRY_CHOICES = [("", "Never"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days")]
@@ -51,13 +53,19 @@ def qr_svg(link: str) -> str:
 @login_required
 @require_GET
 def servers_page(request: HttpRequest) -> HttpResponse:
-    rows = MediaServer.objects.prefetch_related("libraries")
     context = {
         "active": "servers",
-        "servers": rows,
+        "servers": MediaServer.objects.prefetch_related("libraries"),
         "server_types": [(t, SERVER_TYPE_LABELS.get(t, t)) for t in SERVER_TYPES],
     }
     return render(request, "invitations/servers.html", context)
+
+
+@login_required
+@require_GET
+def server_rows(request: HttpRequest) -> HttpResponse:
+    context = {"servers": MediaServer.objects.prefetch_related("libraries")}
+    return render(request, "invitations/partials/server_rows.html", context)
 
 
 @login_required
@@ -110,17 +118,28 @@ def delete_server(request: HttpRequest, server_id: int) -> HttpResponse:
     return redirect("/web/servers")
 
 
-@login_required
-@require_GET
-def invitations_page(request: HttpRequest) -> HttpResponse:
+def _invitation_rows(request: HttpRequest) -> list[dict[str, Any]]:
     rows = []
     for invitation in invites.list_invitations():
         link = join_link(request, invitation.code)
         row = {**invitation_json(invitation), "expires_at": invitation.expires}
         rows.append({**row, "link": link, "qr": qr_svg(link)})
+    return rows
+
+
+@login_required
+@require_GET
+def invitation_rows(request: HttpRequest) -> HttpResponse:
+    context = {"invitations": _invitation_rows(request)}
+    return render(request, "invitations/partials/invitation_rows.html", context)
+
+
+@login_required
+@require_GET
+def invitations_page(request: HttpRequest) -> HttpResponse:
     context = {
         "active": "invitations",
-        "invitations": rows,
+        "invitations": _invitation_rows(request),
         "libraries": ServerLibrary.objects.select_related("server"),
         "has_servers": MediaServer.objects.exists(),
         "expiry_choices": EXPIRY_CHOICES,
@@ -175,6 +194,14 @@ def users_page(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("search", "")[:200]
     context = {"active": "users", "users": users.search_users(search), "search": search}
     return render(request, "invitations/users.html", context)
+
+
+@login_required
+@require_GET
+def user_rows(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("search", "")[:200]
+    context = {"users": users.search_users(search), "search": search}
+    return render(request, "invitations/partials/user_rows.html", context)
 
 
 @login_required

@@ -61,3 +61,7 @@ class TrackScoreAdmin(admin.ModelAdmin):
     list_filter = ("head", "pipeline_version")
     search_fields = ("track__path", "head", "label")
     raw_id_fields = ("track",)
+
+
+# The series library registers its own models.
+from library.series import admin as series_admin  # noqa: E402, F401

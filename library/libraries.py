@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from jobs.models import Job
 from jobs.services.manage import cancel
@@ -134,6 +135,23 @@ def library_stats(library_id: int | None = None) -> dict[str, Any]:
         "unique_albums": albums,
         "total_duration_seconds": round(float(totals["total_duration_seconds"] or 0.0), 3),
     }
+
+
+def with_overview(libraries: QuerySet[Library]) -> QuerySet[Library]:
+    """The libraries annotated with what the Libraries page shows beside each: how many files
+    it knows, how many are tagged, and its latest scan job (id, status, when it last moved)."""
+    scans = Job.objects.filter(
+        kind="scan", subject_type=subjects.LIBRARY, subject_id=OuterRef("pk")
+    ).order_by("-created_at", "-id")
+    return libraries.annotate(
+        file_count=Count("tracks", distinct=True),
+        tagged_count=Count("tracks", distinct=True, filter=~Q(tracks__tagged_version="")),
+        last_scan_id=Subquery(scans.values("id")[:1]),
+        last_scan_status=Subquery(scans.values("status")[:1]),
+        last_scan_at=Subquery(
+            scans.annotate(at=Coalesce("finished_at", "started_at", "created_at")).values("at")[:1]
+        ),
+    )
 
 
 @dataclass(frozen=True)

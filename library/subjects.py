@@ -1,10 +1,13 @@
 """The library's job subjects, so a job can point at a library or a track without the queue
-knowing either model: `library.library:<id>` and `library.track:<id>`."""
+knowing any of the models: `library.library:<id>`, `library.track:<id>` and
+`library.series:<id>`."""
 
 from jobs.subjects import register_subject
 
 LIBRARY = "library.library"
 TRACK = "library.track"
+SERIES = "library.series"
 
 register_subject(LIBRARY, "library.Library")
 register_subject(TRACK, "library.Track")
+register_subject(SERIES, "library.Series")

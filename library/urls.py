@@ -1,4 +1,5 @@
-"""URLs of `library`: its pages here, its API in `library.api.urls`."""
+"""URLs of `library`: its pages here, its API in `library.api.urls`, the series library in
+`library.series.urls`."""
 
 from django.urls import include, path
 
@@ -16,4 +17,6 @@ urlpatterns = [
         ],
     ),
     path("", include("library.api.urls")),
+    # The series library declares the policy of its own routes.
+    path("", include("library.series.urls")),
 ]

@@ -26,8 +26,10 @@ from nomarr_site.setting_values import (  # noqa: F401 - InvalidSetting/InvalidC
     InvalidSetting,
     OneOf,
     SomeOf,
+    api_token,
     boolean,
     comma_list,
+    language_code,
     namespace_value,
     optional_path,
     path_value,
@@ -210,6 +212,19 @@ DEFINITIONS: dict[str, Setting] = {
             lambda: "",
             optional_path,
             "Folder of the series library.",
+        ),
+        Setting(
+            "tmdb_api_key",
+            lambda: "",
+            api_token,
+            "TMDB API key (v3) or read access token (v4) for series metadata and artwork.",
+            secret=True,
+        ),
+        Setting(
+            "tmdb_language",
+            lambda: "en-US",
+            language_code,
+            "Language of series titles, plots and artwork from TMDB (en-US, de-DE, ja-JP ...).",
         ),
     ]
 }

@@ -9,6 +9,7 @@ NAVIGATION = [
     ("queue", "Queue", "/web/queue"),
     ("libraries", "Libraries", "/web/libraries"),
     ("processing", "Processing", "/web/process"),
+    ("series", "Series", "/web/series"),
     ("servers", "Servers", "/web/servers"),
     ("invitations", "Invitations", "/web/invitations"),
     ("users", "Users", "/web/users"),

@@ -46,3 +46,7 @@ class Conflict(DomainError):
 
 class Unprocessable(DomainError):
     """Understood and allowed, but the stored thing it names cannot be used (a damaged backup)."""
+
+
+class Unavailable(DomainError):
+    """A service the request needs is not configured or not answering (no TMDB key, TMDB down)."""

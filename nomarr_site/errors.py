@@ -48,6 +48,7 @@ STATUS_BY_MEANING: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.NotFound, 404),
     (domain.Conflict, 409),
     (domain.Unprocessable, 422),
+    (domain.Unavailable, 503),
     (domain.Invalid, 400),
 )
 

@@ -110,6 +110,27 @@ def namespace_value(value: Any) -> str:
     return text
 
 
+# A TMDB v3 key (32 hex digits) or v4 read access token (a JWT): printable ASCII, no spaces.
+API_TOKEN = re.compile(r"[\x21-\x7e]{1,1024}")
+LANGUAGE = re.compile(r"[a-z]{2}(?:-[A-Z]{2})?")
+
+
+def api_token(value: Any) -> str:
+    """An API key or token; blank clears it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if not isinstance(value, str) or not API_TOKEN.fullmatch(value.strip()):
+        raise InvalidSetting("expected up to 1024 printable ASCII characters without spaces")
+    return value.strip()
+
+
+def language_code(value: Any) -> str:
+    """An ISO 639-1 language, optionally with a region: `en`, `en-US`, `de-DE`."""
+    if not isinstance(value, str) or not LANGUAGE.fullmatch(value.strip()):
+        raise InvalidSetting("expected a language code such as en-US or de")
+    return value.strip()
+
+
 def text_of(max_length: int, blank: bool = True) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if value is None and blank:

@@ -136,6 +136,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# TMDB (series metadata): the API root and the seconds one request may take. Tests point the
+# root at a loopback server; image URLs come from TMDB's own /configuration answer.
+TMDB_API_URL = env.get_str("NOMARR_TMDB_API_URL", "https://api.themoviedb.org/3").rstrip("/")
+TMDB_TIMEOUT_SECONDS = env.get_int("NOMARR_TMDB_TIMEOUT", 10, minimum=1, maximum=300)
+
 # Queue timings, read once here (jobs/conf.py derives the rest; tests override these).
 JOB_TIMEOUT_SECONDS = env.get_int("NOMARR_JOB_TIMEOUT", 6 * 3600, minimum=10)
 JOB_STALE_SECONDS = env.get_int("NOMARR_JOB_STALE_SECONDS", 60, minimum=2, maximum=24 * 3600)

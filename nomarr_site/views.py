@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from nomarr_site.api.auth import session_login
 from nomarr_site.auth import passwords, ratelimit
 from nomarr_site.errors import RateLimited
+from nomarr_site.first_steps import first_steps
 
 
 def _safe_next(request, fallback: str = "/web/dashboard") -> str:
@@ -108,7 +109,13 @@ def logout_page(request):
 
 @login_required
 def dashboard(request):
-    return render(request, "nomarr_site/dashboard.html", {"active": "dashboard"})
+    steps = first_steps()
+    context = {
+        "active": "dashboard",
+        "steps": steps,
+        "steps_done": sum(step.done for step in steps),
+    }
+    return render(request, "nomarr_site/dashboard.html", context)
 
 
 @login_required

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+# The loopback TMDB server (`tmdb_server`) and Nomarr configured for it (`tmdb`).
+pytest_plugins = ["tests.support.tmdb"]
+
 ADMIN_PASSWORD = "Correct-Horse-9"
 
 

@@ -1,90 +1,27 @@
-"""The JSON shapes of the reference endpoints (Wizarr's field names: `created` for users and
-invitations, `created_at` for servers), and serializers that describe them to the schema.
-No shape carries a server's credentials."""
+"""Serializers that describe the reference endpoints' JSON to the schema; the shapes themselves
+(`invitations.shapes`, Wizarr's field names) are re-exported here for the views."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from rest_framework import serializers
 
-from invitations.models import Invitation, MediaServer, MediaUser, ServerLibrary
-from invitations.services.invites import display_name, specific_libraries
-from nomarr_site.timefmt import utc_iso
+from invitations.shapes import (
+    created_invitation_json,
+    invitation_json,
+    library_json,
+    server_json,
+    user_json,
+    when,
+)
 
-
-def when(moment: datetime | None) -> str | None:
-    return utc_iso(moment) if moment is not None else None
-
-
-def user_json(user: MediaUser) -> dict[str, Any]:
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "email": user.email,
-        "server": user.server.name,
-        "server_type": user.server.server_type,
-        "expires": when(user.expires),
-        "created": when(user.created),
-    }
-
-
-def _names(invitation: Invitation) -> dict[str, Any]:
-    name = display_name(invitation)
-    return {
-        "display_name": name.display_name,
-        "server_names": name.server_names,
-        "uses_global_setting": name.uses_global_setting,
-    }
-
-
-def invitation_json(invitation: Invitation) -> dict[str, Any]:
-    """An item of GET /api/invitations (`invitation` comes from `with_status()`)."""
-    return {
-        "id": invitation.pk,
-        "code": invitation.code,
-        "status": invitation.status,  # type: ignore[attr-defined]
-        "created": when(invitation.created),
-        "expires": when(invitation.expires),
-        "used_at": when(invitation.used_at),
-        "used_by": invitation.used_by.username if invitation.used_by else None,
-        "duration": invitation.duration,
-        "unlimited": invitation.unlimited,
-        "specific_libraries": specific_libraries(invitation),
-        **_names(invitation),
-    }
-
-
-def created_invitation_json(invitation: Invitation) -> dict[str, Any]:
-    """The `invitation` of POST /api/invitations' answer."""
-    return {
-        "id": invitation.pk,
-        "code": invitation.code,
-        "expires": when(invitation.expires),
-        "duration": invitation.duration,
-        "unlimited": invitation.unlimited,
-        **_names(invitation),
-    }
-
-
-def library_json(library: ServerLibrary) -> dict[str, Any]:
-    return {"id": library.pk, "name": library.name, "server_id": library.server_id}
-
-
-def server_json(server: MediaServer) -> dict[str, Any]:
-    return {
-        "id": server.pk,
-        "name": server.name,
-        "server_type": server.server_type,
-        "server_url": server.server_url,
-        "external_url": server.external_url or None,
-        "verified": server.verified,
-        "allow_downloads": server.allow_downloads,
-        "allow_live_tv": server.allow_live_tv,
-        "allow_mobile_uploads": server.allow_mobile_uploads,
-        "created_at": when(server.created_at),
-    }
+__all__ = [
+    "created_invitation_json",
+    "invitation_json",
+    "library_json",
+    "server_json",
+    "user_json",
+    "when",
+]
 
 
 class InvitationsStatusSerializer(serializers.Serializer):

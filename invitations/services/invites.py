@@ -11,7 +11,6 @@ out, the invitation grants every server with all of its libraries.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -19,21 +18,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from invitations.models import Invitation, InvitationQuerySet, MediaServer, ServerLibrary
-from invitations.services import codes
-from nomarr_site import config
+from invitations.services import codes, notify
 from nomarr_site.domain import Conflict, Invalid, NotFound
 
 EXPIRY_DAYS = (1, 7, 30)
 MAX_DURATION_DAYS = 3650
 MAX_ID = 2**63 - 1
 FLAGS = ("allow_downloads", "allow_live_tv", "allow_mobile_uploads")
-
-
-@dataclass(frozen=True)
-class DisplayName:
-    display_name: str
-    server_names: list[str]
-    uses_global_setting: bool
 
 
 def _is_int(value: Any) -> bool:
@@ -124,6 +115,7 @@ def create_invitation(data: Mapping[str, Any]) -> Invitation:
                 invitation.libraries.set(libraries)
     except IntegrityError:
         raise Conflict("An invitation with this code already exists", field="code") from None
+    notify.invitation_changed("created", invitation.pk)
     return get_invitation(invitation.pk)
 
 
@@ -158,19 +150,5 @@ def delete_invitation(pk: int) -> str:
         raise NotFound("Invitation not found")
     code = str(invitation.code)
     invitation.delete()
+    notify.invitation_deleted(pk)
     return code
-
-
-def display_name(invitation: Invitation) -> DisplayName:
-    """The global display-name setting when set, else the servers' names joined by ", "."""
-    names = [server.name for server in invitation.servers.all()]
-    chosen = str(config.get("invitation_display_name") or "").strip()
-    if chosen:
-        return DisplayName(chosen, names, True)
-    return DisplayName(", ".join(names), names, False)
-
-
-def specific_libraries(invitation: Invitation) -> list[int] | None:
-    """The ids of the chosen libraries, or None when the invitation grants all of them."""
-    ids = sorted(library.pk for library in invitation.libraries.all())
-    return ids or None

@@ -31,7 +31,7 @@ from invitations.clients.base import (
     RemoteAccount,
 )
 from invitations.models import Invitation, MediaServer, MediaUser, Person, Redemption
-from invitations.services import invites
+from invitations.services import invites, notify
 from invitations.services.join_rules import JoinRequest, validate_join
 from nomarr_site.domain import Conflict, NotFound
 
@@ -250,7 +250,7 @@ def _record_account(
     account: RemoteAccount,
 ) -> MediaUser:
     days = invitation.duration_days
-    return MediaUser.objects.create(
+    user = MediaUser.objects.create(
         person=person,
         server=server,
         username=account.username or join.username,
@@ -258,6 +258,8 @@ def _record_account(
         remote_id=account.remote_id,
         expires=timezone.now() + timedelta(days=days) if days else None,
     )
+    notify.user_changed("created", user)  # sent when the transaction commits
+    return user
 
 
 def _undo_done(
@@ -284,6 +286,10 @@ def _undo_done(
             undone.append(outcome)
             continue
         with transaction.atomic():
+            for pk in MediaUser.objects.filter(person=person, server=server).values_list(
+                "pk", flat=True
+            ):
+                notify.user_deleted(pk)
             MediaUser.objects.filter(person=person, server=server).delete()
             Redemption.objects.filter(pk=row.pk).update(
                 status=Status.FAILED, remote_id="", error=f"Removed again: {failed} failed"
@@ -323,7 +329,8 @@ def _finish(invitation: Invitation, person: Person) -> None:
     now = timezone.now()
     if invitation.unlimited:
         Invitation.objects.filter(pk=invitation.pk).update(used_at=now, used_by=person)
-        return
-    Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
-        used_at=now, used_by=person
-    )
+    else:
+        Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+            used_at=now, used_by=person
+        )
+    notify.invitation_changed("redeemed", invitation.pk)

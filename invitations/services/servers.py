@@ -14,6 +14,7 @@ from invitations import crypto
 from invitations.clients import SERVER_TYPES, client_for
 from invitations.clients.base import ClientError, MediaServerClient, ServerIdentity
 from invitations.models import MediaServer, ServerLibrary
+from invitations.services import notify
 from nomarr_site.domain import Conflict, Invalid, NotFound, Unprocessable
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def add_server(data: Mapping[str, Any]) -> MediaServer:
     except IntegrityError:
         raise Conflict(f"A server named '{name}' already exists", field="name") from None
     logger.info("Media server %s (%s) added", server.pk, server.server_type)
+    notify.server_changed("added", server.pk)
     return server
 
 
@@ -104,9 +106,11 @@ def verify_server(pk: int) -> ServerIdentity:
         identity = client.verify()
     except ClientError as exc:
         MediaServer.objects.filter(pk=server.pk).update(verified=False)
+        notify.server_changed("verified", server.pk)
         logger.warning("Media server %s did not verify: %s", server.pk, exc.kind)
         raise Unprocessable(exc.reason, details={"kind": exc.kind}) from None
     MediaServer.objects.filter(pk=server.pk).update(verified=True)
+    notify.server_changed("verified", server.pk)
     return identity
 
 
@@ -125,12 +129,14 @@ def sync_libraries(pk: int) -> list[ServerLibrary]:
             ServerLibrary.objects.update_or_create(
                 server=server, external_id=external_id[:200], defaults={"name": name[:300]}
             )
+    notify.server_changed("synced", server.pk)
     return list(server.libraries.all())
 
 
 def delete_server(pk: int) -> str:
     """Forget the server, its libraries and its users' rows (their accounts stay on it)."""
     server = get_server(pk)
-    name = server.name
+    name, pk = server.name, server.pk
     server.delete()
+    notify.server_removed(pk)
     return name

@@ -19,6 +19,7 @@ from invitations import crypto
 from invitations.clients import client_for
 from invitations.clients.base import ClientError, MediaServerClient
 from invitations.models import ExpiryAction, MediaUser
+from invitations.services import notify
 from nomarr_site import config
 from nomarr_site.domain import Conflict, Invalid, NotFound
 
@@ -66,6 +67,7 @@ def extend_user(pk: int, days: Any) -> MediaUser:
     user = get_user(pk)
     user.expires = (user.expires or timezone.now()) + timedelta(days=count)
     user.save(update_fields=["expires"])
+    notify.user_changed("extended", user)
     return user
 
 
@@ -92,7 +94,9 @@ def delete_user(pk: int, force: bool = False) -> tuple[str, str]:
         note = f"; {user.server.name} refused to remove the account, which may remain there"
     else:
         _audit(user, ExpiryAction.Action.DELETE, True, "deleted by a person")
+    pk = user.pk
     user.delete()
+    notify.user_deleted(pk)
     return username, note
 
 
@@ -124,8 +128,12 @@ def expire_one(user: MediaUser, action: str) -> str:
     _audit(user, planned, True, "expired")
     if disable:
         MediaUser.objects.filter(pk=user.pk).update(disabled=True)
+        user.disabled = True
+        notify.user_changed("disabled", user)
         return "disabled"
+    pk = user.pk
     user.delete()
+    notify.user_deleted(pk)
     return "deleted"
 
 

@@ -33,6 +33,13 @@ def query_bool(request, name: str, default: bool = False) -> bool:
     raise ValidationFailed(f"Query parameter '{name}' must be true or false, got '{raw}'.")
 
 
+def library_json(library: Library) -> dict:
+    """The library as every endpoint answers it, with its file, tagged and scan overview."""
+    return dict(
+        LibrarySerializer(libraries.with_overview(Library.objects.filter(pk=library.pk)).get()).data
+    )
+
+
 def get_library(library_id: int) -> Library:
     library = Library.objects.filter(pk=library_id).first()
     if library is None:
@@ -49,7 +56,7 @@ class LibraryListView(APIView):
         responses=LibrarySerializer(many=True),
     )
     def get(self, request):
-        rows = Library.objects.order_by("name", "id")
+        rows = libraries.with_overview(Library.objects.order_by("name", "id"))
         if query_bool(request, "enabled_only"):
             rows = rows.filter(is_enabled=True)
         return Response(LibrarySerializer(rows, many=True).data)
@@ -64,13 +71,13 @@ class LibraryListView(APIView):
         data = LibraryWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         library = libraries.create_library(data.validated_data)
-        return Response(LibrarySerializer(library).data, status=status.HTTP_201_CREATED)
+        return Response(library_json(library), status=status.HTTP_201_CREATED)
 
 
 class LibraryDetailView(APIView):
     @extend_schema(responses=LibrarySerializer)
     def get(self, request, library_id: int):
-        return Response(LibrarySerializer(get_library(library_id)).data)
+        return Response(library_json(get_library(library_id)))
 
     @extend_schema(request=LibraryWriteSerializer, responses=LibrarySerializer)
     def patch(self, request, library_id: int):
@@ -78,7 +85,7 @@ class LibraryDetailView(APIView):
         data = LibraryWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         library = libraries.update_library(library, data.validated_data)
-        return Response(LibrarySerializer(library).data)
+        return Response(library_json(library))
 
     @extend_schema(
         request=DeleteRequestSerializer,

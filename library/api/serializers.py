@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from library.models import Library, Track, TrackScore
@@ -10,7 +11,20 @@ from nomarr_site.integers import IdField
 MAX_SCAN_PATHS = 1000
 
 
+class LastScanSerializer(serializers.Serializer):
+    job_id = serializers.IntegerField()
+    status = serializers.CharField()
+    at = serializers.DateTimeField(help_text="when it finished, else started, else was queued")
+
+
 class LibrarySerializer(serializers.ModelSerializer):
+    """The reference's fields, then what the Libraries page shows beside each library; read
+    the library through `library.libraries.with_overview` (`library_json` does)."""
+
+    file_count = serializers.IntegerField(read_only=True)
+    tagged_count = serializers.IntegerField(read_only=True)
+    last_scan = serializers.SerializerMethodField()
+
     class Meta:
         model = Library
         fields = [
@@ -22,8 +36,18 @@ class LibrarySerializer(serializers.ModelSerializer):
             "is_default",
             "created_at",
             "updated_at",
+            "file_count",
+            "tagged_count",
+            "last_scan",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(LastScanSerializer(allow_null=True))
+    def get_last_scan(self, library: Library) -> dict | None:
+        job_id = getattr(library, "last_scan_id", None)
+        if job_id is None:
+            return None
+        return {"job_id": job_id, "status": library.last_scan_status, "at": library.last_scan_at}
 
 
 class LibraryWriteSerializer(serializers.Serializer):

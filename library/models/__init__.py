@@ -1,8 +1,9 @@
 """Library models, one module per concern: roots (`library`), files and their metadata
-(`tracks`), and tagging results (`scores`)."""
+(`tracks`), tagging results (`scores`) and the series library (`series`)."""
 
 from library.models.library import Library
 from library.models.scores import TrackScore
+from library.models.series import Episode, Series
 from library.models.tracks import Track
 
-__all__ = ["Library", "Track", "TrackScore"]
+__all__ = ["Episode", "Library", "Series", "Track", "TrackScore"]

@@ -16,6 +16,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from library.series import services as series_services
 from nomarr_site.auth import passwords, ratelimit
 from nomarr_site.auth.credentials import SESSION, TOKEN
 from nomarr_site.errors import ApiError, ValidationFailed
@@ -52,7 +53,8 @@ def _check_password(request, password: str):
 
 
 class SetupView(APIView):
-    """First start only: set the admin password."""
+    """First start only: set the admin password, and the series directory when given (its
+    show folders are synced into the series library)."""
 
     @extend_schema(
         request=SetupSerializer,
@@ -64,12 +66,17 @@ class SetupView(APIView):
         data.is_valid(raise_exception=True)
         if passwords.is_configured():
             raise ValidationFailed("Master password is already configured")
+        directory = data.validated_data.get("anime_directory") or ""
+        if directory:
+            series_services.check_directory(directory, field="anime_directory")
         try:
             passwords.set_password(data.validated_data["master_password"], allow_replace=False)
         except passwords.WeakPassword as exc:
             raise ValidationFailed(str(exc)) from None
         except passwords.AlreadyConfigured:
             raise ValidationFailed("Master password is already configured") from None
+        if directory:
+            series_services.set_directory(directory)
         return Response({"status": "ok"}, status=status.HTTP_201_CREATED)
 
 

@@ -16,8 +16,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from library.series import services as series_services
 from nomarr_site import backups, config
 from nomarr_site.errors import ValidationFailed
+from nomarr_site.setting_values import path_value
 
 # The nested shape of /api/config: section -> field -> setting key.
 DOCUMENT_FIELDS: dict[str, dict[str, str]] = {
@@ -37,6 +39,8 @@ DOCUMENT_FIELDS: dict[str, dict[str, str]] = {
         "tagging_preset": "tagging_preset",
         "namespace": "namespace",
         "series_directory": "series_directory",
+        "tmdb_api_key": "tmdb_api_key",
+        "tmdb_language": "tmdb_language",
     },
 }
 
@@ -116,6 +120,8 @@ def _input_kind(item: config.Setting, value: Any) -> str:
         return "select"
     if isinstance(item.parse, config.IntBetween):
         return "number"
+    if item.parse is path_value:
+        return "folder"  # a text input with the server-side folder picker
     return "checkbox" if isinstance(value, bool) else "text"
 
 
@@ -206,6 +212,11 @@ class OtherSerializer(serializers.Serializer):
     tagging_preset = serializers.ChoiceField(choices=["reference", "fast"])
     namespace = serializers.CharField(max_length=32)
     series_directory = serializers.CharField(allow_blank=True)
+    tmdb_api_key = serializers.CharField(
+        write_only=True, required=False, help_text="Set only; answers carry tmdb_api_key_set"
+    )
+    tmdb_api_key_set = serializers.BooleanField(read_only=True)
+    tmdb_language = serializers.CharField(max_length=5)
 
 
 class ConfigDocumentSerializer(serializers.Serializer):
@@ -344,18 +355,16 @@ class SeriesDirectoryView(APIView):
             "SeriesDirectoryUpdated",
             {"message": serializers.CharField(), "synced_series": serializers.IntegerField()},
         ),
-        description="Set the series directory. `synced_series` counts its immediate "
-        "sub-folders (one per series); nothing is imported.",
+        description="Set the series directory and sync its show folders (one per series) into "
+        "the series library; `synced_series` counts them. A scan for their episodes is queued.",
     )
     def post(self, request):
         data = DirectorySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            count = config.set_series_directory(data.validated_data["directory"])
+            count = series_services.set_directory(data.validated_data["directory"])
         except config.InvalidSetting as exc:
             raise ValidationFailed(
                 f"directory: {exc}", details={"fields": {"directory": str(exc)}}
             ) from None
-        return Response(
-            {"message": "Series directory updated successfully", "synced_series": count}
-        )
+        return Response({"message": "Anime directory updated successfully", "synced_series": count})

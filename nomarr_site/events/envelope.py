@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from nomarr_site.timefmt import utc_iso
 
-ROOMS = ("queue", "downloads", "library", "system")
+ROOMS = ("queue", "downloads", "library", "system", "invitations")
 
 
 class Envelope(TypedDict):
@@ -104,7 +104,8 @@ class ScanCountsData(TypedDict):
 
 
 class ScanProgressData(ScanCountsData):
-    """`scan.progress`: a library scan's progress (fraction 0..1)."""
+    """`scan.progress`: a library scan's progress (fraction 0..1); a series-library scan sends
+    `SeriesScanProgressData` under the same name."""
 
     job_id: int
     library_id: int
@@ -128,6 +129,104 @@ class ScanCompleteData(ScanResultData):
 
     job_id: int
     duration: float
+
+
+class SeriesScanProgressData(TypedDict):
+    """`scan.progress` of a series-library scan (`scope` "series"): series done of the total,
+    fraction 0..1, and the series being scanned (its key)."""
+
+    job_id: int
+    scope: str  # "series"
+    key: str
+    done: int
+    total: int
+    fraction: float
+    message: str
+
+
+class SeriesScanCompleteData(TypedDict):
+    """`scan.complete` of a series-library scan: series scanned, episodes present and missing,
+    duration in seconds, and the series that could not be scanned ({key, reason})."""
+
+    job_id: int
+    scope: str  # "series"
+    series: int
+    present: int
+    missing: int
+    duration: float
+    problems: list[dict[str, str]]
+
+
+class InvitationData(TypedDict):
+    """An invitation as `GET /api/invitations` lists it (`invitations.api.shapes`)."""
+
+    id: int
+    code: str
+    status: str  # pending, used, expired
+    created: str | None
+    expires: str | None
+    used_at: str | None
+    used_by: str | None
+    duration: str
+    unlimited: bool
+    specific_libraries: list[int] | None
+    display_name: str
+    server_names: list[str]
+    uses_global_setting: bool
+
+
+class MediaUserData(TypedDict):
+    """A media-server account as `GET /api/users` lists it."""
+
+    id: int
+    username: str
+    email: str
+    server: str
+    server_type: str
+    expires: str | None
+    created: str | None
+
+
+class MediaServerData(TypedDict):
+    """A media server as `GET /api/servers` lists it (never its credentials)."""
+
+    id: int
+    name: str
+    server_type: str
+    server_url: str
+    external_url: str | None
+    verified: bool
+    allow_downloads: bool
+    allow_live_tv: bool
+    allow_mobile_uploads: bool
+    created_at: str | None
+
+
+class InvitationEventData(TypedDict):
+    """`invitations.invitation`: an invitation was created, redeemed (on every server, or by
+    one more person of a multi-use one) or deleted; `invitation` is None once deleted."""
+
+    action: str  # created, redeemed, deleted
+    id: int
+    invitation: InvitationData | None
+
+
+class MediaUserEventData(TypedDict):
+    """`invitations.user`: an account was created (joining), extended, disabled by expiry or
+    deleted (by a person or by expiry); `user` is None once deleted."""
+
+    action: str  # created, extended, disabled, deleted
+    id: int
+    user: MediaUserData | None
+
+
+class MediaServerEventData(TypedDict):
+    """`invitations.server`: a server was added, verified, synced or removed; `server` is None
+    once removed."""
+
+    action: str  # added, verified, synced, removed
+    id: int
+    server: MediaServerData | None
 
 
 # The one naming rule: an event `<area>.<event>` is `<area>_<event>` on the WebSocket and

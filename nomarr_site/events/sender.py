@@ -45,11 +45,16 @@ from nomarr_site.events import outbox
 from nomarr_site.events.envelope import (
     ROOMS,
     Envelope,
+    InvitationEventData,
     JobData,
+    MediaServerEventData,
+    MediaUserEventData,
     QueueStateData,
     QueueStatusData,
     ScanCompleteData,
     ScanProgressData,
+    SeriesScanCompleteData,
+    SeriesScanProgressData,
     SystemHealthData,
     WorkerStatusData,
     make,
@@ -98,8 +103,13 @@ QUEUE_STARTED: Event[QueueStateData] = Event("queue.started", "queue")
 QUEUE_STOPPED: Event[QueueStateData] = Event("queue.stopped", "queue")
 WORKER_STATUS: Event[WorkerStatusData] = Event("worker.status", "system")
 SYSTEM_HEALTH: Event[SystemHealthData] = Event("system.health", "system")
-SCAN_PROGRESS: Event[ScanProgressData] = Event("scan.progress", "library")
-SCAN_COMPLETE: Event[ScanCompleteData] = Event("scan.complete", "library")
+# A music library's scan and the series library's scan share these names (the reference's
+# `scan_progress` and `scan_complete`); the data says which (`library_id` or `scope: "series"`).
+SCAN_PROGRESS: Event[ScanProgressData | SeriesScanProgressData] = Event("scan.progress", "library")
+SCAN_COMPLETE: Event[ScanCompleteData | SeriesScanCompleteData] = Event("scan.complete", "library")
+INVITATIONS_INVITATION: Event[InvitationEventData] = Event("invitations.invitation", "invitations")
+INVITATIONS_USER: Event[MediaUserEventData] = Event("invitations.user", "invitations")
+INVITATIONS_SERVER: Event[MediaServerEventData] = Event("invitations.server", "invitations")
 
 EVENTS: dict[str, Event[Any]] = {
     event.name: event
@@ -112,6 +122,9 @@ EVENTS: dict[str, Event[Any]] = {
         SYSTEM_HEALTH,
         SCAN_PROGRESS,
         SCAN_COMPLETE,
+        INVITATIONS_INVITATION,
+        INVITATIONS_USER,
+        INVITATIONS_SERVER,
     )
 }
 

@@ -4,6 +4,7 @@
 
 import { api } from "./app.js";
 import { duration, showFormErrors } from "./dom.js";
+import { attachFolderPicker } from "./folder_picker.js";
 import { followJob, openStream } from "./events.js";
 
 const page = document.getElementById("libraries");
@@ -74,7 +75,9 @@ function scanCell(library) {
   bar.append(document.createElement("span"));
   const text = document.createElement("small");
   text.className = "muted";
+  text.textContent = lastScanText(library.last_scan);
   td.append(bar, text);
+  td.dataset.label = "Scan";
   return td;
 }
 
@@ -108,8 +111,28 @@ function row(library) {
   );
   actions.className = "actions";
   tr.append(cell(library.name, "Name"), cell(library.root_path, "Folder"),
-    cell(library.kind, "Kind"), cell(state, "State"), scanCell(library), actions);
+    cell(library.kind, "Kind"), cell(state, "State"), filesCell(library), scanCell(library),
+    actions);
   return tr;
+}
+
+// "1,204 files, 1,180 tagged" for people.
+function filesCell(library) {
+  const count = (n) => Number(n || 0).toLocaleString();
+  const files = `${count(library.file_count)} file${library.file_count === 1 ? "" : "s"}`;
+  const td = cell(`${files}, ${count(library.tagged_count)} tagged`, "Files");
+  td.dataset.filesFor = library.id;
+  return td;
+}
+
+// The latest scan in words: "scanned 30 Nov, 07:12 (done)", "scan running", "never scanned".
+function lastScanText(scan) {
+  if (!scan) return "never scanned";
+  if (scan.status === "pending") return "scan queued";
+  if (scan.status === "running") return "scan running";
+  const when = new Date(scan.at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const outcome = scan.status === "done" ? "" : ` (${scan.status === "error" ? "failed" : scan.status})`;
+  return `scanned ${when}${outcome}`;
 }
 
 async function load() {
@@ -117,7 +140,7 @@ async function load() {
   if (!libraries.length) {
     const tr = document.createElement("tr");
     const td = cell("No libraries yet: add your music folder below.");
-    td.colSpan = 6;
+    td.colSpan = 7;
     tr.append(td);
     rows.replaceChildren(tr);
     setTrackLibraries([]);
@@ -180,6 +203,7 @@ function resetForm() {
 }
 
 form.querySelector("[data-cancel-edit]").addEventListener("click", resetForm);
+attachFolderPicker(form.elements.root_path, page.dataset.foldersUrl);
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -250,7 +274,8 @@ function follow(libraryId, jobId) {
     },
     onFinish() {
       scans.delete(libraryId);
-      loadStats().catch((error) => showError(error.message));
+      // The row's file counts and last scan, and the totals, as the scan left them.
+      refresh().catch((error) => showError(error.message));
       if (libraryId === tracks.libraryId) loadTracks();
     },
     onError(error) {

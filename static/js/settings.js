@@ -3,6 +3,7 @@
 
 import { api } from "./app.js";
 import { showFormErrors } from "./dom.js";
+import { attachFolderPicker } from "./folder_picker.js";
 
 const section = document.getElementById("api-keys");
 const url = section.dataset.keysUrl;
@@ -162,6 +163,10 @@ function renderField(field) {
   label.style.fontWeight = "600";
   const input = inputFor(field, id);
   row.append(label, make("br"), input);
+  if (field.input === "folder") {
+    input.name = field.path;
+    attachFolderPicker(input, configSection.dataset.foldersUrl);
+  }
   if (field.input === "secret") {
     const state = field.value ? " (set)" : " (not set)";
     row.append(make("span", { className: "muted", textContent: state }));

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from invitations.models import Invitation, MediaServer
 from invitations.services import codes
-from invitations.services.invites import create_invitation, display_name, find_by_code
+from invitations.services.invites import create_invitation, find_by_code
+from invitations.shapes import display_name
 from nomarr_site import config
 from nomarr_site.domain import Conflict, Invalid
 

@@ -37,7 +37,8 @@ def test_the_page_shows_the_servers_and_libraries_granted(visitor, two_servers, 
 def test_plex_tells_the_invitee_their_email_is_used_to_share(visitor, make_server, invite):
     make_server("Plexy", "plex")
     html = visitor.get(f"/j/{invite().code}").content.decode()
-    assert "e-mail address you enter below" in html
+    assert "enter the e-mail address of your Plex account" in html
+    assert "Sign in with Plex" in html
     assert 'type="email" autocomplete="email" maxlength="254"' in html
 
 

@@ -56,11 +56,11 @@ def test_config_document_has_the_aniworld_shape_with_defaults(
     assert "tmdb_api_key" not in body["other"]
 
 
-def test_no_setting_is_offered_before_a_feature_reads_it(token_holder):
-    # The TMDB key comes back with the series metadata that uses it.
+def test_the_tmdb_key_is_offered_only_as_whether_it_is_set(token_holder):
     other = token_holder.get("/api/config").json()["other"]
-    assert "tmdb_api_key" not in other and "tmdb_api_key_set" not in other
-    assert "tmdb_api_key" not in token_holder.get("/api/web/config").json()
+    assert "tmdb_api_key" not in other and other["tmdb_api_key_set"] is False
+    assert other["tmdb_language"] == "en-US"
+    assert token_holder.get("/api/web/config").json()["tmdb_api_key"] is False
 
 
 def test_a_partial_update_merges_into_its_section(token_holder):
@@ -212,7 +212,7 @@ def test_setting_the_series_directory_counts_its_series_folders(token_holder, tm
     response = token_holder.post("/api/config/directory", {"directory": str(root)}, format="json")
     assert response.status_code == 200
     assert response.json() == {
-        "message": "Series directory updated successfully",
+        "message": "Anime directory updated successfully",
         "synced_series": 2,
     }
     assert token_holder.get("/api/config").json()["other"]["series_directory"] == str(root)

@@ -10,6 +10,7 @@ oversized body. A bounded number of examples per operation keeps the run near a 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ class World:
 
 
 @pytest.fixture
-def renew(transactional_db, settings, tmp_path, admin_user):
+def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
     from datetime import timedelta
 
     from django.core.cache import cache
@@ -73,6 +74,16 @@ def renew(transactional_db, settings, tmp_path, admin_user):
     settings.DATA_DIR.mkdir()
     music = tmp_path / "music"
     music.mkdir()
+    # The series and NFO endpoints reach TMDB: the loopback one, so a 503 means a bug here.
+    from library.models import Series
+    from nomarr_site import config
+    from tests.support.tmdb import V3_KEY
+
+    series_root = tmp_path / "series"
+    (series_root / "Show").mkdir(parents=True)
+    settings.TMDB_API_URL = tmdb_server.api_url
+
+    renewals = itertools.count(1)
 
     def make() -> World:
         cache.clear()
@@ -84,9 +95,13 @@ def renew(transactional_db, settings, tmp_path, admin_user):
         job = Job.objects.create(kind="noop", status=Job.Status.ERROR)
         user, invitation = invitation_rows()
         Job.objects.create(kind="noop", status=Job.Status.PENDING)
+        config.set_value("tmdb_api_key", V3_KEY)
+        config.set_value("series_directory", str(series_root))
+        series, _ = Series.objects.get_or_create(
+            key="show", defaults={"name": "Show", "folder": "Show", "tmdb_id": 1429}
+        )
         _, token = AuthToken.issue(admin_user, timedelta(hours=1))
-        # Key names are unique: each world's key gets its own.
-        key, clear = ApiKey.create_key(f"fuzz {ApiKey.objects.count() + 1}")
+        key, clear = ApiKey.create_key(f"fuzz {next(renewals)}")  # key names are unique
         return World(
             headers={
                 "token": {"Authorization": f"Bearer {token}"},
@@ -100,6 +115,9 @@ def renew(transactional_db, settings, tmp_path, admin_user):
                 "user_id": user.pk,
                 "invitation_id": invitation.pk,
                 "name": backups.create_backup(None),
+                "anime_id": series.key,
+                "serie_id": series.key,
+                "series_id": series.pk,
             },
         )
 

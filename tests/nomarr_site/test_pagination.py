@@ -58,7 +58,8 @@ def page_of(shape: str, body: dict) -> tuple[int, int, int, int]:
     if shape == "own":
         assert set(body) >= OWN_ENVELOPE
         return body["count"], body["limit"], body["offset"], len(body["results"])
-    assert set(body) == {"jobs", "total", "limit", "offset"}  # the reference's queue envelope
+    # The reference's queue envelope, and the one context key the queue page reads.
+    assert set(body) == {"jobs", "total", "limit", "offset", "waiting"}
     return body["total"], body["limit"], body["offset"], len(body["jobs"])
 
 

@@ -75,6 +75,7 @@ def test_every_navigation_link_opens_without_console_errors(page, ui_server, scr
         "Queue",
         "Libraries",
         "Processing",
+        "Series",
         "Servers",
         "Invitations",
         "Users",
@@ -313,6 +314,12 @@ def test_the_libraries_page_lists_the_tracks_and_a_row_opens_the_track_page(
     assert cells[6] == ""  # no read error
     evening = page.locator("[data-track-rows] tr", has_text="Evening")
     assert evening.locator("td").nth(3).inner_text() == "mp3"
+    # Each library says how many files it knows, how many are tagged and its last scan.
+    library = page.locator(f'[data-rows] tr[data-library-id="{ui_server.library_id}"]')
+    listed = ui_server.api("GET", f"/api/web/libraries/{ui_server.library_id}/tracks")
+    tagged = sum(1 for t in listed["results"] if t["tagged_version"])  # other tests tag too
+    assert library.locator('td[data-label="Files"]').inner_text() == f"2 files, {tagged} tagged"
+    assert library.locator('td[data-label="Scan"]').inner_text().startswith("scanned ")
     page.screenshot(path=screenshots / "libraries.png", full_page=True)
 
     page.fill("[data-tracks-search]", "evening")

@@ -10,6 +10,7 @@ from library.models import Library
 
 LIBRARY_FIELDS = {
     "id", "name", "root_path", "kind", "is_enabled", "is_default", "created_at", "updated_at",
+    "file_count", "tagged_count", "last_scan",
 }  # fmt: skip
 
 

@@ -1,9 +1,11 @@
-"""A library's tracks, paginated and searchable, and one track with its raw scores."""
+"""A library's tracks, paginated and searchable, one track with its raw scores, and each
+library's file, tagged and last-scan overview."""
 
 from __future__ import annotations
 
 import pytest
 
+from jobs.models import Job
 from library.models import Library, Track, TrackScore
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +65,24 @@ def test_one_track_comes_with_its_raw_scores(token_holder, music):
         ("mood_happy", "happy", 0.8)
     ]
     assert token_holder.get("/api/web/tracks/999").status_code == 404
+
+
+def test_each_library_says_how_many_files_it_knows_how_many_are_tagged_and_its_last_scan(
+    token_holder, music, roots
+):
+    from django.utils import timezone
+
+    other = Library.objects.create(name="Other", root_path=str(roots / "other"))
+    tracks = make_tracks(music, 3)
+    Track.objects.filter(pk=tracks[0].pk).update(tagged_version="p1-abc;cal=none")
+    first = token_holder.post(f"/api/web/libraries/{music.pk}/scan", {}, format="json").json()
+    Job.objects.filter(pk=first["job_id"]).update(status="done", finished_at=timezone.now())
+    latest = token_holder.post(f"/api/web/libraries/{music.pk}/scan", {}, format="json").json()
+    listed = {row["name"]: row for row in token_holder.get("/api/web/libraries").json()}
+    assert (listed["Music"]["file_count"], listed["Music"]["tagged_count"]) == (3, 1)
+    assert listed["Music"]["last_scan"]["job_id"] == latest["job_id"]
+    assert listed["Music"]["last_scan"]["status"] == "pending"
+    assert listed["Other"]["file_count"] == 0 and listed["Other"]["last_scan"] is None
+    # One library read alone has the same shape as in the list.
+    alone = token_holder.get(f"/api/web/libraries/{other.pk}").json()
+    assert set(alone) == set(listed["Other"])

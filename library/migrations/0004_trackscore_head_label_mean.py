@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('library', '0002_tracks_and_scores'),
+        ('library', '0003_series'),
     ]
 
     operations = [

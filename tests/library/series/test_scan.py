@@ -1,0 +1,166 @@
+"""Scanning the series library: show folders become series, files become present episodes,
+TMDB's aired episodes without a file become missing ones; the scan job reports progress."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from jobs.models import Job
+from jobs.transport import work_one
+from library.models import Episode, Series
+from library.series.episodes import missing_by_season, scan_series
+from library.series.scan import episode_files, sync_folders
+from library.series.scan_job import queue_series_scan
+from media_meta.tmdb import TmdbClient
+from nomarr_site import config
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(series: Series, present: bool) -> list[str]:
+    return [e.code for e in series.episodes.filter(is_present=present)]
+
+
+def test_syncing_creates_one_series_per_visible_show_folder(series_dir):
+    assert sync_folders(series_dir) == 2
+    titan = Series.objects.get(tmdb_id=1429)
+    assert (titan.key, titan.name, titan.year) == ("attack-on-titan", "Attack on Titan", 2013)
+    assert titan.folder == "Attack on Titan (2013) [tmdbid-1429]"
+    assert titan.link == "https://www.themoviedb.org/tv/1429"
+    assert Series.objects.get(folder="Other Show").tmdb_id is None
+    assert sync_folders(series_dir) == 2 and Series.objects.count() == 2
+
+
+def test_a_link_leading_out_of_the_directory_is_not_a_show(series_dir, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.symlink(outside, series_dir / "Escape")
+    assert sync_folders(series_dir) == 2
+
+
+def test_missing_episodes_are_the_aired_ones_without_a_file(series_dir, tmdb):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    result = scan_series(titan, series_dir, TmdbClient.from_settings())
+    # Season 2 episode 2 has not aired; specials count only when present.
+    assert result.missing == ["1-2", "2-1"]
+    assert result.present == 3 and result.problem == ""
+    assert codes(titan, True) == ["0-1", "1-1", "1-3"]
+    assert missing_by_season(titan.episodes.all()) == {"1": [2], "2": [1]}
+    first = titan.episodes.get(season=1, number=1)
+    assert first.title == "To You, in 2000 Years" and first.path.endswith("S01E01 - To You.mkv")
+    titan.refresh_from_db()
+    assert titan.description.startswith("Several hundred years")
+
+
+def test_a_new_file_turns_a_missing_episode_present_on_the_next_scan(series_dir, tmdb):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    scan_series(titan, series_dir, TmdbClient.from_settings())
+    (series_dir / titan.folder / "Season 02").mkdir()
+    (series_dir / titan.folder / "Season 02" / "E01.mkv").write_bytes(b"v")
+    assert scan_series(titan, series_dir, TmdbClient.from_settings()).missing == ["1-2"]
+
+
+def test_absolute_numbers_follow_the_providers_season_order(series_dir, tmdb):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    folder = series_dir / titan.folder
+    (folder / "[Group] Attack on Titan - 02 [1080p].mkv").write_bytes(b"v")
+    (folder / "[Group] Attack on Titan - 04 [1080p].mkv").write_bytes(b"v")
+    assert scan_series(titan, series_dir, TmdbClient.from_settings()).missing == []
+
+
+def test_without_provider_data_the_known_rows_stay_and_presence_changes(series_dir, tmdb):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    scan_series(titan, series_dir, TmdbClient.from_settings())
+    os.remove(series_dir / titan.folder / "Season 01" / "Attack on Titan - S01E03.mkv")
+    result = scan_series(titan, series_dir, None)
+    assert result.missing == ["1-2", "1-3", "2-1"]
+    assert "no TMDB API key" in result.problem
+
+
+def test_an_unlinked_series_lists_its_files_and_no_missing_episodes(series_dir):
+    sync_folders(series_dir)
+    other = Series.objects.get(folder="Other Show")
+    result = scan_series(other, series_dir, None)
+    assert (result.present, result.missing) == (1, [])
+    assert "not linked to TMDB" in result.problem
+
+
+def test_tmdb_down_keeps_the_scan_going_with_the_reason(series_dir, tmdb, monkeypatch):
+    from media_meta import tmdb as tmdb_module
+
+    monkeypatch.setattr(tmdb_module, "_sleep", lambda _s: None)
+    sync_folders(series_dir)
+    tmdb.script.extend([(500, {}, {"status_message": "down"})] * tmdb_module.ATTEMPTS)
+    titan = Series.objects.get(tmdb_id=1429)
+    result = scan_series(titan, series_dir, TmdbClient.from_settings())
+    assert result.present == 3 and "TMDB answered 500" in result.problem
+
+
+def test_files_in_extras_and_hidden_folders_are_not_episodes(series_dir):
+    folder = series_dir / "Other Show"
+    (folder / "Extras").mkdir()
+    (folder / "Extras" / "Other Show 1x05.mkv").write_bytes(b"v")
+    (folder / ".trash").mkdir()
+    (folder / ".trash" / "Other Show 1x06.mkv").write_bytes(b"v")
+    (folder / "Other Show - Trailer.mkv").write_bytes(b"v")
+    files = episode_files(folder)
+    assert list(files.numbered) == [(1, 1)]
+    assert files.unrecognised == ["Other Show - Trailer.mkv"]
+
+
+def test_the_scan_job_syncs_scans_and_reports_to_the_library_room(series_dir, tmdb, events):
+    job = queue_series_scan()
+    assert job.subject is None
+    assert work_one() >= 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error_message
+    assert job.result["series"] == 2 and job.result["missing"] == 2
+    assert job.result["problems"] == [{"key": "other-show", "reason": "not linked to TMDB; "
+                                       "missing episodes are not known"}]  # fmt: skip
+    kinds = [kind for _room, kind, _data in events]
+    assert kinds[0] == "scan.progress" and kinds[-1] == "scan.complete"
+    complete = events[-1][2]
+    assert (complete["scope"], complete["series"], complete["missing"]) == ("series", 2, 2)
+    assert Episode.objects.filter(is_present=False).count() == 2
+
+
+def test_a_scan_of_one_series_names_it_as_its_subject(series_dir):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    job = queue_series_scan([titan])
+    assert str(job.subject) == f"library.series:{titan.pk}"
+    assert queue_series_scan([titan]).pk == job.pk  # the same scan is not queued twice
+
+
+def test_the_scan_job_fails_clearly_when_the_directory_is_gone(series_dir):
+    job = queue_series_scan()
+    config.set_value("series_directory", str(series_dir / "gone"))
+    work_one()
+    job.refresh_from_db()
+    assert job.status == Job.Status.ERROR
+    assert "does not exist" in job.error_message
+
+
+def test_two_shows_of_one_name_get_keys_told_apart_by_year(tmp_path, db):
+    root = tmp_path / "series"
+    for folder in ("Doctor Who (1963)", "Doctor Who (2005)", "Show: Colon"):
+        (root / folder).mkdir(parents=True)
+    assert sync_folders(root) == 3
+    keys = sorted(Series.objects.values_list("key", flat=True))
+    assert keys == ["doctor-who", "doctor-who-2005", "show-colon"]
+
+
+def test_without_provider_data_a_removed_special_is_forgotten_not_missing(series_dir, tmdb):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    scan_series(titan, series_dir, TmdbClient.from_settings())
+    os.remove(series_dir / titan.folder / "Specials" / "Attack on Titan - S00E01.mkv")
+    result = scan_series(titan, series_dir, None)
+    assert result.missing == ["1-2", "2-1"]
+    assert not titan.episodes.filter(season=0).exists()
