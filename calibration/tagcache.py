@@ -1,6 +1,6 @@
 """A short-lived cache of answers computed from every track's tags (analytics, the Navidrome
-tag catalogue, playlist previews): aggregating the JSON tags of 100,000 tracks takes about a
-second on SQLite, too long for a page.
+tag catalogue, playlist previews): aggregating the JSON tags of 100,000 tracks takes seconds
+on SQLite, too long for a page.
 
 An answer is cached under the tags' generation, a number Nomarr bumps whenever it writes tags
 (`bump`, called by the tagger and the recalibration), so those changes show at once; tags read
