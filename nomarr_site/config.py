@@ -21,6 +21,7 @@ from nomarr_site.models import AppSetting
 from nomarr_site.setting_values import (  # noqa: F401 - InvalidSetting/InvalidConfig, DAYS and the
     # parsers are part of this module's interface (config.InvalidSetting, config.SomeOf ...)
     DAYS,
+    FloatBetween,
     IntBetween,
     InvalidConfig,
     InvalidSetting,
@@ -73,6 +74,43 @@ class Setting:
             self.usable(parsed)
         return parsed
 
+
+def _drift(key: str, default: float, what: str) -> Setting:
+    return Setting(
+        f"calibration_drift_{key}",
+        lambda: default,
+        FloatBetween(0.0, 1.0),
+        f"A head stays stable (keeps its reference calibration) while {what} is at most this.",
+    )
+
+
+CALIBRATION_SETTINGS = [
+    Setting(
+        "calibration_min_samples",
+        lambda: 100,
+        IntBetween(2, 10_000_000),
+        "Tracks with stored scores needed before a calibration can be generated.",
+    ),
+    _drift("p5", 0.01, "the change of a class's 5th percentile"),
+    _drift("p95", 0.01, "the change of a class's 95th percentile"),
+    _drift("spread", 0.05, "the change of p95 - p5"),
+    _drift("js", 0.1, "the Jensen-Shannon divergence (base 2) of the histograms"),
+    _drift("median", 0.05, "the change of the median"),
+    _drift("iqr", 0.1, "the change of the interquartile range"),
+    Setting(
+        "mood_standard_tags",
+        lambda: True,
+        boolean,
+        "Also write tiered moods to the file's standard mood field (ID3 TMOO, Vorbis MOOD, "
+        "MP4 ----:com.apple.iTunes:MOOD).",
+    ),
+    Setting(
+        "mood_standard_tier",
+        lambda: "regular",
+        OneOf(("strict", "regular", "loose")),
+        "Which mood tier goes to the standard mood field.",
+    ),
+]
 
 DEFINITIONS: dict[str, Setting] = {
     s.key: s
@@ -169,6 +207,7 @@ DEFINITIONS: dict[str, Setting] = {
             "Days that automatic (default-named) backups are kept; 0 keeps them forever. "
             "Backups with a custom name are never removed.",
         ),
+        *CALIBRATION_SETTINGS,
         Setting(
             "invitation_display_name",
             lambda: "",

@@ -30,6 +30,9 @@ NAVIGATION: list[Page | NavGroup] = [
         [
             ("libraries", "Libraries", "/web/libraries"),
             ("processing", "Processing", "/web/process"),
+            ("calibration", "Calibration", "/web/calibration"),
+            ("analytics", "Analytics", "/web/analytics"),
+            ("navidrome", "Navidrome", "/web/navidrome"),
         ],
     ),
     ("series", "Series", "/web/series"),

@@ -67,6 +67,25 @@ class IntBetween:
 
 
 @dataclass(frozen=True)
+class FloatBetween:
+    """A finite number in [low, high] (calibration thresholds)."""
+
+    low: float
+    high: float
+
+    def __call__(self, value: Any) -> float:
+        if isinstance(value, bool):
+            raise InvalidSetting("expected a number")
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidSetting("expected a number") from None
+        if not self.low <= number <= self.high:  # also refuses NaN and infinity
+            raise InvalidSetting(f"must be between {self.low:g} and {self.high:g}")
+        return number
+
+
+@dataclass(frozen=True)
 class OneOf:
     """One of a fixed set of words."""
 

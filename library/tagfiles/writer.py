@@ -34,6 +34,7 @@ from library.tagfiles.errors import (
     VerificationFailed,
 )
 from library.tagfiles.guard import Confine, check_track_file, refuse_link
+from library.tagfiles.moods import read_moods, replace_moods
 from library.tagfiles.payload import audio_payload_hash
 from library.tagfiles.tempfiles import (
     TEMP_SUFFIX,
@@ -142,14 +143,25 @@ def _copy_original(fd: int, path: str, st: os.stat_result) -> None:
 
 
 def _tag_and_verify(
-    temp: str, fmt: str, namespace: str, tags: dict[str, list[str]], payload: str, path: str
+    temp: str,
+    fmt: str,
+    namespace: str,
+    tags: dict[str, list[str]],
+    payload: str,
+    path: str,
+    moods: Sequence[str] | None,
 ) -> None:
     audio = formats.load(temp, fmt)
     formats.replace_namespace(audio, fmt, namespace, tags)
+    if moods is not None:
+        replace_moods(audio, fmt, moods)
     formats.save(audio, fmt)
-    written = formats.read_namespace(formats.load(temp, fmt), fmt, namespace)
+    again = formats.load(temp, fmt)
+    written = formats.read_namespace(again, fmt, namespace)
     if {k.casefold(): v for k, v in written.items()} != {k.casefold(): v for k, v in tags.items()}:
         raise VerificationFailed(path, f"{path}: the tagged copy did not read back as written")
+    if moods is not None and read_moods(again, fmt) != list(moods):
+        raise VerificationFailed(path, f"{path}: the mood field did not read back as written")
     if audio_payload_hash(temp, fmt) != payload:
         raise VerificationFailed(path, f"{path}: tagging would have changed the audio; not written")
 
@@ -162,9 +174,11 @@ def write_tags(
     mtime_policy: str = "now",
     *,
     confine: Confine | None = None,
+    moods: Sequence[str] | None = None,
 ) -> WriteResult:
     """Replace every `<namespace>:*` tag of `path` with `tags`, safely (see module docstring).
     `confine` also checks the path, e.g. that it resolves inside an enabled library root.
+    `moods`, when given, also replaces the standard mood field (library.tagfiles.moods).
     Raises a library.tagfiles.errors.TagFileError subclass with a human message on any refusal."""
     if mtime_policy not in MTIME_POLICIES:
         raise ValueError(f"mtime_policy must be one of {', '.join(MTIME_POLICIES)}")
@@ -175,7 +189,7 @@ def write_tags(
     before = formats.read_namespace(formats.load(path, fmt), fmt, namespace)
     payload = audio_payload_hash(path, fmt)
     cleanup_stale_temp_files(path)
-    _write_through_copy(path, st, fmt, namespace, clean, payload, mtime_policy)
+    _write_through_copy(path, st, fmt, namespace, clean, payload, mtime_policy, moods)
     removed = sorted(k for k in before if k.casefold() not in {c.casefold() for c in clean})
     logger.info("wrote %d tags to %s (removed %d stale)", len(clean), path, len(removed))
     return WriteResult(path, clean, removed, payload, FileStamp.of(path))
@@ -189,6 +203,7 @@ def _write_through_copy(
     tags: dict[str, list[str]],
     payload: str,
     mtime_policy: str,
+    moods: Sequence[str] | None = None,
 ) -> None:
     """Copy, tag, verify and swap in. Whatever ends this early (an error, a refusal, a
     KeyboardInterrupt or SystemExit) removes the copy: only a successful replace keeps it."""
@@ -202,7 +217,7 @@ def _write_through_copy(
             raise FileNotWritable(path, f"Cannot create a temporary copy beside {path}") from None
         fcntl.flock(fd, fcntl.LOCK_EX)  # marks the copy as in use for cleanup_stale_temp_files
         _copy_original(fd, path, st)
-        _tag_and_verify(temp, fmt, namespace, tags, payload, path)
+        _tag_and_verify(temp, fmt, namespace, tags, payload, path, moods)
         if mtime_policy == "preserve":
             os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
         os.fsync(fd)

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from mutagen.mp3 import BitrateMode
 
+from calibration import tagcache
+from calibration.current import effective
 from library.checks import models_dir
 from library.models import Library, Track, TrackScore
 from library.paths import resolve_inside_roots
@@ -36,7 +38,7 @@ from library.tagging.cache import default_cache
 from library.tagging.model_suite import ModelSuite, discover
 from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnalysis
 from library.tagging.stored_embeddings import store_embeddings
-from library.tagging.tag_values import TagRules, derive_tags, version_value
+from library.tagging.tag_values import TagRules, derive_tags, standard_moods, version_value
 from nomarr_site import config
 
 logger = logging.getLogger(__name__)
@@ -80,7 +82,17 @@ def load_suite() -> ModelSuite:
 
 
 def current_rules() -> TagRules:
-    return TagRules(namespace=config.get("namespace"))
+    """The namespace and the calibration in effect (none before the first run: no tiers)."""
+    calibration = effective()
+    if calibration is None:
+        return TagRules(namespace=config.get("namespace"))
+    standard = config.get("mood_standard_tier") if config.get("mood_standard_tags") else None
+    return TagRules(
+        namespace=config.get("namespace"),
+        calibration=calibration.calibrate,
+        calibration_version=str(calibration.version),
+        standard_mood_tier=standard,
+    )
 
 
 def ensure_track(path: str, library: Library | None = None) -> Track:
@@ -150,7 +162,7 @@ def tag_track(
     stamp = FileStamp.of(checked)
     file_tags = read_tags(checked, rules.namespace, check_structure=True)
     if not force and version in _tag_values(file_tags.namespace, f"{rules.namespace}:version"):
-        _mark_tagged(track, stamp, version)
+        mark_tagged(track, stamp, version)
         return TagOutcome(path, "skipped", version)
 
     announce("analysing")
@@ -163,17 +175,23 @@ def tag_track(
 
     mode = config.get("file_write_mode")
     tags = derive_tags(analysis.heads, suite.version, mode, rules)
+    moods = standard_moods(analysis.heads, mode, rules)
     outcome = TagOutcome(
         path, "tagged", version, tags, len(analysis.heads), analysis.duration_seconds
     )
     if tags:
         announce("writing tags")
         written = write_tags(
-            checked, tags, rules.namespace, expected=stamp, confine=confine_to_roots
+            checked,
+            tags,
+            rules.namespace,
+            expected=stamp,
+            confine=confine_to_roots,
+            moods=moods,
         )
         stamp = written.stamp
         outcome.written = True
-    _mark_tagged(track, stamp, version, tags)
+    mark_tagged(track, stamp, version, tags)
     return outcome
 
 
@@ -205,7 +223,7 @@ def _tag_values(tags: dict[str, list[str]], key: str) -> list[str]:
     return [value for name, values in tags.items() if name.lower() == wanted for value in values]
 
 
-def _mark_tagged(
+def mark_tagged(
     track: Track, stamp: FileStamp, version: str, tags: dict[str, list[str]] | None = None
 ) -> None:
     track.analysed_size = stamp.size
@@ -219,3 +237,5 @@ def _mark_tagged(
         track.namespace_tags = stored_namespace(tags)
         fields.append("namespace_tags")
     track.save(update_fields=[*fields, "updated_at"])
+    if tags is not None:
+        tagcache.bump()

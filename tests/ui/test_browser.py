@@ -79,6 +79,9 @@ def test_every_navigation_link_opens_without_console_errors(page, ui_server, scr
         "Servers",
         "Invitations",
         "Users",
+        "Calibration",
+        "Analytics",
+        "Navidrome",
         "Settings",
     ]  # an area appears in the menu with the page that fills it
     for label, href in links:
