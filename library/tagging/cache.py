@@ -8,21 +8,16 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from library.tagging import essentia_loader
+
 logger = logging.getLogger(__name__)
 
 Factory = Callable[[str, dict[str, Any]], Callable[..., Any]]
 
 
 def essentia_factory(algorithm: str, params: dict[str, Any]) -> Callable[..., Any]:
-    """Instantiate `essentia.standard.<algorithm>(**params)`; imported lazily because loading
-    TensorFlow costs a second and most processes never tag."""
-    import essentia
-    import essentia.standard as es
-
-    # Reusing a standard-mode composite logs a warning per call ("No network created ...");
-    # real failures still surface as exceptions.
-    essentia.log.infoActive = False
-    essentia.log.warningActive = False
+    """Instantiate `essentia.standard.<algorithm>(**params)` (Essentia loaded on first use)."""
+    es = essentia_loader.standard()
     # essentia ships no type information, so the attribute is Any; every standard-mode
     # algorithm is a class whose instances are called on their inputs.
     algorithm_class: Callable[..., Callable[..., Any]] = getattr(es, algorithm)

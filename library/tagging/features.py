@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from library.tagging import essentia_loader
+
 FRAME_SIZE = 512
 FRAME_HOP = 256
 BANDS = 96
@@ -35,8 +37,7 @@ def mel_frames(audio: np.ndarray) -> np.ndarray:
     frame centred on sample 0, a last frame zero-padded) and TensorflowInputMusiCNN, the
     algorithms inside both backbones' networks. Standard mode gives the same frames as their
     streaming network and runs ten times faster from Python."""
-    import essentia.standard as es
-
+    es = essentia_loader.standard()
     signal = np.ascontiguousarray(audio, dtype=np.float32)
     bands = es.TensorflowInputMusiCNN()
     frames = [bands(frame) for frame in es.FrameGenerator(signal, FRAME_SIZE, FRAME_HOP)]
@@ -47,8 +48,7 @@ def mel_frames(audio: np.ndarray) -> np.ndarray:
 
 def _silent_frame() -> np.ndarray:
     """The mel values of an all-zero frame (the padding Essentia appends)."""
-    import essentia.standard as es
-
+    es = essentia_loader.standard()
     return np.asarray(es.TensorflowInputMusiCNN()(np.zeros(FRAME_SIZE, np.float32)), np.float32)
 
 

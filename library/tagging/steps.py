@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from library.tagfiles.formats import is_opus
+from library.tagging import essentia_loader
 from library.tagging.cache import AlgorithmCache
 from library.tagging.metadata import SAMPLE_RATE
 from library.tagging.model_suite import Embedding, Head
@@ -98,8 +99,7 @@ def decode(path: str, announced_seconds: float | None = None) -> np.ndarray:
     `announced_seconds` is the duration the file's header states exactly (None when it only
     estimates one). Decoders stop quietly where a file was cut off inside its audio frames, so
     a decode clearly shorter than that raises AudioCutShort before anything is analysed."""
-    import essentia.standard as es
-
+    es = essentia_loader.standard()
     if not os.path.isfile(path):
         raise DecodeError(f"Cannot decode {path}: the file does not exist")
     if is_opus(path):

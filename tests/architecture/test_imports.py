@@ -15,10 +15,8 @@ PACKAGES = ("nomarr_site", "jobs", "library", "calibration", "invitations", "med
 # (module, imported module): why it is imported inside a function.
 ALLOWED_LOCAL = {
     # Loading TensorFlow costs a second and most processes (web, scans) never tag.
-    ("library.tagging.cache", "essentia"): "heavy, only in tagging workers",
-    ("library.tagging.cache", "essentia.standard"): "heavy, only in tagging workers",
-    ("library.tagging.steps", "essentia.standard"): "heavy, only in tagging workers",
-    ("library.tagging.features", "essentia.standard"): "heavy, only in tagging workers",
+    ("library.tagging.essentia_loader", "essentia"): "heavy, only in tagging workers",
+    ("library.tagging.essentia_loader", "essentia.standard"): "heavy, only in tagging workers",
     # OpenVINO takes half a second to import and may be absent (the Essentia engine remains).
     ("library.tagging.openvino_models", "openvino"): "optional, only in tagging workers",
     ("library.tagging.openvino_models", "openvino.frontend"): "optional, only in tagging workers",
