@@ -13,4 +13,4 @@ class LibraryConfig(AppConfig):
         from library import checks, subjects  # noqa: F401
         from library.scanning import scan_job  # noqa: F401
         from library.series import scan_job as series_scan_job  # noqa: F401
-        from library.tagging import tag_job  # noqa: F401
+        from library.tagging import fetch_job, tag_job  # noqa: F401

@@ -32,6 +32,8 @@ TOKEN_TTL_HOURS = env.get_int("NOMARR_TOKEN_TTL_HOURS", 24, minimum=1, maximum=2
 TOKEN_REMEMBER_DAYS = env.get_int("NOMARR_TOKEN_REMEMBER_DAYS", 30, minimum=1, maximum=365)
 WORKERS = env.get_int("NOMARR_WORKERS", os.cpu_count() or 2, minimum=1, maximum=64)
 MODELS_DIR = env.get_str("NOMARR_MODELS_DIR", str(DATA_DIR / "models"))
+# Where model sets are downloaded from (a mirror of Essentia's models site may replace it).
+MODELS_URL = env.get_str("NOMARR_MODELS_URL", "https://essentia.upf.edu/models")
 # Request bodies over this size get a 413 before they are read (nomarr_site/bodylimit.py); the
 # JSON APIs take small bodies. Django's own limit agrees, for the WSGI path and the test client.
 MAX_BODY_BYTES = env.get_int("NOMARR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from library.tagging import engine_settings
+from library.tagging.model_sets import MODEL_SETS
 from nomarr_site.api.auth import session_login
 from nomarr_site.auth import passwords, ratelimit
 from nomarr_site.errors import RateLimited
@@ -115,6 +116,7 @@ def dashboard(request):
         "active": "dashboard",
         "steps": steps,
         "steps_done": sum(step.done for step in steps),
+        "model_sets": list(MODEL_SETS),
     }
     return render(request, "nomarr_site/dashboard.html", context)
 

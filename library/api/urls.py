@@ -4,7 +4,7 @@ endpoints for API keys, picked files for the Processing page, and Lidarr's webho
 from django.urls import path
 
 import nomarr_site.converters  # noqa: F401 - registers <id:…>
-from library.api import browse, folders, legacy, libraries, tagging, tracks
+from library.api import browse, folders, legacy, libraries, model_sets, tagging, tracks
 from nomarr_site.auth import policy
 
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
             path("api/web/processing/process-files", tagging.ProcessFilesView.as_view()),
             path("api/web/tags", tagging.FileTagsView.as_view()),
             path("api/web/folders", folders.ServerFoldersView.as_view()),
+            path("api/web/models/fetch", model_sets.ModelFetchView.as_view()),
         ],
     ),
     *policy.routes(

@@ -4,7 +4,7 @@
 
 import { api } from "./app.js";
 import { duration } from "./dom.js";
-import { openStream } from "./events.js";
+import { followJob, openStream } from "./events.js";
 
 const root = document.getElementById("dashboard");
 const urls = {
@@ -222,6 +222,52 @@ async function loadHealth() {
     else facts.replaceChildren(...row("Status", `unavailable: ${error.message}`));
   }
 }
+
+// Fetching a model set from here: a `models_fetch` job followed through the event stream
+// (and polling), with one bar for all files and one for the file being downloaded.
+const fetchForm = $("[data-models-fetch]");
+const fetchBox = $("[data-fetch-progress]");
+
+function setBar(bar, fraction) {
+  bar.firstElementChild.style.width = `${Math.round(Math.min(1, fraction || 0) * 100)}%`;
+}
+
+function showFetch(job) {
+  const counters = (job.progress && job.progress.counters) || job.progress || {};
+  fetchBox.hidden = false;
+  setBar($("[data-fetch-all]"), job.status === "done" ? 1 : job.progress && job.progress.fraction);
+  const total = counters.file_total || 0;
+  setBar($("[data-fetch-file]"), job.status === "done" ? 1 : total ? counters.file_bytes / total : 0);
+  $("[data-fetch-file-name]").textContent = counters.file
+    ? `File ${counters.file_number} of ${counters.files}: ${counters.file}`
+    : "Starting…";
+  const message = job.error_message || (job.progress && job.progress.message) || job.status;
+  $("[data-fetch-message]").textContent = message;
+}
+
+fetchForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  show($("[data-fetch-error]"), "");
+  try {
+    const queued = await api(root.dataset.fetchUrl, {
+      method: "POST",
+      body: { model_set: fetchForm.elements.model_set.value },
+    });
+    fetchForm.querySelector("button").disabled = true;
+    $("[data-fetch-message]").textContent = queued.message;
+    followJob(source, queued.job_id, `${root.dataset.jobStatusUrl}${queued.job_id}`, {
+      onUpdate: showFetch,
+      onFinish(job) {
+        fetchForm.querySelector("button").disabled = false;
+        showFetch(job);
+        loadModels();
+      },
+      onError: (error) => show($("[data-fetch-error]"), error.message),
+    });
+  } catch (error) {
+    show($("[data-fetch-error]"), error.message);
+  }
+});
 
 connect();
 showMode();

@@ -1,13 +1,17 @@
 """Fixtures for tagging tests: a generated model suite with the real node names and metadata,
 short generated tracks, and a music library of generated tracks in every format with the models
-folder configured (for the entry points and the `tag` job)."""
+folder configured (for the entry points and the `tag` job); a local server of model files for
+the fetch tests."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 
 from tests.support.audio import FORMATS, make_audio
-from tests.support.graphs import write_standard_suite
+from tests.support.graphs import EFFNET, write_head, write_standard_suite
+from tests.support.model_server import Handler, Server
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +67,28 @@ def run_jobs(db):
         return ran
 
     return run
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> dict[str, bytes]:
+    """A real head graph and its metadata, plus a regression head that lacks `model/Softmax`."""
+    folder = tmp_path_factory.mktemp("served")
+    graph = write_head(folder, "mood_sad", EFFNET, ["non_sad", "sad"], seed=12)
+    other = write_head(folder, "approachability_regression", EFFNET, None, seed=15)
+    return {
+        "graph": graph.read_bytes(),
+        "meta": graph.with_suffix(".json").read_bytes(),
+        "regression": other.read_bytes(),
+    }
+
+
+@pytest.fixture
+def server(model):
+    httpd = Server(("127.0.0.1", 0), Handler)
+    httpd.files = {"fe/net.pb": model["graph"], "fe/net.json": model["meta"]}
+    httpd.ranges, httpd.requested = [], []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()

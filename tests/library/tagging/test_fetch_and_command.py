@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
@@ -18,72 +15,7 @@ from library import checks
 from library.tagging import model_sets
 from library.tagging.fetch import MANIFEST, FetchError, download
 from library.tagging.model_sets import ModelDownload
-from tests.support.graphs import EFFNET, write_head
-
-
-@pytest.fixture(scope="module")
-def model(tmp_path_factory) -> dict[str, bytes]:
-    """A real head graph and its metadata, plus a regression head that lacks `model/Softmax`."""
-    folder = tmp_path_factory.mktemp("served")
-    graph = write_head(folder, "mood_sad", EFFNET, ["non_sad", "sad"], seed=12)
-    other = write_head(folder, "approachability_regression", EFFNET, None, seed=15)
-    return {
-        "graph": graph.read_bytes(),
-        "meta": graph.with_suffix(".json").read_bytes(),
-        "regression": other.read_bytes(),
-    }
-
-
-class Server(ThreadingHTTPServer):
-    files: dict[str, bytes]
-    cut_after: int | None = None  # send only this many bytes of a full response, then hang up
-    ranges: list[str]
-    requested: list[str]
-
-
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.server.requested.append(self.path.lstrip("/"))
-        body = self.server.files.get(self.path.lstrip("/"))
-        if body is None:
-            self.send_error(404)
-            return
-        requested = self.headers.get("Range")
-        self.server.ranges.append(requested or "")
-        start = int(re.match(r"bytes=(\d+)-", requested).group(1)) if requested else 0
-        if start >= len(body):
-            self.send_error(416)
-            return
-        self.send_response(206 if requested else 200)
-        self.send_header("Content-Length", str(len(body) - start))
-        self.end_headers()
-        payload = body[start:]
-        if self.server.cut_after is not None:
-            payload = payload[: self.server.cut_after]
-            self.server.cut_after = None
-        self.wfile.write(payload)
-
-
-@pytest.fixture
-def server(model):
-    httpd = Server(("127.0.0.1", 0), Handler)
-    httpd.files = {"fe/net.pb": model["graph"], "fe/net.json": model["meta"]}
-    httpd.ranges, httpd.requested = [], []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def url(server) -> str:
-    return f"http://127.0.0.1:{server.server_address[1]}"
-
-
-PB, JSON = ModelDownload("fe/net.pb"), ModelDownload("fe/net.json")
+from tests.support.model_server import JSON, PB, url
 
 
 def sha256(data: bytes) -> str:
