@@ -39,6 +39,7 @@ from library.tagging.model_suite import ModelSuite, discover
 from library.tagging.pipeline import PipelineOptions, TaggingPipeline, TrackAnalysis
 from library.tagging.stored_embeddings import store_embeddings
 from library.tagging.tag_values import TagRules, derive_tags, standard_moods, version_value
+from library.tagging.version import PIPELINE_VERSION
 from nomarr_site import config
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,16 @@ def ensure_track(path: str, library: Library | None = None) -> Track:
     return track
 
 
+def _scores_stored(track: Track, suite: ModelSuite) -> bool:
+    """True when the track's scores from every head of `suite` are stored."""
+    stored = set(
+        TrackScore.objects.filter(track=track, pipeline_version=PIPELINE_VERSION)
+        .values_list("model_sha256", flat=True)
+        .distinct()
+    )
+    return {head.file.sha256 for head in suite.heads} <= stored
+
+
 def store_scores(track: Track, analysis: TrackAnalysis) -> int:
     """Replace the track's raw scores with this analysis' (one transaction)."""
     rows = []
@@ -161,7 +172,11 @@ def tag_track(
     checked = check_track_file(path, confine_to_roots)
     stamp = FileStamp.of(checked)
     file_tags = read_tags(checked, rules.namespace, check_structure=True)
-    if not force and version in _tag_values(file_tags.namespace, f"{rules.namespace}:version"):
+    current = version in _tag_values(file_tags.namespace, f"{rules.namespace}:version")
+    # A file tagged with this suite is skipped only when its scores are stored too: a new
+    # database over tagged files (or another server's tags) would otherwise hold no scores to
+    # calibrate, browse or re-tag from.
+    if not force and current and _scores_stored(track, suite):
         mark_tagged(track, stamp, version)
         return TagOutcome(path, "skipped", version)
 

@@ -84,6 +84,21 @@ def test_a_file_already_tagged_with_the_current_suite_is_skipped(key_holder, mus
     assert Job.objects.get(pk=forced).result["status"] == "tagged"
 
 
+def test_a_tagged_file_whose_scores_are_not_stored_is_analysed_again(key_holder, music, run_jobs):
+    """A new database over tagged files (or another server's tags): the version tag is current
+    but nothing is stored to calibrate or re-tag from, so the file is analysed once more."""
+    path = music["files"]["ogg"]
+    queue_all(key_holder, [path])
+    run_jobs()
+    track = Track.objects.get(path=str(path))
+    stored = TrackScore.objects.filter(track=track).count()
+    TrackScore.objects.filter(track=track).delete()
+    (job_id,) = queue_all(key_holder, [path])
+    run_jobs()
+    assert Job.objects.get(pk=job_id).result["status"] == "tagged"
+    assert TrackScore.objects.filter(track=track).count() == stored
+
+
 def test_changing_a_model_changes_the_version_and_retags(key_holder, music, run_jobs, tmp_path):
     from nomarr_site import config
 
