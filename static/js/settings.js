@@ -162,11 +162,10 @@ function renderField(field) {
   const label = make("label", { htmlFor: id, textContent: labelFor(field.path) });
   label.style.fontWeight = "600";
   const input = inputFor(field, id);
+  // The field's path is its name, so `showFormErrors` puts the API's message next to it.
+  input.name = field.path;
   row.append(label, make("br"), input);
-  if (field.input === "folder") {
-    input.name = field.path;
-    attachFolderPicker(input, configSection.dataset.foldersUrl);
-  }
+  if (field.input === "folder") attachFolderPicker(input, configSection.dataset.foldersUrl);
   if (field.input === "secret") {
     const state = field.value ? " (set)" : " (not set)";
     row.append(make("span", { className: "muted", textContent: state }));
@@ -183,10 +182,6 @@ function renderField(field) {
     const warning = `${field.env_override} is set in the environment and wins over this value.`;
     row.append(make("br"), make("small", { className: "error", textContent: warning }));
   }
-  const fieldError = make("p", { className: "error", hidden: true });
-  fieldError.dataset.fieldError = "";
-  fieldError.setAttribute("role", "alert");
-  row.append(fieldError);
   return row;
 }
 
@@ -228,15 +223,6 @@ function changes() {
   return body;
 }
 
-function showFieldErrors(fieldErrors) {
-  configFields.querySelectorAll("[data-field-error]").forEach((p) => show(p, ""));
-  Object.entries(fieldErrors || {}).forEach(([path, message]) => {
-    const row = configFields.querySelector(`[data-path="${path}"]`);
-    const text = Array.isArray(message) ? message.join(" ") : message;
-    if (row) show(row.querySelector("[data-field-error]"), text);
-  });
-}
-
 async function loadConfig() {
   const data = await api(configSection.dataset.fieldsUrl);
   renderConfig(data.fields);
@@ -245,6 +231,7 @@ async function loadConfig() {
 configForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   show(configSaved, "");
+  showFormErrors(configForm, null); // this answer's messages replace the last one's
   const body = changes();
   if (!Object.keys(body).length) {
     show(configError, "");
@@ -254,11 +241,12 @@ configForm.addEventListener("submit", async (event) => {
   try {
     await api(configSection.dataset.configUrl, { method: "PUT", body });
     show(configError, "");
+    showFormErrors(configForm, null);
     await loadConfig();
     show(configSaved, "Configuration saved.");
   } catch (error) {
     show(configError, error.message);
-    showFieldErrors(error.data && error.data.details && error.data.details.fields);
+    showFormErrors(configForm, error);
   }
 });
 

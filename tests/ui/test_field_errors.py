@@ -87,3 +87,23 @@ def test_an_api_key_name_over_the_limit_is_refused_whole_and_a_taken_one_named(
     )
     assert sideways(page) == []
     assert script_errors(page) == []
+
+
+def test_a_bad_setting_is_explained_next_to_its_field_and_cleared_once_saved(page, ui_server):
+    page.goto(ui_server.url("/web/settings"))
+    settle(page)
+    field = page.locator('#configuration input[name$="models_dir"]')
+    field.wait_for()
+    good = field.input_value()
+    field.fill("/no/such/models/folder")
+    page.click("#configuration [data-config-form] button[type=submit]")
+    name = field.get_attribute("name")
+    note = page.locator(f'#configuration [data-field-message="{name}"]')
+    note.wait_for(state="visible")
+    assert "/no/such/models/folder" in note.inner_text()
+    assert field.get_attribute("aria-invalid") == "true"
+    field.fill(good)
+    page.click("#configuration [data-config-form] button[type=submit]")
+    note.wait_for(state="detached")
+    assert field.get_attribute("aria-invalid") is None
+    assert script_errors(page) == []
