@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from invitations.clients.base import AccountRequest, ClientError
+from invitations.clients.http import undo_account
 from invitations.clients.mediabrowser import MediaBrowserClient
 
 
@@ -35,6 +36,6 @@ class EmbyClient(MediaBrowserClient):
         try:
             self.http.request("POST", f"/Users/{user_id}/Password", json_body=password)
         except ClientError:
-            self.delete_quietly(user_id)
+            undo_account(self.http, self.delete_account, user_id)
             raise
         return user_id

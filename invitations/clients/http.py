@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -193,3 +193,25 @@ def xml_message(content: bytes) -> str:
     if error is None:
         return ""
     return str(error.get("message") or error.text or "")
+
+
+def delete_remote(http: HttpSession, send: Callable[[], object], what: str) -> None:
+    """Run `send`, the server's delete call for `what` ("the account 12"): one the server no
+    longer has counts as deleted; any other failure is raised."""
+    try:
+        send()
+    except ClientError as exc:
+        if exc.kind != "not_found":
+            raise
+        logger.info("%s: %s was already gone", http.where, what)
+        return
+    logger.info("%s: deleted %s", http.where, what)
+
+
+def undo_account(http: HttpSession, delete: Callable[[str], None], remote_id: str) -> None:
+    """Remove a half-made account after a later step failed; a failure here is logged, so the
+    caller raises the first error, the one that matters."""
+    try:
+        delete(remote_id)
+    except ClientError as exc:
+        logger.warning("%s: could not remove the half-made account: %s", http.where, exc)

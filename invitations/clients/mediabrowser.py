@@ -5,6 +5,7 @@ takes and how the server names itself."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -16,7 +17,7 @@ from invitations.clients.base import (
     ServerConnection,
     ServerIdentity,
 )
-from invitations.clients.http import HttpSession
+from invitations.clients.http import HttpSession, delete_remote, undo_account
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class MediaBrowserClient:
         try:
             self.set_policy(remote_id, request)
         except ClientError:
-            self.delete_quietly(remote_id)
+            undo_account(self.http, self.delete_account, remote_id)
             raise
         logger.info("%s: created the account %s", self.http.where, request.username)
         return RemoteAccount(remote_id=remote_id, username=request.username)
@@ -138,21 +139,8 @@ class MediaBrowserClient:
         logger.info("%s: disabled the account %s", self.http.where, remote_id)
 
     def delete_account(self, remote_id: str) -> None:
-        try:
-            self.http.request("DELETE", f"/Users/{remote_id}")
-        except ClientError as exc:
-            if exc.kind != "not_found":
-                raise
-            logger.info("%s: the account %s was already gone", self.http.where, remote_id)
-            return
-        logger.info("%s: deleted the account %s", self.http.where, remote_id)
-
-    def delete_quietly(self, remote_id: str) -> None:
-        """Undo a half-made account; a failure here is logged, the first error is raised."""
-        try:
-            self.delete_account(remote_id)
-        except ClientError as exc:
-            logger.warning("%s: could not remove the half-made account: %s", self.http.where, exc)
+        send = functools.partial(self.http.request, "DELETE", f"/Users/{remote_id}")
+        delete_remote(self.http, send, f"the account {remote_id}")
 
     def new_user_id(self, user: Any) -> str:
         user_id: str = self.http.field(user, "Id")

@@ -5,6 +5,7 @@ when Navidrome hands back a refreshed one). Navidrome cannot disable an account:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -20,7 +21,7 @@ from invitations.clients.base import (
     ServerConnection,
     ServerIdentity,
 )
-from invitations.clients.http import HttpSession, display_url
+from invitations.clients.http import HttpSession, delete_remote, display_url, undo_account
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ class NavidromeClient:
         try:
             self.call("PUT", f"/api/user/{remote_id}/library", {"libraryIds": library_ids})
         except ClientError:
-            self.delete_quietly(remote_id)
+            undo_account(self.http, self.delete_account, remote_id)
             raise
         logger.info("%s: created the account %s", self.http.where, request.username)
         return RemoteAccount(remote_id=remote_id, username=request.username)
@@ -183,17 +184,5 @@ class NavidromeClient:
         raise self.http.error("Navidrome cannot disable an account; delete it instead", "refused")
 
     def delete_account(self, remote_id: str) -> None:
-        try:
-            self.call("DELETE", f"/api/user/{remote_id}")
-        except ClientError as exc:
-            if exc.kind != "not_found":
-                raise
-            logger.info("%s: the account %s was already gone", self.http.where, remote_id)
-            return
-        logger.info("%s: deleted the account %s", self.http.where, remote_id)
-
-    def delete_quietly(self, remote_id: str) -> None:
-        try:
-            self.delete_account(remote_id)
-        except ClientError as exc:
-            logger.warning("%s: could not remove the half-made account: %s", self.http.where, exc)
+        send = functools.partial(self.call, "DELETE", f"/api/user/{remote_id}")
+        delete_remote(self.http, send, f"the account {remote_id}")

@@ -8,6 +8,7 @@ remote id is the share's id. Plex cannot disable a share, so expiry removes it."
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -20,7 +21,7 @@ from invitations.clients.base import (
     ServerConnection,
     ServerIdentity,
 )
-from invitations.clients.http import HttpSession
+from invitations.clients.http import HttpSession, delete_remote
 
 logger = logging.getLogger(__name__)
 
@@ -164,14 +165,10 @@ class PlexClient:
         self.delete_share(machine_id, remote_id)
 
     def delete_share(self, machine_id: str, share_id: str) -> None:
-        try:
-            self.tv.request("DELETE", f"/api/servers/{machine_id}/shared_servers/{share_id}")
-        except ClientError as exc:
-            if exc.kind != "not_found":
-                raise
-            logger.info("%s: the share %s was already gone", self.tv.where, share_id)
-            return
-        logger.info("%s: removed the share %s", self.tv.where, share_id)
+        path = f"/api/servers/{machine_id}/shared_servers/{share_id}"
+        delete_remote(
+            self.tv, functools.partial(self.tv.request, "DELETE", path), f"the share {share_id}"
+        )
 
 
 def share_username(share: Element, email: str) -> str:
