@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from invitations.clients.base import (
@@ -22,7 +23,7 @@ from invitations.clients.http import HttpSession, delete_remote, undo_account
 logger = logging.getLogger(__name__)
 
 
-class MediaBrowserClient:
+class MediaBrowserClient(ABC):
     """The common part of the Jellyfin and Emby clients; subclasses fill the class attributes
     and `auth_headers`, `library_id`, `check_identity` and `create_user`."""
 
@@ -40,20 +41,23 @@ class MediaBrowserClient:
             secrets=(connection.token, connection.password),
         )
 
-    def auth_headers(self, token: str) -> dict[str, str]:
-        raise NotImplementedError
+    @abstractmethod
+    def auth_headers(self, token: str) -> dict[str, str]: ...
 
+    @abstractmethod
     def library_id(self, folder: dict[str, Any]) -> Any:
         """The id of a `/Library/MediaFolders` item that `EnabledFolders` takes."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def check_identity(self, info: dict[str, Any]) -> None:
         """Raise a `wrong_type` ClientError when `/System/Info/Public` is another product's."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def create_user(self, request: AccountRequest) -> str:
         """Create the user with its password; return its id."""
-        raise NotImplementedError
+        ...
 
     def wrong_type(self) -> ClientError:
         return self.http.error(f"this server does not answer as {self.label} does", "wrong_type")
