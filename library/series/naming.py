@@ -87,6 +87,27 @@ def sanitize_folder(name: str) -> str:
     return cleaned[:MAX_FOLDER_LENGTH].strip(" .")
 
 
+def episode_file_name(show: str, season: int, episode: int, title: str, extension: str) -> str:
+    """The file name of a downloaded or imported episode, `Show - S01E02 - Title.ext` (the
+    title part left out when there is none), each part sanitised like a folder name; the
+    extension keeps its dot and is lower-cased. ValueError when the show name leaves nothing
+    usable or the extension is not a video extension."""
+    ext = extension.lower() if extension.startswith(".") else "." + extension.lower()
+    if ext not in VIDEO_EXTENSIONS:
+        raise ValueError(f"{extension!r} is not a video file extension")
+    show_part = sanitize_folder(show)
+    if not show_part:
+        raise ValueError(f"the show name {show!r} leaves no usable file name")
+    code = f"S{season:02d}E{episode:02d}"
+    title_part = sanitize_folder(title)
+    stem = f"{show_part} - {code}" + (f" - {title_part}" if title_part else "")
+    # Keep the name within the usual 255-byte limit of a file name, extension included.
+    while len((stem + ext).encode()) > MAX_FOLDER_LENGTH and title_part:
+        title_part = title_part[:-1].rstrip(" .")
+        stem = f"{show_part} - {code}" + (f" - {title_part}" if title_part else "")
+    return stem + ext
+
+
 def make_key(text: str, fallback_id: int | str | None = None) -> str:
     """A URL-safe key (lower-case ASCII letters, digits and '-') from `text`; a name with no
     ASCII letters (a Japanese title) gives `series-<fallback id>` or a digest of the name."""

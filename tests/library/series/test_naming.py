@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from library.series import naming
 from library.series.naming import (
     EpisodeRef,
     is_video,
@@ -112,3 +113,28 @@ def test_keys_are_url_safe_and_fall_back_for_names_without_ascii_letters():
 def test_only_video_files_are_episodes():
     assert is_video("a.MKV") and is_video("b.mp4")
     assert not is_video("a.nfo") and not is_video("poster.jpg") and not is_video(".hidden.mkv")
+
+
+@pytest.mark.parametrize(
+    ("show", "season", "episode", "title", "ext", "expected"),
+    [
+        ("Attack on Titan", 1, 2, "That Day", ".mkv", "Attack on Titan - S01E02 - That Day.mkv"),
+        ("Attack on Titan", 0, 1, "", "MP4", "Attack on Titan - S00E01.mp4"),
+        ("Show: Part/2", 10, 123, 'What? "No"', ".mkv", "Show Part2 - S10E123 - What No.mkv"),
+        ("進撃の巨人", 1, 1, "二千年後の君へ", ".mkv", "進撃の巨人 - S01E01 - 二千年後の君へ.mkv"),
+    ],
+)
+def test_an_episode_file_is_named_show_code_title(show, season, episode, title, ext, expected):
+    assert naming.episode_file_name(show, season, episode, title, ext) == expected
+
+
+def test_a_long_title_is_cut_to_fit_a_file_name():
+    name = naming.episode_file_name("Show", 1, 1, "é" * 400, ".mkv")
+    assert len(name.encode()) <= 255
+    assert name.startswith("Show - S01E01 - é") and name.endswith(".mkv")
+
+
+@pytest.mark.parametrize(("show", "ext"), [("Show", ".exe"), ("Show", ".nzb"), ("///", ".mkv")])
+def test_an_episode_file_name_refuses_a_bad_extension_or_show(show, ext):
+    with pytest.raises(ValueError):
+        naming.episode_file_name(show, 1, 1, "", ext)
