@@ -1,5 +1,5 @@
 """URLs of `library`: its pages here, its API in `library.api.urls`, the series library in
-`library.series.urls`."""
+`library.series.urls`, the download queue in `library.downloads.urls`."""
 
 from django.urls import include, path
 
@@ -17,6 +17,7 @@ urlpatterns = [
         ],
     ),
     path("", include("library.api.urls")),
-    # The series library declares the policy of its own routes.
+    # The series library and the download queue declare the policy of their own routes.
     path("", include("library.series.urls")),
+    path("", include("library.downloads.urls")),
 ]

@@ -35,7 +35,13 @@ NAVIGATION: list[Page | NavGroup] = [
             ("navidrome", "Navidrome", "/web/navidrome"),
         ],
     ),
-    ("series", "Series", "/web/series"),
+    NavGroup(
+        "Series",
+        [
+            ("series", "Series", "/web/series"),
+            ("downloads", "Downloads", "/web/downloads"),
+        ],
+    ),
     NavGroup(
         "Sharing",
         [
