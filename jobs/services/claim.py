@@ -1,9 +1,9 @@
 """Claiming: pick the best claimable job and take it with a conditional UPDATE.
 
-Best = not paused, kind not held (`control.hold`), kind under its concurrency limit, due (retry back-off over), then priority
-(high first), manual position, age. Claims are serialised by locking the queue-control row
-(PostgreSQL) or by SQLite's IMMEDIATE write transaction, so per-kind limits hold across
-workers and machines.
+Best = not paused, kind not held (`control.hold`), kind under its concurrency limit, due
+(retry back-off over), then priority (high first), manual position, age. Claims are
+serialised by locking the queue-control row (PostgreSQL) or by SQLite's IMMEDIATE write
+transaction, so per-kind limits hold across workers and machines.
 """
 
 from __future__ import annotations

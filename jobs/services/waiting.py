@@ -1,6 +1,6 @@
 """Why pending jobs are not running yet, in a sentence per kind, for the queue page: the
-workers are paused, no worker is running, the kind is on hold, the kind is at its concurrency limit, or they are
-next for a free worker. Read from the same state the claim reads (`claim.py`)."""
+workers are paused, no worker is running, the kind is on hold, the kind is at its concurrency
+limit, or they are next for a free worker. Read from the same state the claim reads (`claim.py`)."""
 
 from __future__ import annotations
 

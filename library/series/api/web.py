@@ -104,6 +104,15 @@ def _seasons(series: Series) -> list[dict[str, Any]]:
     return [{"season": n, "episodes": eps} for n, eps in sorted(seasons.items())]
 
 
+class SeriesPatchSerializer(serializers.Serializer):
+    download_source = serializers.CharField(
+        allow_blank=True,
+        max_length=2000,
+        help_text="URL template of an episode's file: http(s), with {season}, {episode} "
+        "(format specs allowed: {season:02d}) and {key}; empty removes the source.",
+    )
+
+
 class SeriesDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, series_id: int) -> Response:
@@ -123,14 +132,16 @@ class SeriesDetailView(APIView):
         )
         return Response(body)
 
-
-class SeriesPatchSerializer(serializers.Serializer):
-    download_source = serializers.CharField(
-        allow_blank=True,
-        max_length=2000,
-        help_text="URL template of an episode's file: http(s), with {season}, {episode} "
-        "(format specs allowed: {season:02d}) and {key}; empty removes the source.",
-    )
+    @extend_schema(request=SeriesPatchSerializer, responses=OpenApiTypes.OBJECT)
+    def patch(self, request: Request, series_id: int) -> Response:
+        body = SeriesPatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        series = Series.objects.filter(pk=series_id).first()
+        if series is None:
+            raise NotFoundError(f"Series {series_id} not found")
+        series.download_source = check_template(body.validated_data["download_source"])
+        series.save(update_fields=["download_source", "updated_at"])
+        return self.get(request, series_id)
 
 
 class SeriesPosterView(APIView):
