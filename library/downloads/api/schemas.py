@@ -12,7 +12,7 @@ MAX_EPISODES = 500  # episodes in one add
 MAX_IDS = 1000  # item ids in one request
 
 
-class EpisodeSerializer(serializers.Serializer):
+class DownloadEpisodeRequestSerializer(serializers.Serializer):
     season = serializers.IntegerField(min_value=0, max_value=9999)
     episode = serializers.IntegerField(min_value=0, max_value=99999)
     title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -32,12 +32,12 @@ class PriorityField(serializers.ChoiceField):
         return str(super().to_internal_value(data.upper() if isinstance(data, str) else data))
 
 
-class AddSerializer(serializers.Serializer):
+class DownloadAddSerializer(serializers.Serializer):
     serie_id = serializers.CharField(max_length=200)
     serie_folder = serializers.CharField(max_length=255, required=False, allow_blank=True)
     serie_name = serializers.CharField(max_length=500, required=False, allow_blank=True)
     episodes = serializers.ListField(
-        child=EpisodeSerializer(), min_length=1, max_length=MAX_EPISODES
+        child=DownloadEpisodeRequestSerializer(), min_length=1, max_length=MAX_EPISODES
     )
     priority = PriorityField(choices=list(Job.Priority.labels), default="NORMAL")
 
@@ -51,15 +51,15 @@ def _ids(required: bool, min_length: int) -> serializers.ListField:
     )
 
 
-class IdsSerializer(serializers.Serializer):
+class DownloadIdsSerializer(serializers.Serializer):
     item_ids = _ids(required=True, min_length=1)
 
 
-class ReorderSerializer(serializers.Serializer):
+class DownloadReorderSerializer(serializers.Serializer):
     item_ids = _ids(required=True, min_length=0)
 
 
-class RetrySerializer(serializers.Serializer):
+class DownloadRetrySerializer(serializers.Serializer):
     item_ids = _ids(required=False, min_length=0)
 
 
@@ -103,42 +103,41 @@ RETRIED = inline_serializer(
         "retried_ids": serializers.ListField(child=serializers.UUIDField()),
     },
 )
-PROGRESS = inline_serializer(
-    "DownloadProgress",
-    {
-        "percent": serializers.FloatField(allow_null=True),
-        "downloaded_mb": serializers.FloatField(),
-        "total_mb": serializers.FloatField(allow_null=True),
-        "speed_mbps": serializers.FloatField(allow_null=True),
-        "eta_seconds": serializers.IntegerField(allow_null=True),
-    },
-)
-ITEM = inline_serializer(
-    "DownloadItem",
-    {
-        "id": serializers.UUIDField(),
-        "serie_id": serializers.CharField(help_text="The series key."),
-        "serie_folder": serializers.CharField(),
-        "serie_name": serializers.CharField(),
-        "episode": inline_serializer(
-            "DownloadEpisode",
-            {
-                "season": serializers.IntegerField(),
-                "episode": serializers.IntegerField(),
-                "title": serializers.CharField(),
-            },
-        ),
-        "status": serializers.ChoiceField(choices=list(item_statuses.STATUSES)),
-        "priority": serializers.ChoiceField(choices=list(Job.Priority.labels)),
-        "added_at": serializers.DateTimeField(),
-        "started_at": serializers.DateTimeField(allow_null=True),
-        "completed_at": serializers.DateTimeField(allow_null=True),
-        "progress": PROGRESS,
-        "error": serializers.CharField(allow_null=True),
-        "retry_count": serializers.IntegerField(),
-        "source_url": serializers.CharField(allow_null=True),
-    },
-)
+
+
+class DownloadProgressSerializer(serializers.Serializer):
+    percent = serializers.FloatField(allow_null=True)
+    downloaded_mb = serializers.FloatField()
+    total_mb = serializers.FloatField(allow_null=True)
+    speed_mbps = serializers.FloatField(allow_null=True, help_text="MiB per second.")
+    eta_seconds = serializers.IntegerField(allow_null=True)
+
+
+class DownloadEpisodeSerializer(serializers.Serializer):
+    season = serializers.IntegerField()
+    episode = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class DownloadItemSerializer(serializers.Serializer):
+    """The reference's Download Item (documentation only; `shapes.item_json` builds it)."""
+
+    id = serializers.UUIDField()
+    serie_id = serializers.CharField(help_text="The series key.")
+    serie_folder = serializers.CharField()
+    serie_name = serializers.CharField()
+    episode = DownloadEpisodeSerializer()
+    status = serializers.CharField(help_text="One of " + ", ".join(item_statuses.STATUSES) + ".")
+    priority = serializers.ChoiceField(choices=list(Job.Priority.labels))
+    added_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    progress = DownloadProgressSerializer(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+    retry_count = serializers.IntegerField()
+    source_url = serializers.CharField(allow_null=True)
+
+
 STATUS = inline_serializer(
     "DownloadQueueStatus",
     {
@@ -152,10 +151,10 @@ STATUS = inline_serializer(
                     help_text="New downloads do not start now: the queue is stopped or every "
                     "worker is paused."
                 ),
-                "active_downloads": serializers.ListField(child=ITEM),
-                "pending_queue": serializers.ListField(child=ITEM),
-                "completed_downloads": serializers.ListField(child=ITEM),
-                "failed_downloads": serializers.ListField(child=ITEM),
+                "active_downloads": DownloadItemSerializer(many=True),
+                "pending_queue": DownloadItemSerializer(many=True),
+                "completed_downloads": DownloadItemSerializer(many=True),
+                "failed_downloads": DownloadItemSerializer(many=True),
             },
         ),
         "statistics": inline_serializer(

@@ -14,10 +14,10 @@ from rest_framework.views import APIView
 from library.downloads import items, queue_state, shapes
 from library.downloads.api import schemas
 from library.downloads.api.schemas import (
-    AddSerializer,
-    IdsSerializer,
-    ReorderSerializer,
-    RetrySerializer,
+    DownloadAddSerializer,
+    DownloadIdsSerializer,
+    DownloadReorderSerializer,
+    DownloadRetrySerializer,
 )
 from library.series.api.validation import validated
 
@@ -33,9 +33,9 @@ class QueueStatusView(APIView):
 
 
 class QueueAddView(APIView):
-    @extend_schema(request=AddSerializer, responses={201: schemas.ADDED})
+    @extend_schema(request=DownloadAddSerializer, responses={201: schemas.ADDED})
     def post(self, request: Request) -> Response:
-        data = validated(AddSerializer(data=request.data))
+        data = validated(DownloadAddSerializer(data=request.data))
         series = items.find_series(data["serie_id"], data.get("serie_folder") or "")
         result = items.add(series, data["episodes"], data["priority"], data["serie_id"])
         if not result.failed:
@@ -91,13 +91,13 @@ class QueueItemView(APIView):
 class QueueItemsView(APIView):
     @extend_schema(
         operation_id="api_queue_items_destroy",
-        request=IdsSerializer,
+        request=DownloadIdsSerializer,
         responses={204: None},
         description="Removes every listed item (404 naming the unknown ones; then nothing is "
         "removed). Running downloads are cancelled.",
     )
     def delete(self, request: Request) -> Response:
-        data = validated(IdsSerializer(data=request.data))
+        data = validated(DownloadIdsSerializer(data=request.data))
         items.remove(_ids(data))
         return Response(status=204)
 
@@ -115,26 +115,26 @@ class QueueClearView(APIView):
 
 class QueueReorderView(APIView):
     @extend_schema(
-        request=ReorderSerializer,
+        request=DownloadReorderSerializer,
         responses=schemas.MESSAGE,
         description="`item_ids`: every pending item, once, in the new order (422 names the "
         "missing, unknown or not pending ones). The order beats priorities.",
     )
     def post(self, request: Request) -> Response:
-        data = validated(ReorderSerializer(data=request.data))
+        data = validated(DownloadReorderSerializer(data=request.data))
         count = items.reorder(_ids(data))
         return Response({"status": "success", "message": f"Queue reordered with {count} items"})
 
 
 class QueueRetryView(APIView):
     @extend_schema(
-        request=RetrySerializer,
+        request=DownloadRetrySerializer,
         responses=schemas.RETRIED,
         description="Queues failed items again; an empty `item_ids` retries every failed item. "
         "Ids that are unknown or not failed are skipped.",
     )
     def post(self, request: Request) -> Response:
-        data = validated(RetrySerializer(data=request.data))
+        data = validated(DownloadRetrySerializer(data=request.data))
         retried = items.retry(_ids(data))
         return Response(
             {
