@@ -42,9 +42,18 @@ class DownloadAddSerializer(serializers.Serializer):
     priority = PriorityField(choices=list(Job.Priority.labels), default="NORMAL")
 
 
+class UuidText(serializers.UUIDField):
+    """A UUID written as text (DRF's field would also take an integer as a UUID's number)."""
+
+    def to_internal_value(self, data: object) -> object:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 def _ids(required: bool, min_length: int) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.UUIDField(),
+        child=UuidText(),
         max_length=MAX_IDS,
         min_length=min_length,
         required=required,
