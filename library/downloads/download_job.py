@@ -181,8 +181,10 @@ class DownloadRunner(JobRunner):
         numbers = progress.as_event()
         fraction = (numbers["percent"] or 0.0) / 100 if numbers["percent"] is not None else None
         message = f"{numbers['downloaded_mb']} of {numbers['total_mb'] or '?'} MiB"
+        # The engine's last callback (all bytes in) always goes out: a page sees 100 %.
+        final = progress.total is not None and progress.downloaded >= progress.total
         written = self.progress(
-            fraction, message, speed=numbers["speed_mbps"], eta=numbers["eta_seconds"]
+            fraction, message, speed=numbers["speed_mbps"], eta=numbers["eta_seconds"], force=final
         )
         if not written:
             return
