@@ -24,6 +24,7 @@ from library.downloads.errors import DownloadError, DownloadStopped
 from library.downloads.partfile import (
     PartFile,
     PartState,
+    check_sha256,
     check_target,
     place,
     verify,
@@ -79,8 +80,7 @@ def download(
     target_dir = Path(target_dir)
     check_target(target_dir, final_name, part_name)
     check_url(url)
-    if expected_sha256 is not None and not _SHA256_HEX.fullmatch(expected_sha256):
-        raise DownloadError(f"{expected_sha256!r} is not a SHA-256 checksum (64 hex digits).")
+    check_sha256(expected_sha256)
     if should_stop():
         raise DownloadStopped()
     part = PartFile(target_dir, part_name)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ SIDECAR_SUFFIX = ".json"
 SIDECAR_VERSION = 1
 FILE_MODE = 0o644  # the finished episode is read by media servers running as other users
 _HASH_BLOCK = 1 << 20
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def check_name(name: str, what: str) -> None:
@@ -42,6 +44,11 @@ def check_target(target_dir: Path, final_name: str, part_name: str) -> None:
         raise DownloadError("The temporary file name must differ from the file name.")
     if not target_dir.is_dir():
         raise DownloadError(f"The folder {target_dir} does not exist.")
+
+
+def check_sha256(value: str | None) -> None:
+    if value is not None and not _SHA256_HEX.fullmatch(value):
+        raise DownloadError(f"{value!r} is not a SHA-256 checksum (64 hex digits).")
 
 
 def sha256_of(path: Path) -> str:
