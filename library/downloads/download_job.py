@@ -129,8 +129,8 @@ class DownloadRunner(JobRunner):
         except ValueError as exc:
             raise JobFailed(f"No usable file name for this episode: {exc}") from None
         self.progress(0.0, f"Starting {name}", force=True)
-        source = sources.source_for(item.source_url)
         try:
+            source = sources.source_for(item.source_url)
             path = source.download(
                 item.source_url,
                 folder,

@@ -1,0 +1,378 @@
+"""The HTTP(S) downloader: streams one file into a hidden part file in the target folder,
+resumes an interrupted download with `Range` + `If-Range` (the server's ETag, else its
+Last-Modified, must still match, else it starts over), verifies the size and the SHA-256 when
+one is known, and renames the file into place. Errors say whether a retry may help."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import email.utils
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from library.downloads.errors import DownloadError, DownloadStopped
+from library.downloads.partfile import (
+    PartFile,
+    PartState,
+    check_sha256,
+    check_target,
+    place,
+    verify,
+    write_all,
+    write_failed,
+)
+from library.downloads.progress import Meter, Progress
+
+__all__ = ["DownloadError", "DownloadStopped", "Progress", "download", "check_url"]
+
+logger = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+SCHEMES = ("http", "https")
+USER_AGENT = "Nomarr"
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.I)
+_UNSATISFIED_RANGE = re.compile(r"bytes\s+\*/(\d+)", re.I)
+RESTART: Final = "restart"  # the server would not continue the part file: start from zero
+
+
+def shown(url: str) -> str:
+    """`url` for messages and logs: without its query, which may hold a token."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
+def check_url(url: str) -> None:
+    """Refuse anything but an http(s) URL with a host (file:, ftp:, data: ...)."""
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        scheme = f"{parts.scheme}: " if parts is not None and parts.scheme else ""
+        raise DownloadError(
+            f"Only http and https URLs can be downloaded; {scheme}{str(url)[:100]!r} is not one."
+        )
+
+
+def download(
+    url: str,
+    target_dir: Path,
+    final_name: str,
+    part_name: str,
+    *,
+    on_progress: Callable[[Progress], None],
+    should_stop: Callable[[], bool],
+    expected_size: int | None = None,
+    expected_sha256: str | None = None,
+    timeout: float = 30.0,
+) -> Path:
+    """Download `url` to `target_dir / final_name` through `target_dir / part_name` (see the
+    module docstring) and return the final path. DownloadError when it fails (`retryable` says
+    whether to try again), DownloadStopped when `should_stop()` said so (the part is kept)."""
+    target_dir = Path(target_dir)
+    check_target(target_dir, final_name, part_name)
+    check_url(url)
+    check_sha256(expected_sha256)
+    if should_stop():
+        raise DownloadStopped()
+    part = PartFile(target_dir, part_name)
+    meter = Meter(on_progress)
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+        # A server that will not continue the part file gets one fresh request.
+        for _ in range(2):
+            state = _transfer(client, url, part, meter, should_stop, expected_size)
+            if state != RESTART:
+                break
+            part.discard()
+            meter.restart()
+    if not isinstance(state, PartState):
+        raise DownloadError(f"{shown(url)} answered a fresh request oddly.", retryable=True)
+    verify(
+        part,
+        sizes={"the server": state.total, "the expected size": expected_size},
+        checksums={
+            "the server's checksum header": state.sha256,
+            "the expected checksum": expected_sha256,
+        },
+    )
+    size = part.size()
+    final = place(part, target_dir / final_name)
+    meter.finish(size)
+    return final
+
+
+def _transfer(
+    client: httpx.Client,
+    url: str,
+    part: PartFile,
+    meter: Meter,
+    should_stop: Callable[[], bool],
+    expected_size: int | None,
+) -> PartState | str:
+    """One request: continue (or start) the part file; the state of a complete part file,
+    or RESTART when the server's answer cannot continue it."""
+    previous = part.load(url)
+    offset = part.size() if previous else 0
+    headers = _resume_headers(previous, offset)
+    if not headers:
+        offset = 0
+    with contextlib.closing(_open(client, url, headers)) as response:
+        if response.status_code == 416:
+            return _unsatisfiable(response, previous, offset)
+        if response.status_code == 206 and not _continues(response, previous, offset):
+            logger.info("%s: the server did not continue at byte %d", shown(url), offset)
+            return RESTART
+        if response.status_code == 200:
+            offset = 0
+        state = _state_of(response, url, previous if offset else None, offset)
+        if expected_size is not None and state.total is not None and state.total != expected_size:
+            part.discard()
+            raise DownloadError(
+                f"The server announces {state.total} bytes but {expected_size} bytes were "
+                "expected; nothing was kept."
+            )
+        try:
+            part.save(state)
+        except OSError as exc:
+            raise write_failed(part, exc) from None
+        if not offset:
+            meter.restart()
+        _receive(response, part, offset, state.total, meter, should_stop)
+    return state
+
+
+def _resume_headers(previous: PartState | None, offset: int) -> dict[str, str]:
+    """Range + If-Range for a part file that can be continued. A weak ETag cannot be used in
+    If-Range (RFC 9110 §13.1.5), and without any validator the server could not tell us that
+    the file changed: then the download starts over."""
+    if previous is None or offset <= 0:
+        return {}
+    validator = previous.etag if previous.etag and not previous.etag.startswith("W/") else None
+    validator = validator or previous.last_modified
+    if not validator:
+        return {}
+    return {"Range": f"bytes={offset}-", "If-Range": validator}
+
+
+def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Response:
+    """Send the GET, following up to MAX_REDIRECTS redirects (http/https only); a streaming
+    answer of 200, 206 or 416, else DownloadError."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            response = client.send(
+                client.build_request("GET", current, headers=headers), stream=True
+            )
+        except httpx.TimeoutException:
+            raise DownloadError(
+                f"{urlsplit(current).hostname} did not answer in time; the download will be "
+                "tried again.",
+                retryable=True,
+            ) from None
+        except httpx.TransportError as exc:
+            raise DownloadError(
+                f"Cannot reach {urlsplit(current).hostname} ({type(exc).__name__}); the "
+                "download will be tried again.",
+                retryable=True,
+            ) from None
+        if response.is_redirect:
+            response.close()
+            current = urljoin(current, response.headers["Location"])
+            check_url(current)
+            continue
+        if response.status_code in (200, 206, 416):
+            if response.headers.get("Content-Encoding", "identity").lower() != "identity":
+                response.close()
+                raise DownloadError(f"{shown(current)} was sent compressed; it cannot be saved.")
+            return response
+        response.close()
+        raise _status_error(response, current)
+    raise DownloadError(f"{shown(url)} redirects more than {MAX_REDIRECTS} times.")
+
+
+def _status_error(response: httpx.Response, url: str) -> DownloadError:
+    status = response.status_code
+    if status in (408, 425, 429) or status >= 500:
+        return DownloadError(
+            f"{urlsplit(url).hostname} answered HTTP {status}; the download will be tried again.",
+            retryable=True,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+    if status in (401, 403):
+        reason = f"The server refused access to {shown(url)} (HTTP {status})."
+    elif status == 404:
+        reason = f"{shown(url)} was not found on the server (HTTP 404)."
+    elif status == 410:
+        reason = f"{shown(url)} is gone from the server (HTTP 410)."
+    else:
+        reason = f"The server answered HTTP {status} for {shown(url)}."
+    return DownloadError(reason, retryable=False)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _unsatisfiable(
+    response: httpx.Response, previous: PartState | None, offset: int
+) -> PartState | str:
+    """416: the part file may already hold the whole file (a crash after the last byte)."""
+    match = _UNSATISFIED_RANGE.match(response.headers.get("Content-Range", ""))
+    total = int(match.group(1)) if match else None
+    if (
+        previous is not None
+        and offset
+        and offset == (total if total is not None else previous.total)
+    ):
+        return PartState(
+            previous.url, previous.etag, previous.last_modified, offset, previous.sha256
+        )
+    return RESTART
+
+
+def _continues(response: httpx.Response, previous: PartState | None, offset: int) -> bool:
+    """Whether a 206 continues our part file: it starts where the file ends, and the file it
+    is part of has the recorded validator and size."""
+    match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+    if match is None or int(match.group(1)) != offset:
+        return False
+    if previous is None:
+        return offset == 0
+    total = None if match.group(3) == "*" else int(match.group(3))
+    etag = response.headers.get("ETag")
+    modified = response.headers.get("Last-Modified")
+    return (
+        not (previous.etag and etag and etag != previous.etag)
+        and not (
+            not previous.etag
+            and previous.last_modified
+            and modified
+            and modified != previous.last_modified
+        )
+        and not (previous.total is not None and total is not None and total != previous.total)
+    )
+
+
+def _state_of(
+    response: httpx.Response, url: str, previous: PartState | None, offset: int
+) -> PartState:
+    """What the sidecar should record for this answer (the earlier one's values where a 206
+    leaves them out)."""
+    total: int | None = None
+    length = response.headers.get("Content-Length", "")
+    if response.status_code == 206:
+        match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+        if match and match.group(3) != "*":
+            total = int(match.group(3))
+        elif length.isdigit():
+            total = offset + int(length)
+    elif length.isdigit():
+        total = int(length)
+    keep = previous or PartState(url)
+    return PartState(
+        url,
+        etag=response.headers.get("ETag") or keep.etag,
+        last_modified=response.headers.get("Last-Modified") or keep.last_modified,
+        total=total if total is not None else keep.total,
+        sha256=announced_sha256(response.headers) or keep.sha256,
+    )
+
+
+def announced_sha256(headers: httpx.Headers) -> str | None:
+    """The SHA-256 (hex) of the whole file a source announces: `Repr-Digest: sha-256=:b64:`
+    (RFC 9530), `Digest: SHA-256=b64` (RFC 3230) or `X-Checksum-Sha256: hex` (Artifactory,
+    Nexus). A malformed value is ignored."""
+    plain = str(headers.get("X-Checksum-Sha256", "")).strip()
+    if _SHA256_HEX.fullmatch(plain):
+        return plain.lower()
+    for name in ("Repr-Digest", "Digest"):
+        for item in headers.get(name, "").split(","):
+            algorithm, _, value = item.strip().partition("=")
+            if algorithm.strip().lower() != "sha-256":
+                continue
+            try:
+                raw = base64.b64decode(value.strip().strip(":"), validate=True)
+            except (binascii.Error, ValueError):
+                continue
+            if len(raw) == 32:
+                return raw.hex()
+    return None
+
+
+def _receive(
+    response: httpx.Response,
+    part: PartFile,
+    offset: int,
+    total: int | None,
+    meter: Meter,
+    should_stop: Callable[[], bool],
+) -> None:
+    """Append the answer's body to the part file from `offset`. What arrived before a dropped
+    connection or a stop is flushed to disk and kept for a resume; a failed write removes it."""
+    try:
+        fd = part.open(offset)
+    except OSError as exc:
+        raise write_failed(part, exc) from None
+    try:
+        try:
+            done = _copy(response, fd, offset, total, meter, should_stop)
+        finally:
+            os.fsync(fd)
+    except OSError as exc:
+        raise write_failed(part, exc) from None
+    finally:
+        os.close(fd)
+    if total is not None and done < total:
+        raise _dropped(response, done, total)
+    if total is not None and done > total:
+        part.discard()
+        raise DownloadError(f"{shown(str(response.url))} sent more bytes than it announced.")
+
+
+def _copy(
+    response: httpx.Response,
+    fd: int,
+    offset: int,
+    total: int | None,
+    meter: Meter,
+    should_stop: Callable[[], bool],
+) -> int:
+    done = offset
+    meter.update(done, total)
+    try:
+        for chunk in response.iter_raw():  # as received: a buffer would lose bytes at a cut
+            if should_stop():
+                raise DownloadStopped()
+            write_all(fd, chunk)
+            done += len(chunk)
+            meter.update(done, total)
+    except httpx.TransportError:
+        raise _dropped(response, done, total) from None
+    return done
+
+
+def _dropped(response: httpx.Response, done: int, total: int | None) -> DownloadError:
+    of = f" of {total}" if total is not None else ""
+    return DownloadError(
+        f"The connection to {response.url.host} dropped after {done}{of} bytes; the download "
+        "will resume where it stopped.",
+        retryable=True,
+    )
