@@ -69,7 +69,7 @@ def remove(
 ) -> dict[str, int]:
     """Remove the given jobs, or all of one status, or all; running ones are skipped. Without
     ids, jobs of kinds keeping their own history are kept unless `kind` names one."""
-    jobs = Job.objects.all()
+    jobs: QuerySet[Job] = Job.objects.all()
     if ids is not None:
         jobs = jobs.filter(pk__in=list(ids))
         if kind is not None:

@@ -257,7 +257,7 @@ def retry(ids: Sequence[str]) -> list[str]:
     failed = DownloadItem.objects.filter(job__status=Job.Status.ERROR)
     if ids:
         failed = failed.filter(pk__in=[str(i) for i in ids])
-    by_job = {item.job_id: item for item in failed.select_related("series", "job")}
+    by_job = {item.job_id: item for item in failed.select_related("series", "job") if item.job_id}
     report = manage.retry(list(by_job), all_errors=True)
     retried = [by_job[pk] for pk in report.retried]
     DownloadItem.objects.filter(pk__in=[item.pk for item in retried]).update(

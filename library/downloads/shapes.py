@@ -70,7 +70,7 @@ def item_json(item: DownloadItem, queue: QueueState | None = None) -> DownloadIt
         "priority": Job.Priority(job.priority).label if job else "NORMAL",
         "added_at": utc_iso(item.added_at),
         "started_at": _iso(job.started_at) if job else None,
-        "completed_at": _iso(job.finished_at) if job_status == Job.Status.DONE else None,
+        "completed_at": _iso(job.finished_at) if job and job_status == Job.Status.DONE else None,
         "progress": progress_of(item),
         "error": error if item_status in (item_statuses.FAILED, item_statuses.CANCELLED) else None,
         "retry_count": item.retry_count,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -28,7 +31,7 @@ class DownloadEpisodeRequestSerializer(serializers.Serializer):
 class PriorityField(serializers.ChoiceField):
     """LOW, NORMAL or HIGH, in any case."""
 
-    def to_internal_value(self, data: object) -> str:
+    def to_internal_value(self, data: Any) -> str:
         return str(super().to_internal_value(data.upper() if isinstance(data, str) else data))
 
 
@@ -45,7 +48,7 @@ class DownloadAddSerializer(serializers.Serializer):
 class UuidText(serializers.UUIDField):
     """A UUID written as text (DRF's field would also take an integer as a UUID's number)."""
 
-    def to_internal_value(self, data: object) -> object:
+    def to_internal_value(self, data: Any) -> uuid.UUID:
         if not isinstance(data, str):
             self.fail("invalid", value=data)
         return super().to_internal_value(data)
