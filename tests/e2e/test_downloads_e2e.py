@@ -112,17 +112,23 @@ def test_the_download_queue_answers_as_the_reference_through_the_real_server(
     assert (root / SHOW / "Frieren - S01E01 - Journey.mkv").stat().st_size == 300_000
     assert state["statistics"]["completed_count"] == 1 and state["statistics"]["failed_count"] == 1
 
+    assert call(server, "POST", "/api/queue/stop", token=token)[1]["message"] == (
+        "Queue processing stopped (current download will continue)"
+    )
     status, body = call(server, "POST", "/api/queue/retry", {"item_ids": []}, token)
     assert (status, body["retried_ids"], body["message"]) == (
         200,
         [bad],
         "Retrying 1 failed item(s)",
     )
-    assert call(server, "POST", "/api/queue/stop", token=token)[1]["message"] == (
-        "Queue processing stopped (current download will continue)"
-    )
+    status, body = call(server, "POST", "/api/queue/reorder", {"item_ids": [bad]}, token)
+    assert (status, body["message"]) == (200, "Queue reordered with 1 items")
     status, body = call(server, "POST", "/api/queue/reorder", {"item_ids": []}, token)
-    assert status in (200, 422)  # the retried item may still be waiting or already done
+    assert (status, body["error"]) == (422, "VALIDATION_ERROR")
+    pending = call(server, "GET", "/api/queue/status", token=token)[1]["status"]["pending_queue"]
+    assert [(item["id"], item["status"], item["retry_count"]) for item in pending] == [
+        (bad, "paused", 1)
+    ]
     status, body = call(server, "DELETE", "/api/queue/completed", token=token)
     assert (status, body["message"]) == (200, "Cleared 1 completed item(s)")
     status, body = call(server, "DELETE", f"/api/queue/{uuid.uuid4()}", token=token)
