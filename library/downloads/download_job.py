@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from jobs.models import Job
 from jobs.registry import register
-from jobs.runner import Cancelled, JobFailed, JobRunner, RetryableError
+from jobs.runner import Cancelled, JobFailed, JobRunner, RetryableError, error_text
 from jobs.services.enqueue import enqueue
 from jobs.subjects import Subject
 from library.downloads import events as queue_events
@@ -110,6 +110,11 @@ class DownloadRunner(JobRunner):
             if isinstance(exc, JobFailed) or self.job.attempts >= self.job.max_attempts:
                 self._failed(item, str(exc))
                 raise JobFailed(str(exc)) from None
+            raise
+        except Cancelled:
+            raise
+        except Exception as exc:  # a bug: the runner records and logs it; the page hears of it
+            self._failed(item, error_text(exc))
             raise
 
     def _folder(self, series: Series) -> Path:

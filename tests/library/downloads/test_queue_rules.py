@@ -148,3 +148,15 @@ def test_download_events_have_the_aniworld_websocket_names_in_the_downloads_room
         assert ws_name in sender.SUPPORTED_MESSAGE_TYPES
     with pytest.raises(ValueError, match="downloads"):
         sender.validate("queue", "download.progress")
+
+
+@pytest.mark.django_db
+def test_the_series_page_has_the_download_source_field_and_the_menu_the_downloads_page(
+    admin_browser, show
+):
+    page = admin_browser.get(f"/web/series/{show.pk}").content.decode()
+    assert 'name="download_source"' in page and show.download_source in page
+    assert 'href="/web/downloads"' in page
+    downloads = admin_browser.get("/web/downloads")
+    assert downloads.status_code == 200
+    assert 'data-status-url="/api/queue/status"' in downloads.content.decode()
