@@ -162,8 +162,8 @@ DEFINITIONS: dict[str, Setting] = {
         Setting(
             "scheduler_interval_minutes",
             lambda: 60,
-            IntBetween(5, 7 * 24 * 60),
-            "Minutes between scheduled rescans.",
+            IntBetween(1, 7 * 24 * 60),
+            "Minutes between scheduled rescans on a chosen day, from the time of day on.",
         ),
         Setting("scheduler_time", lambda: "03:00", time_of_day, "Time of day of the daily rescan."),
         Setting(
@@ -325,9 +325,25 @@ def get(key: str) -> Any:
     return item.default()
 
 
+# Callables told which setting keys a change touched (after it is saved): an app whose work
+# follows a setting (the rescan schedule) registers one instead of this module importing it.
+_change_listeners: list[Callable[[set[str]], None]] = []
+
+
+def register_change_listener(listener: Callable[[set[str]], None]) -> None:
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
+def _changed(keys: set[str]) -> None:
+    for listener in list(_change_listeners):
+        listener(keys)
+
+
 def set_value(key: str, value: Any) -> Any:
     parsed = validate(key, value)
     AppSetting.objects.update_or_create(key=key, defaults={"value": parsed})
+    _changed({key})
     return parsed
 
 
@@ -373,6 +389,7 @@ def set_many(values: Mapping[str, Any], reset_others: bool = False) -> dict[str,
         if reset_others:
             public = [k for k, item in DEFINITIONS.items() if not item.secret and k not in parsed]
             AppSetting.objects.filter(key__in=public).delete()
+        _changed(set(DEFINITIONS) if reset_others else set(parsed))
     return parsed
 
 

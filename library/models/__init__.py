@@ -4,7 +4,15 @@
 from library.models.embeddings import TrackEmbedding
 from library.models.library import Library
 from library.models.scores import TrackScore
-from library.models.series import Episode, Series
+from library.models.series import Episode, RescanSchedule, Series
 from library.models.tracks import Track
 
-__all__ = ["Episode", "Library", "Series", "Track", "TrackEmbedding", "TrackScore"]
+__all__ = [
+    "Episode",
+    "Library",
+    "RescanSchedule",
+    "Series",
+    "Track",
+    "TrackEmbedding",
+    "TrackScore",
+]

@@ -188,7 +188,7 @@ def invalid(exc: config.InvalidConfig) -> ValidationFailed:
 
 class SchedulerSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
-    interval_minutes = serializers.IntegerField(min_value=5, max_value=7 * 24 * 60)
+    interval_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)
     schedule_time = serializers.CharField(help_text="HH:MM, 24-hour clock")
     schedule_days = serializers.ListField(child=serializers.ChoiceField(choices=config.DAYS))
     auto_download_after_rescan = serializers.BooleanField()
