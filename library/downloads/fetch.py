@@ -26,8 +26,7 @@ from library.downloads.partfile import (
     PartState,
     check_sha256,
     check_target,
-    place,
-    verify,
+    finish,
     write_all,
     write_failed,
 )
@@ -54,8 +53,16 @@ def shown(url: str) -> str:
 
 def check_url(url: str) -> None:
     """Refuse anything but an http(s) URL with a host (file:, ftp:, data: ...)."""
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme.lower() not in SCHEMES or not parts.hostname:
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+    except ValueError:  # "http://[::1": a malformed IPv6 address
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in SCHEMES
+        or not parts.hostname
+        or any(c.isspace() or ord(c) < 32 for c in parts.netloc)
+    ):
         scheme = f"{parts.scheme}: " if parts is not None and parts.scheme else ""
         raise DownloadError(
             f"Only http and https URLs can be downloaded; {scheme}{str(url)[:100]!r} is not one."
@@ -96,18 +103,16 @@ def download(
             meter.restart()
     if not isinstance(state, PartState):
         raise DownloadError(f"{shown(url)} answered a fresh request oddly.", retryable=True)
-    verify(
+    return finish(
         part,
+        target_dir / final_name,
+        meter,
         sizes={"the server": state.total, "the expected size": expected_size},
         checksums={
             "the server's checksum header": state.sha256,
             "the expected checksum": expected_sha256,
         },
     )
-    size = part.size()
-    final = place(part, target_dir / final_name)
-    meter.finish(size)
-    return final
 
 
 def _transfer(
@@ -140,13 +145,9 @@ def _transfer(
                 f"The server announces {state.total} bytes but {expected_size} bytes were "
                 "expected; nothing was kept."
             )
-        try:
-            part.save(state)
-        except OSError as exc:
-            raise write_failed(part, exc) from None
         if not offset:
             meter.restart()
-        _receive(response, part, offset, state.total, meter, should_stop)
+        _receive(response, part, state, offset, meter, should_stop)
     return state
 
 
@@ -178,6 +179,8 @@ def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Resp
                 "tried again.",
                 retryable=True,
             ) from None
+        except httpx.InvalidURL:
+            raise DownloadError(f"{current[:100]!r} is not a valid URL.") from None
         except httpx.TransportError as exc:
             raise DownloadError(
                 f"Cannot reach {urlsplit(current).hostname} ({type(exc).__name__}); the "
@@ -186,8 +189,15 @@ def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Resp
             ) from None
         if response.is_redirect:
             response.close()
-            current = urljoin(current, response.headers["Location"])
-            check_url(current)
+            location = response.headers["Location"]
+            try:
+                current = urljoin(current, location)
+                check_url(current)
+            except (DownloadError, ValueError):
+                raise DownloadError(
+                    f"{shown(url)} redirects to {location[:100]!r}; only http and https URLs "
+                    "can be downloaded."
+                ) from None
             continue
         if response.status_code in (200, 206, 416):
             if response.headers.get("Content-Encoding", "identity").lower() != "identity":
@@ -320,17 +330,15 @@ def announced_sha256(headers: httpx.Headers) -> str | None:
 def _receive(
     response: httpx.Response,
     part: PartFile,
+    state: PartState,
     offset: int,
-    total: int | None,
     meter: Meter,
     should_stop: Callable[[], bool],
 ) -> None:
     """Append the answer's body to the part file from `offset`. What arrived before a dropped
     connection or a stop is flushed to disk and kept for a resume; a failed write removes it."""
-    try:
-        fd = part.open(offset)
-    except OSError as exc:
-        raise write_failed(part, exc) from None
+    fd = _prepare(part, state, offset)
+    total = state.total
     try:
         try:
             done = _copy(response, fd, offset, total, meter, should_stop)
@@ -345,6 +353,20 @@ def _receive(
     if total is not None and done > total:
         part.discard()
         raise DownloadError(f"{shown(str(response.url))} sent more bytes than it announced.")
+
+
+def _prepare(part: PartFile, state: PartState, offset: int) -> int:
+    """Open (and lock) the part file at `offset`, then record what it will hold."""
+    try:
+        fd = part.open(offset)
+    except OSError as exc:
+        raise write_failed(part, exc) from None
+    try:
+        part.save(state)
+    except OSError as exc:
+        os.close(fd)
+        raise write_failed(part, exc) from None
+    return fd
 
 
 def _copy(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import logging
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from library.downloads.errors import DownloadError
+from library.downloads.progress import Meter
 from nomarr_site.files import atomic_write, move_into_place
 
 logger = logging.getLogger(__name__)
@@ -108,10 +110,19 @@ class PartFile:
 
     def open(self, offset: int) -> int:
         """A file descriptor on the part file positioned at `offset` (what lies after it is
-        cut off). Never follows a symlink planted at the part name."""
+        cut off), holding its lock. Never follows a symlink planted at the part name. A part
+        file another worker is writing (a job delivered twice) is left alone: DownloadError,
+        retryable."""
         flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         fd = os.open(self.path, flags, FILE_MODE)
         try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DownloadError(
+                    f"Another worker is downloading into {self.path.name} right now.",
+                    retryable=True,
+                ) from None
             os.ftruncate(fd, offset)
             os.lseek(fd, offset, os.SEEK_SET)
         except BaseException:
@@ -191,3 +202,22 @@ def place(part: PartFile, final: Path) -> Path:
         part.sidecar.unlink()
     logger.info("downloaded %s", final)
     return final
+
+
+def finish(
+    part: PartFile,
+    final: Path,
+    meter: Meter,
+    sizes: dict[str, int | None],
+    checksums: dict[str, str | None],
+) -> Path:
+    """Verify the complete part file, rename it to `final` and report 100 %."""
+    try:
+        verify(part, sizes, checksums)
+        size = part.size()
+        placed = place(part, final)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise DownloadError(f"Cannot move the download into {final.parent}: {reason}.") from None
+    meter.finish(size)
+    return placed

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from library.downloads import fetch, ytdlp
 from library.downloads.errors import DownloadError
-from library.downloads.partfile import PartFile, check_sha256, check_target, place, verify
+from library.downloads.partfile import PartFile, check_sha256, check_target, finish
 from library.downloads.progress import Meter, Progress
 from library.series.naming import VIDEO_EXTENSIONS
 
@@ -125,15 +125,13 @@ class YtDlpSource(Source):
         ytdlp.run(url, part, extension, meter=meter, should_stop=should_stop, timeout=timeout)
         if not part.path.is_file():
             raise DownloadError("yt-dlp finished without writing the video file.")
-        verify(
+        return finish(
             part,
+            target_dir / final_name,
+            meter,
             sizes={"the expected size": expected_size},
             checksums={"the expected checksum": expected_sha256},
         )
-        size = part.size()
-        final = place(part, target_dir / final_name)
-        meter.finish(size)
-        return final
 
 
 def source_for(url: str) -> Source:

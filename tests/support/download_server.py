@@ -18,6 +18,8 @@ Fixture `download_server` gives a fresh `DownloadServer` per test:
     blob.checksum_of = b"other"      # announce the checksum of other bytes (a wrong one)
     blob.etag = None; blob.last_modified = None  # a server without validators
     blob.chunked = True         # no Content-Length: the size is unknown until the end
+    blob.misplaced_range = True # a buggy server: a 206 that starts at byte 0 whatever was asked
+    blob.headers["Content-Encoding"] = "gzip"  # extra headers on the file's answers
     download_server.redirect("/old", "/ep1.mkv")  # 302 (Location may be any URL, file:// too)
 
 `download_server.requests` records every request (method, path, headers) in order;
@@ -59,6 +61,8 @@ class Blob:
     checksum_header: str | None = None
     checksum_of: bytes | None = None
     chunked: bool = False
+    misplaced_range: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
     version: int = 0
 
     def refresh_validators(self) -> None:
@@ -140,11 +144,12 @@ class _Handler(BaseHTTPRequestHandler):
         if if_range and blob.honour_if_range and if_range not in (blob.etag, blob.last_modified):
             return None, None  # the file changed: RFC 9110 says send all of it
         end = int(match.group(2)) if match.group(2) else len(blob.data) - 1
-        return int(match.group(1)), min(end, len(blob.data) - 1)
+        start = 0 if blob.misplaced_range else int(match.group(1))
+        return start, min(end, len(blob.data) - 1)
 
     def _body(self, blob: Blob, start: int | None, end: int | None) -> None:
         payload = blob.data if start is None else blob.data[start : (end or 0) + 1]
-        headers = {"Content-Type": blob.content_type, "Accept-Ranges": "bytes"}
+        headers = {"Content-Type": blob.content_type, "Accept-Ranges": "bytes", **blob.headers}
         for name, value in (("ETag", blob.etag), ("Last-Modified", blob.last_modified)):
             if value:
                 headers[name] = value

@@ -5,6 +5,7 @@ names or redirects that would leave the target folder."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -457,9 +458,10 @@ def test_redirects_are_followed(download_server, tmp_path):
 def test_a_redirect_to_a_local_file_is_refused(download_server, tmp_path):
     download_server.redirect("/ep.mkv", "file:///etc/passwd")
 
-    with pytest.raises(DownloadError, match="Only http and https") as failed:
+    with pytest.raises(DownloadError, match="only http and https") as failed:
         fetch(download_server.url("/ep.mkv"), tmp_path)
 
+    assert "redirects to 'file:///etc/passwd'" in failed.value.message
     assert not failed.value.retryable
     assert names(tmp_path) == set()
 
@@ -508,3 +510,47 @@ def test_a_symlink_planted_at_the_part_name_is_not_followed(download_server, tmp
 
     assert outside.read_text() == "keep me"
     assert not (folder / FINAL).exists()
+
+
+def test_a_206_that_starts_elsewhere_than_asked_is_not_joined(download_server, tmp_path):
+    data = blob(SIZE)
+    served = download_server.add("/ep.mkv", data)
+    served.cuts.append(40_000)
+    url = download_server.url("/ep.mkv")
+    with pytest.raises(DownloadError):
+        fetch(url, tmp_path)
+    served.misplaced_range = True
+
+    assert fetch(url, tmp_path).read_bytes() == data
+    assert download_server.ranges("/ep.mkv") == ["", "bytes=40000-", ""]
+
+
+def test_a_compressed_answer_is_refused_rather_than_saved(download_server, tmp_path):
+    download_server.add("/ep.mkv", blob(1000), headers={"Content-Encoding": "gzip"})
+
+    with pytest.raises(DownloadError, match="compressed"):
+        fetch(download_server.url("/ep.mkv"), tmp_path)
+    assert names(tmp_path) == set()
+
+
+@pytest.mark.parametrize("url", ["http://[::1/ep.mkv", "http://exa mple.org/ep.mkv"])
+def test_a_malformed_url_is_refused(tmp_path, url):
+    with pytest.raises(DownloadError) as failed:
+        fetch(url, tmp_path)
+    assert not failed.value.retryable
+
+
+def test_a_part_file_another_worker_is_writing_is_left_alone(download_server, tmp_path):
+    """A job delivered twice: the second worker finds the part file locked and backs off."""
+    data = blob(SIZE)
+    download_server.add("/ep.mkv", data)
+    (tmp_path / PART).write_bytes(data[:1000])
+    with open(tmp_path / PART, "rb+") as other_worker:
+        fcntl.flock(other_worker.fileno(), fcntl.LOCK_EX)
+
+        with pytest.raises(DownloadError, match="Another worker") as failed:
+            fetch(download_server.url("/ep.mkv"), tmp_path)
+
+    assert failed.value.retryable
+    assert (tmp_path / PART).read_bytes() == data[:1000]
+    assert fetch(download_server.url("/ep.mkv"), tmp_path).read_bytes() == data
