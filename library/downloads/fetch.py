@@ -92,33 +92,47 @@ def download(
         raise DownloadStopped()
     part = PartFile(target_dir, part_name)
     meter = Meter(on_progress)
+    with part.locked() as fd:
+        state = _fetch(url, part, fd, meter, should_stop, expected_size, timeout)
+        return finish(
+            part,
+            target_dir / final_name,
+            meter,
+            sizes={"the server": state.total, "the expected size": expected_size},
+            checksums={
+                "the server's checksum header": state.sha256,
+                "the expected checksum": expected_sha256,
+            },
+        )
+
+
+def _fetch(
+    url: str,
+    part: PartFile,
+    fd: int,
+    meter: Meter,
+    should_stop: Callable[[], bool],
+    expected_size: int | None,
+    timeout: float,
+) -> PartState:
+    """Bring the part file to completion; the state it was completed with."""
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
         # A server that will not continue the part file gets one fresh request.
         for _ in range(2):
-            state = _transfer(client, url, part, meter, should_stop, expected_size)
-            if state != RESTART:
-                break
-            part.discard()
+            state = _transfer(client, url, part, fd, meter, should_stop, expected_size)
+            if isinstance(state, PartState):
+                return state
+            part.reset(fd)
             meter.restart()
-    if not isinstance(state, PartState):
-        raise DownloadError(f"{shown(url)} answered a fresh request oddly.", retryable=True)
-    return finish(
-        part,
-        target_dir / final_name,
-        meter,
-        sizes={"the server": state.total, "the expected size": expected_size},
-        checksums={
-            "the server's checksum header": state.sha256,
-            "the expected checksum": expected_sha256,
-        },
-    )
+    raise DownloadError(f"{shown(url)} answered a fresh request oddly.", retryable=True)
 
 
 def _transfer(
     client: httpx.Client,
     url: str,
     part: PartFile,
+    fd: int,
     meter: Meter,
     should_stop: Callable[[], bool],
     expected_size: int | None,
@@ -147,7 +161,7 @@ def _transfer(
             )
         if not offset:
             meter.restart()
-        _receive(response, part, state, offset, meter, should_stop)
+        _receive(response, part, fd, state, offset, meter, should_stop)
     return state
 
 
@@ -330,43 +344,29 @@ def announced_sha256(headers: httpx.Headers) -> str | None:
 def _receive(
     response: httpx.Response,
     part: PartFile,
+    fd: int,
     state: PartState,
     offset: int,
     meter: Meter,
     should_stop: Callable[[], bool],
 ) -> None:
-    """Append the answer's body to the part file from `offset`. What arrived before a dropped
+    """Write the answer's body into the part file from `offset`. What arrived before a dropped
     connection or a stop is flushed to disk and kept for a resume; a failed write removes it."""
-    fd = _prepare(part, state, offset)
     total = state.total
     try:
+        part.rewind(fd, offset)
+        part.save(state)
         try:
             done = _copy(response, fd, offset, total, meter, should_stop)
         finally:
             os.fsync(fd)
     except OSError as exc:
         raise write_failed(part, exc) from None
-    finally:
-        os.close(fd)
     if total is not None and done < total:
         raise _dropped(response, done, total)
     if total is not None and done > total:
         part.discard()
         raise DownloadError(f"{shown(str(response.url))} sent more bytes than it announced.")
-
-
-def _prepare(part: PartFile, state: PartState, offset: int) -> int:
-    """Open (and lock) the part file at `offset`, then record what it will hold."""
-    try:
-        fd = part.open(offset)
-    except OSError as exc:
-        raise write_failed(part, exc) from None
-    try:
-        part.save(state)
-    except OSError as exc:
-        os.close(fd)
-        raise write_failed(part, exc) from None
-    return fd
 
 
 def _copy(

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -108,13 +109,17 @@ class PartFile:
         document = {"version": SIDECAR_VERSION, **asdict(state)}
         atomic_write(self.sidecar, json.dumps(document) + "\n")
 
-    def open(self, offset: int) -> int:
-        """A file descriptor on the part file positioned at `offset` (what lies after it is
-        cut off), holding its lock. Never follows a symlink planted at the part name. A part
-        file another worker is writing (a job delivered twice) is left alone: DownloadError,
-        retryable."""
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[int]:
+        """A write descriptor on the part file (created when missing), locked for the whole
+        download: a second worker given the same download (a job delivered twice) backs off
+        with a retryable DownloadError instead of writing into the same file. Never follows a
+        symlink planted at the part name. An empty part file is not left behind."""
         flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(self.path, flags, FILE_MODE)
+        try:
+            fd = os.open(self.path, flags, FILE_MODE)
+        except OSError as exc:
+            raise write_failed(self, exc) from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -123,12 +128,24 @@ class PartFile:
                     f"Another worker is downloading into {self.path.name} right now.",
                     retryable=True,
                 ) from None
-            os.ftruncate(fd, offset)
-            os.lseek(fd, offset, os.SEEK_SET)
-        except BaseException:
+            try:
+                yield fd
+            finally:
+                if self.path.exists() and self.size() == 0:
+                    self.discard()
+        finally:
             os.close(fd)
-            raise
-        return fd
+
+    def rewind(self, fd: int, offset: int) -> None:
+        """Cut the part file at `offset` and write from there."""
+        os.ftruncate(fd, offset)
+        os.lseek(fd, offset, os.SEEK_SET)
+
+    def reset(self, fd: int) -> None:
+        """Start over: an empty part file and no sidecar."""
+        self.rewind(fd, 0)
+        with contextlib.suppress(FileNotFoundError):
+            self.sidecar.unlink()
 
     def discard(self) -> None:
         for path in (self.path, self.sidecar):

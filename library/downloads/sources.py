@@ -122,16 +122,17 @@ class YtDlpSource(Source):
         part = PartFile(target_dir, part_name)
         meter = Meter(on_progress)
         extension = ytdlp.extension_of(final_name)
-        ytdlp.run(url, part, extension, meter=meter, should_stop=should_stop, timeout=timeout)
-        if not part.path.is_file():
-            raise DownloadError("yt-dlp finished without writing the video file.")
-        return finish(
-            part,
-            target_dir / final_name,
-            meter,
-            sizes={"the expected size": expected_size},
-            checksums={"the expected checksum": expected_sha256},
-        )
+        with part.locked():
+            ytdlp.run(url, part, extension, meter=meter, should_stop=should_stop, timeout=timeout)
+            if part.size() == 0:
+                raise DownloadError("yt-dlp finished without writing the video file.")
+            return finish(
+                part,
+                target_dir / final_name,
+                meter,
+                sizes={"the expected size": expected_size},
+                checksums={"the expected checksum": expected_sha256},
+            )
 
 
 def source_for(url: str) -> Source:
