@@ -8,7 +8,8 @@ Fixture `download_server` gives a fresh `DownloadServer` per test:
     blob = download_server.add("/ep1.mkv", data)            # serve bytes at a path
     url = download_server.url("/ep1.mkv")
     blob.cuts.append(1000)      # the next body answer hangs up after 1000 bytes
-    blob.statuses += [503, 503] # the next two requests get 503 (Retry-After: 1), then normal
+    blob.statuses += [503, 503] # the next two requests get 503, then the file
+    blob.retry_after = "120"    # the Retry-After of 429 and 503 answers ("1" unless set)
     blob.delay = 2.0            # every answer waits 2 s before its headers (timeouts)
     blob.stalls.append((500, 2.0))  # the next body answer pauses 2 s after 500 bytes
     download_server.replace("/ep1.mkv", other)  # new content: new ETag and Last-Modified
@@ -62,6 +63,7 @@ class Blob:
     checksum_of: bytes | None = None
     chunked: bool = False
     misplaced_range: bool = False
+    retry_after: str = "1"  # sent with 429 and 503 answers
     headers: dict[str, str] = field(default_factory=dict)
     version: int = 0
 
@@ -127,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(blob.delay)
         if blob.statuses:
             status = blob.statuses.pop(0)
-            headers = {"Retry-After": "1"} if status in (429, 503) else {}
+            headers = {"Retry-After": blob.retry_after} if status in (429, 503) else {}
             return self._error(status, self.responses.get(status, ("Error",))[0], headers)
         start, end = self._range(blob)
         if start is not None and start >= len(blob.data):

@@ -4,6 +4,7 @@ names or redirects that would leave the target folder."""
 
 from __future__ import annotations
 
+import email.utils
 import errno
 import fcntl
 import hashlib
@@ -554,3 +555,34 @@ def test_a_part_file_another_worker_is_writing_is_left_alone(download_server, tm
     assert failed.value.retryable
     assert (tmp_path / PART).read_bytes() == data[:1000]
     assert fetch(download_server.url("/ep.mkv"), tmp_path).read_bytes() == data
+
+
+def test_a_weak_etag_is_not_used_for_if_range_last_modified_is(download_server, tmp_path):
+    data = blob(SIZE)
+    served = download_server.add("/ep.mkv", data)
+    served.etag = 'W/"weak-1"'
+    served.cuts.append(30_000)
+    url = download_server.url("/ep.mkv")
+    with pytest.raises(DownloadError):
+        fetch(url, tmp_path)
+
+    assert fetch(url, tmp_path).read_bytes() == data
+    assert download_server.requests[-1]["headers"]["If-Range"] == served.last_modified
+
+
+def test_a_retry_after_date_becomes_seconds(download_server, tmp_path):
+    served = download_server.add("/ep.mkv", blob(100), statuses=[429, 503, 503])
+    served.retry_after = email.utils.formatdate(time.time() + 120, usegmt=True)
+    url = download_server.url("/ep.mkv")
+
+    with pytest.raises(DownloadError) as failed:
+        fetch(url, tmp_path)
+    assert 100 < failed.value.retry_after <= 120
+    served.retry_after = "30"
+    with pytest.raises(DownloadError) as failed:
+        fetch(url, tmp_path)
+    assert failed.value.retry_after == 30.0
+    served.retry_after = "soon"
+    with pytest.raises(DownloadError) as failed:
+        fetch(url, tmp_path)
+    assert failed.value.retry_after is None

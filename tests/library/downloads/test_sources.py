@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,10 @@ def test_stop_ends_yt_dlp_and_keeps_the_part(yt_dlp_program, tmp_path, monkeypat
     kept = (tmp_path / PART).read_bytes()
     assert 0 < len(kept) < len(data) and data.startswith(kept)
     assert not (tmp_path / FINAL).exists()
+    time.sleep(0.5)  # yt-dlp was ended, not left running: the part file stops growing
+    assert (tmp_path / PART).stat().st_size == len(kept)
+    monkeypatch.delenv("FAKE_YTDLP_DELAY")
+    assert get(PAGE, tmp_path).read_bytes() == data  # --continue picks it up
 
 
 def test_without_yt_dlp_the_source_says_it_is_not_installed(no_yt_dlp, tmp_path):
