@@ -5,14 +5,9 @@ one is known, and renames the file into place. Errors say whether a retry may he
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import email.utils
 import logging
 import os
-import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -21,6 +16,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from library.downloads.errors import DownloadError, DownloadStopped
+from library.downloads.headers import (
+    announced_sha256,
+    content_range,
+    retry_after,
+    unsatisfied_total,
+)
 from library.downloads.partfile import (
     PartFile,
     PartState,
@@ -39,9 +40,6 @@ logger = logging.getLogger(__name__)
 MAX_REDIRECTS = 5
 SCHEMES = ("http", "https")
 USER_AGENT = "Nomarr"
-_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.I)
-_UNSATISFIED_RANGE = re.compile(r"bytes\s+\*/(\d+)", re.I)
 RESTART: Final = "restart"  # the server would not continue the part file: start from zero
 
 
@@ -63,9 +61,8 @@ def check_url(url: str) -> None:
         or not parts.hostname
         or any(c.isspace() or ord(c) < 32 for c in parts.netloc)
     ):
-        scheme = f"{parts.scheme}: " if parts is not None and parts.scheme else ""
         raise DownloadError(
-            f"Only http and https URLs can be downloaded; {scheme}{str(url)[:100]!r} is not one."
+            f"Only http and https URLs can be downloaded; {str(url)[:100]!r} is not one."
         )
 
 
@@ -229,7 +226,7 @@ def _status_error(response: httpx.Response, url: str) -> DownloadError:
         return DownloadError(
             f"{urlsplit(url).hostname} answered HTTP {status}; the download will be tried again.",
             retryable=True,
-            retry_after=_retry_after(response.headers.get("Retry-After")),
+            retry_after=retry_after(response.headers.get("Retry-After")),
         )
     if status in (401, 403):
         reason = f"The server refused access to {shown(url)} (HTTP {status})."
@@ -242,25 +239,11 @@ def _status_error(response: httpx.Response, url: str) -> DownloadError:
     return DownloadError(reason, retryable=False)
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 def _unsatisfiable(
     response: httpx.Response, previous: PartState | None, offset: int
 ) -> PartState | str:
     """416: the part file may already hold the whole file (a crash after the last byte)."""
-    match = _UNSATISFIED_RANGE.match(response.headers.get("Content-Range", ""))
-    total = int(match.group(1)) if match else None
+    total = unsatisfied_total(response.headers)
     if (
         previous is not None
         and offset
@@ -275,12 +258,12 @@ def _unsatisfiable(
 def _continues(response: httpx.Response, previous: PartState | None, offset: int) -> bool:
     """Whether a 206 continues our part file: it starts where the file ends, and the file it
     is part of has the recorded validator and size."""
-    match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-    if match is None or int(match.group(1)) != offset:
+    answered = content_range(response.headers)
+    if answered is None or answered.start != offset:
         return False
     if previous is None:
         return offset == 0
-    total = None if match.group(3) == "*" else int(match.group(3))
+    total = answered.total
     etag = response.headers.get("ETag")
     modified = response.headers.get("Last-Modified")
     return (
@@ -303,9 +286,9 @@ def _state_of(
     total: int | None = None
     length = response.headers.get("Content-Length", "")
     if response.status_code == 206:
-        match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-        if match and match.group(3) != "*":
-            total = int(match.group(3))
+        answered = content_range(response.headers)
+        if answered is not None and answered.total is not None:
+            total = answered.total
         elif length.isdigit():
             total = offset + int(length)
     elif length.isdigit():
@@ -318,27 +301,6 @@ def _state_of(
         total=total if total is not None else keep.total,
         sha256=announced_sha256(response.headers) or keep.sha256,
     )
-
-
-def announced_sha256(headers: httpx.Headers) -> str | None:
-    """The SHA-256 (hex) of the whole file a source announces: `Repr-Digest: sha-256=:b64:`
-    (RFC 9530), `Digest: SHA-256=b64` (RFC 3230) or `X-Checksum-Sha256: hex` (Artifactory,
-    Nexus). A malformed value is ignored."""
-    plain = str(headers.get("X-Checksum-Sha256", "")).strip()
-    if _SHA256_HEX.fullmatch(plain):
-        return plain.lower()
-    for name in ("Repr-Digest", "Digest"):
-        for item in headers.get(name, "").split(","):
-            algorithm, _, value = item.strip().partition("=")
-            if algorithm.strip().lower() != "sha-256":
-                continue
-            try:
-                raw = base64.b64decode(value.strip().strip(":"), validate=True)
-            except (binascii.Error, ValueError):
-                continue
-            if len(raw) == 32:
-                return raw.hex()
-    return None
 
 
 def _receive(
