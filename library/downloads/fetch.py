@@ -114,14 +114,21 @@ def _fetch(
 ) -> PartState:
     """Bring the part file to completion; the state it was completed with."""
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    restarted = False
     with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
-        # A server that will not continue the part file gets one fresh request.
-        for _ in range(2):
+        while True:
             state = _transfer(client, url, part, fd, meter, should_stop, expected_size)
-            if isinstance(state, PartState):
+            if not isinstance(state, PartState):
+                # A server that will not continue the part file gets one fresh request.
+                if restarted:
+                    break
+                restarted = True
+                part.reset(fd)
+                meter.restart()
+            elif state.total is None or part.size() >= state.total:
                 return state
-            part.reset(fd)
-            meter.restart()
+            # else: a 206 covering only part of the rest (a CDN capping ranges); each answer
+            # adds at least one byte, so asking for the next part ends.
     raise DownloadError(f"{shown(url)} answered a fresh request oddly.", retryable=True)
 
 
@@ -158,7 +165,9 @@ def _transfer(
             )
         if not offset:
             meter.restart()
-        _receive(response, part, fd, state, offset, meter, should_stop)
+        answered = content_range(response.headers) if response.status_code == 206 else None
+        until = answered.end + 1 if answered is not None else state.total
+        _receive(response, part, fd, state, offset, until, meter, should_stop)
     return state
 
 
@@ -309,11 +318,13 @@ def _receive(
     fd: int,
     state: PartState,
     offset: int,
+    until: int | None,
     meter: Meter,
     should_stop: Callable[[], bool],
 ) -> None:
-    """Write the answer's body into the part file from `offset`. What arrived before a dropped
-    connection or a stop is flushed to disk and kept for a resume; a failed write removes it."""
+    """Write the answer's body into the part file from `offset` up to byte `until` (when
+    known). What arrived before a dropped connection or a stop is flushed to disk and kept for
+    a resume; a failed write removes it."""
     total = state.total
     try:
         part.rewind(fd, offset)
@@ -324,9 +335,9 @@ def _receive(
             os.fsync(fd)
     except OSError as exc:
         raise write_failed(part, exc) from None
-    if total is not None and done < total:
+    if until is not None and done < until:
         raise _dropped(response, done, total)
-    if total is not None and done > total:
+    if (until is not None and done > until) or (total is not None and done > total):
         part.discard()
         raise DownloadError(f"{shown(str(response.url))} sent more bytes than it announced.")
 

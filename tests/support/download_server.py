@@ -20,6 +20,7 @@ Fixture `download_server` gives a fresh `DownloadServer` per test:
     blob.etag = None; blob.last_modified = None  # a server without validators
     blob.chunked = True         # no Content-Length: the size is unknown until the end
     blob.misplaced_range = True # a buggy server: a 206 that starts at byte 0 whatever was asked
+    blob.max_range = 50_000     # a CDN that answers each range with at most 50 000 bytes
     blob.headers["Content-Encoding"] = "gzip"  # extra headers on the file's answers
     download_server.redirect("/old", "/ep1.mkv")  # 302 (Location may be any URL, file:// too)
 
@@ -63,6 +64,7 @@ class Blob:
     checksum_of: bytes | None = None
     chunked: bool = False
     misplaced_range: bool = False
+    max_range: int | None = None  # a CDN that answers a range with at most this many bytes
     retry_after: str = "1"  # sent with 429 and 503 answers
     headers: dict[str, str] = field(default_factory=dict)
     version: int = 0
@@ -147,6 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
             return None, None  # the file changed: RFC 9110 says send all of it
         end = int(match.group(2)) if match.group(2) else len(blob.data) - 1
         start = 0 if blob.misplaced_range else int(match.group(1))
+        if blob.max_range is not None:
+            end = min(end, start + blob.max_range - 1)
         return start, min(end, len(blob.data) - 1)
 
     def _body(self, blob: Blob, start: int | None, end: int | None) -> None:

@@ -586,3 +586,20 @@ def test_a_retry_after_date_becomes_seconds(download_server, tmp_path):
     with pytest.raises(DownloadError) as failed:
         fetch(url, tmp_path)
     assert failed.value.retry_after is None
+
+
+def test_a_server_capping_each_range_is_asked_for_the_next_part_until_complete(
+    download_server, tmp_path
+):
+    data = blob(SIZE)
+    served = download_server.add("/ep.mkv", data)
+    served.cuts.append(10_000)
+    url = download_server.url("/ep.mkv")
+    with pytest.raises(DownloadError):
+        fetch(url, tmp_path)
+    served.max_range = 100_000
+
+    assert fetch(url, tmp_path).read_bytes() == data  # one call, several answers
+    assert download_server.ranges("/ep.mkv") == [
+        "", "bytes=10000-", "bytes=110000-", "bytes=210000-"
+    ]  # fmt: skip
