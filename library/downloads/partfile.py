@@ -128,6 +128,7 @@ class PartFile:
                     f"Another worker is downloading into {self.path.name} right now.",
                     retryable=True,
                 ) from None
+            os.fchmod(fd, FILE_MODE)  # whatever the worker's umask: media servers must read it
             try:
                 yield fd
             finally:
