@@ -239,3 +239,27 @@ def finish(
         raise DownloadError(f"Cannot move the download into {final.parent}: {reason}.") from None
     meter.finish(size)
     return placed
+
+
+def remove_partial(target_dir: Path, part_name: str) -> bool:
+    """Delete the part file and sidecar of a download that will not be resumed (an item taken
+    off the queue). False, leaving them alone, while a worker is writing them."""
+    check_name(part_name, "temporary file name")
+    part = PartFile(Path(target_dir), part_name)
+    try:
+        fd = os.open(part.path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        part.discard()
+        return True
+    except OSError:  # a symlink planted at the name: remove the link, never its target
+        part.discard()
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    else:
+        part.discard()
+        return True
+    finally:
+        os.close(fd)
