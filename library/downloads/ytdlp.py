@@ -181,7 +181,8 @@ def _failure(part: PartFile, errors: list[str], code: int) -> DownloadError:
         part.discard()
         folder = part.path.parent
         return DownloadError(f"The disk holding {folder} is full; free some space and try again.")
-    retryable = bool(_RETRYABLE.search(reason))
+    # Killed by a signal (the OOM killer, a worker shutdown) says nothing about the video.
+    retryable = bool(_RETRYABLE.search(reason)) or (code < 0 and not errors)
     return DownloadError(f"yt-dlp could not download the video: {reason}", retryable=retryable)
 
 

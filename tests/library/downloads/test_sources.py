@@ -161,6 +161,22 @@ def test_an_unsupported_page_is_a_final_error(yt_dlp_program, tmp_path, monkeypa
     assert not (tmp_path / FINAL).exists()
 
 
+def test_a_full_disk_under_yt_dlp_leaves_no_partial_file(yt_dlp_program, tmp_path, monkeypatch):
+    monkeypatch.setenv(
+        "FAKE_YTDLP_ERROR", "unable to write data: [Errno 28] No space left on device"
+    )
+    monkeypatch.setenv("FAKE_YTDLP_FAIL_AFTER", "40000")
+
+    show = tmp_path / "show"
+    show.mkdir()
+
+    with pytest.raises(DownloadError, match="is full") as failed:
+        get(PAGE, show)
+
+    assert not failed.value.retryable
+    assert list(show.iterdir()) == []
+
+
 def test_a_wrong_checksum_after_yt_dlp_discards_the_file(yt_dlp_program, tmp_path):
     wrong = hashlib.sha256(b"other").hexdigest()
 
