@@ -24,7 +24,8 @@ Fixture `download_server` gives a fresh `DownloadServer` per test:
     blob.headers["Content-Encoding"] = "gzip"  # extra headers on the file's answers
     download_server.redirect("/old", "/ep1.mkv")  # 302 (Location may be any URL, file:// too)
 
-`download_server.requests` records every request (method, path, headers) in order;
+HEAD answers carry the headers a GET would get. `download_server.requests` records every
+request (method, path, headers) in order;
 `download_server.ranges("/ep1.mkv")` lists the Range headers sent for a path ("" for none).
 """
 
@@ -116,10 +117,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         return
 
+    def do_HEAD(self) -> None:  # noqa: N802 - the standard library's name
+        """The headers a GET would get (size, validators, checksum), without the body."""
+        self.do_GET()
+
     def do_GET(self) -> None:  # noqa: N802 - the standard library's name
         path = urlsplit(self.path).path
         state = self.server_state
-        state.requests.append({"method": "GET", "path": path, "headers": dict(self.headers)})
+        state.requests.append({"method": self.command, "path": path, "headers": dict(self.headers)})
         self.close_connection = True  # one request per connection keeps cuts simple
         if path in state.redirects:
             status, location = state.redirects[path]
@@ -168,9 +173,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             headers["Content-Length"] = str(len(payload))
         self._head(206 if start is not None else 200, headers)
-        cut = blob.cuts.pop(0) if blob.cuts else None
-        stall = blob.stalls.pop(0) if blob.stalls else None
-        self._send_payload(payload, blob.chunked, cut, stall)
+        if self.command != "HEAD":
+            cut = blob.cuts.pop(0) if blob.cuts else None
+            stall = blob.stalls.pop(0) if blob.stalls else None
+            self._send_payload(payload, blob.chunked, cut, stall)
 
     def _send_payload(
         self, payload: bytes, chunked: bool, cut: int | None, stall: tuple[int, float] | None
@@ -202,7 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
         self._head(status, {"Content-Type": "text/html", **(headers or {}),
                             "Content-Length": str(len(body))})  # fmt: skip
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _head(self, status: int, headers: dict[str, str]) -> None:
         try:
