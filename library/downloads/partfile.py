@@ -101,7 +101,7 @@ class PartFile:
         ):
             return None
         total = fields.pop("total")
-        if total is not None and (not isinstance(total, int) or total < 0):
+        if total is not None and (type(total) is not int or total < 0):  # bool is an int
             return None
         return PartState(total=total, **fields)  # type: ignore[arg-type]
 

@@ -271,3 +271,19 @@ def test_a_server_capping_each_range_is_asked_for_the_next_part_until_complete(
     assert download_server.ranges("/ep.mkv") == [
         "", "bytes=10000-", "bytes=110000-", "bytes=210000-"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "sidecar",
+    ["not json", "[]", '{"version": 99}', '{"version": 1, "url": "%s", "total": true}',
+     '{"version": 1, "url": "%s", "etag": 5}'],
+)  # fmt: skip
+def test_an_unreadable_sidecar_means_starting_over(download_server, tmp_path, sidecar):
+    data = blob(SIZE)
+    download_server.add("/ep.mkv", data)
+    url = download_server.url("/ep.mkv")
+    (tmp_path / PART).write_bytes(b"garbage" * 1000)
+    (tmp_path / SIDECAR).write_text(sidecar.replace("%s", url))
+
+    assert fetch(url, tmp_path).read_bytes() == data
+    assert download_server.ranges("/ep.mkv") == [""]
