@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -244,3 +245,11 @@ def test_yt_dlp_progress_lines_are_read(line, percent, total, speed, eta):
 )
 def test_other_yt_dlp_lines_are_not_progress(line):
     assert ytdlp.parse_line(line) is None
+
+
+def test_a_yt_dlp_that_cannot_be_started_is_a_clear_error(yt_dlp_program, tmp_path):
+    # On PATH and executable, but its interpreter is missing: exec fails.
+    Path(shutil.which("yt-dlp")).write_text("#!/nonexistent/interpreter\n")
+
+    with pytest.raises(DownloadError, match="yt-dlp could not be started"):
+        get(PAGE, tmp_path)
