@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -201,6 +202,8 @@ def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Resp
             ) from None
         except httpx.InvalidURL:
             raise DownloadError(f"{current[:100]!r} is not a valid URL.") from None
+        except httpx.ConnectError as exc:
+            raise _connect_error(exc, current) from None
         except httpx.TransportError as exc:
             raise DownloadError(
                 f"Cannot reach {urlsplit(current).hostname} ({type(exc).__name__}); the "
@@ -227,6 +230,24 @@ def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Resp
         response.close()
         raise _status_error(response, current)
     raise DownloadError(f"{shown(url)} redirects more than {MAX_REDIRECTS} times.")
+
+
+def _connect_error(exc: httpx.ConnectError, url: str) -> DownloadError:
+    """A refused or unreachable host is worth another try; a certificate that cannot be
+    verified will not fix itself."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+        cause = cause.__cause__ or cause.__context__
+    host = urlsplit(url).hostname
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return DownloadError(
+            f"The certificate of {host} could not be verified ({cause.verify_message}); "
+            "the download was not started."
+        )
+    return DownloadError(
+        f"Cannot reach {host} ({type(exc).__name__}); the download will be tried again.",
+        retryable=True,
+    )
 
 
 def _status_error(response: httpx.Response, url: str) -> DownloadError:

@@ -24,7 +24,8 @@ Fixture `download_server` gives a fresh `DownloadServer` per test:
     blob.headers["Content-Encoding"] = "gzip"  # extra headers on the file's answers
     download_server.redirect("/old", "/ep1.mkv")  # 302 (Location may be any URL, file:// too)
 
-HEAD answers carry the headers a GET would get. `download_server.requests` records every
+Fixture `download_server_tls` is the same over https with a self-signed certificate (no client
+trusts it). HEAD answers carry the headers a GET would get. `download_server.requests` records every
 request (method, path, headers) in order;
 `download_server.ranges("/ep1.mkv")` lists the Range headers sent for a path ("" for none).
 """
@@ -32,18 +33,27 @@ request (method, path, headers) in order;
 from __future__ import annotations
 
 import base64
+import contextlib
+import datetime
 import email.utils
 import hashlib
 import re
 import socket
+import ssl
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
 _CHUNK = 8192
@@ -231,17 +241,66 @@ def _checksum(blob: Blob) -> str:
     return raw.hex()
 
 
-@pytest.fixture
-def download_server():
-    """A fresh download source on a free loopback port for one test (see the module
-    docstring for its switches)."""
+def self_signed_context(folder: Path) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate for 127.0.0.1 (no client
+    trusts it)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+@contextlib.contextmanager
+def serving(tls: ssl.SSLContext | None = None) -> Iterator[DownloadServer]:
+    """A download source on a free loopback port (https when `tls` is given) while inside."""
     state = DownloadServer()
     handler = type("Handler", (_Handler,), {"server_state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    state.url_base = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    state.url_base = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def download_server():
+    """A fresh download source on a free loopback port for one test (see the module
+    docstring for its switches)."""
+    with serving() as state:
+        yield state
+
+
+@pytest.fixture
+def download_server_tls(tmp_path_factory):
+    """The same source over https, with a self-signed certificate no client trusts."""
+    with serving(self_signed_context(tmp_path_factory.mktemp("tls"))) as state:
+        yield state

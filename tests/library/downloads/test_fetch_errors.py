@@ -183,3 +183,16 @@ def test_a_retry_after_date_becomes_seconds(download_server, tmp_path):
     with pytest.raises(DownloadError) as failed:
         fetch(url, tmp_path)
     assert failed.value.retry_after is None
+
+
+def test_an_https_source_whose_certificate_cannot_be_verified_is_a_final_error(
+    download_server_tls, tmp_path
+):
+    download_server_tls.add("/ep.mkv", blob(1000))
+
+    with pytest.raises(DownloadError) as failed:
+        fetch(download_server_tls.url("/ep.mkv"), tmp_path)
+
+    assert not failed.value.retryable
+    assert "certificate of 127.0.0.1 could not be verified" in failed.value.message
+    assert names(tmp_path) == set()
