@@ -33,38 +33,15 @@ from library.downloads.partfile import (
     write_failed,
 )
 from library.downloads.progress import Meter, Progress
+from library.downloads.urls import check_url, shown
 
 __all__ = ["DownloadError", "DownloadStopped", "Progress", "download", "check_url"]
 
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-SCHEMES = ("http", "https")
 USER_AGENT = "Nomarr"
 RESTART: Final = "restart"  # the server would not continue the part file: start from zero
-
-
-def shown(url: str) -> str:
-    """`url` for messages and logs: without its query, which may hold a token."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
-
-
-def check_url(url: str) -> None:
-    """Refuse anything but an http(s) URL with a host (file:, ftp:, data: ...)."""
-    try:
-        parts = urlsplit(url) if isinstance(url, str) else None
-    except ValueError:  # "http://[::1": a malformed IPv6 address
-        parts = None
-    if (
-        parts is None
-        or parts.scheme.lower() not in SCHEMES
-        or not parts.hostname
-        or any(c.isspace() or ord(c) < 32 for c in parts.netloc)
-    ):
-        raise DownloadError(
-            f"Only http and https URLs can be downloaded; {str(url)[:100]!r} is not one."
-        )
 
 
 def download(
