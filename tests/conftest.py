@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-# The loopback TMDB server (`tmdb_server`) and Nomarr configured for it (`tmdb`).
-pytest_plugins = ["tests.support.tmdb"]
+# The loopback TMDB server (`tmdb_server`) and Nomarr configured for it (`tmdb`); a loopback
+# download source (`download_server`).
+pytest_plugins = ["tests.support.tmdb", "tests.support.download_server"]
 
 ADMIN_PASSWORD = "Correct-Horse-9"
 
