@@ -9,8 +9,9 @@ class LibraryConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing these registers the job subjects, the system checks and the `scan`, `tag`
-        # and `series_scan` job kinds (Django's documented place for such side effects).
+        # `series_scan` and `import` job kinds (Django's documented place for such side effects).
         from library import checks, subjects  # noqa: F401
+        from library.imports import import_job  # noqa: F401
         from library.scanning import scan_job  # noqa: F401
         from library.series import scan_job as series_scan_job  # noqa: F401
         from library.tagging import fetch_job, tag_job  # noqa: F401
