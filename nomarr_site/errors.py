@@ -172,7 +172,7 @@ def altmount_body(
 ) -> dict[str, Any]:
     """AltMount's error shape, `{"error": {"message", "details"}}`."""
     code = code or CODES_BY_STATUS.get(status_code, "SERVER_ERROR")
-    if status_code >= 500:
+    if status_code == 500:
         message = ALTMOUNT_SERVER_ERROR
     return {"error": {"message": message, "details": _context_text(code, details or {})}}
 

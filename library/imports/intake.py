@@ -11,14 +11,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from library.imports import history
-from library.imports.actions import music_library, nzb_client
+from library.imports.actions import NoImportTarget, music_library, nzb_client
 from library.imports.import_job import queue_import
 from library.imports.nzb import read_nzb
 from library.imports.sources import AUDIO, NZB, VIDEO, ImportRefused, check_source, checked_text
 from library.models import ImportItem
 from library.models.imports import path_digest
 from library.paths import is_inside
-from library.series.scan import series_root
+from library.series.scan import NoSeriesDirectory, series_root
 from nomarr_site.domain import Conflict
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,12 @@ def _check_destination(kind: str, source_path: Any) -> None:
     if kind == AUDIO:
         music_library()
     elif kind == VIDEO:
-        series_root()
+        try:
+            series_root()
+        except NoSeriesDirectory:
+            raise NoImportTarget(
+                "No series directory is set to import videos into; set it in the settings first"
+            ) from None
     elif kind == NZB:
         nzb_client()
         read_nzb(source_path)
