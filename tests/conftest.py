@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-# The loopback TMDB server (`tmdb_server`) and Nomarr configured for it (`tmdb`).
-pytest_plugins = ["tests.support.tmdb"]
+# The loopback TMDB server (`tmdb_server`) and Nomarr configured for it (`tmdb`); the loopback
+# SABnzbd and NZBGet (`sabnzbd_server`, `nzbget_server`).
+pytest_plugins = ["tests.support.tmdb", "tests.support.nzb_clients"]
 
 ADMIN_PASSWORD = "Correct-Horse-9"
 

@@ -46,7 +46,9 @@ def music_library() -> Library:
     music library, else the enabled music library created first."""
     chosen = config.get("import_music_library")
     rows = Library.objects.filter(is_enabled=True, kind=Library.Kind.MUSIC)
-    library = rows.filter(pk=chosen).first() if chosen else rows.order_by("-is_default", "pk").first()
+    library = (
+        rows.filter(pk=chosen).first() if chosen else rows.order_by("-is_default", "pk").first()
+    )
     if library is None:
         if chosen:
             raise NoImportTarget(

@@ -86,7 +86,9 @@ class ImportRunner(JobRunner):
             raise
         except RetryableError as exc:
             if self.job.attempts >= self.job.max_attempts:
-                item.end(ImportItem.Status.FAILED, f"{exc} (gave up after {self.job.attempts} attempts)")
+                item.end(
+                    ImportItem.Status.FAILED, f"{exc} (gave up after {self.job.attempts} attempts)"
+                )
             else:
                 item.retry_later(f"{exc}; trying again")
             raise

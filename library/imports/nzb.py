@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
 
 from nomarr_site.domain import Invalid
 
@@ -98,7 +98,10 @@ def _inflate(stream: BinaryIO, limit: int, path: str) -> bytes:
 
 def _parse(raw: bytes, path: str) -> Element:
     try:
-        return fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(
+            raw, forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
+        return root
     except DefusedXmlException:
         raise NzbInvalid(
             "The NZB declares XML entities or external references, which are refused", path
@@ -131,11 +134,15 @@ def _check(root: Element, path: str) -> tuple[int, int, int]:
         raise NzbInvalid("The NZB lists no <file>", path)
     segments = total = 0
     for index, item in enumerate(files, 1):
-        groups = [g for block in _children(item, "groups", path) for g in _children(block, "group", path)]
+        groups = [
+            g for block in _children(item, "groups", path) for g in _children(block, "group", path)
+        ]
         if not any((g.text or "").strip() for g in groups):
             raise NzbInvalid(f"File {index} of the NZB names no newsgroup", path)
         parts = [
-            s for block in _children(item, "segments", path) for s in _children(block, "segment", path)
+            s
+            for block in _children(item, "segments", path)
+            for s in _children(block, "segment", path)
         ]
         if not parts:
             raise NzbInvalid(f"File {index} of the NZB has no segments", path)

@@ -125,7 +125,9 @@ def check_source(file_path: str) -> Source:
         )
     info = resolved.stat()
     if stat.S_ISDIR(info.st_mode):
-        raise ImportRefused(f"File must be a regular file (not a directory): {file_path}", file_path)
+        raise ImportRefused(
+            f"File must be a regular file (not a directory): {file_path}", file_path
+        )
     if not stat.S_ISREG(info.st_mode):
         raise ImportRefused(f"File must be a regular file: {file_path}", file_path)
     kind = kind_of(os.path.basename(file_path))

@@ -97,7 +97,9 @@ class ImportItem(models.Model):
         """→ running (from pending, or from an end when the job is retried by hand)."""
         return self._move(self.Status.RUNNING, message="", finished=False)
 
-    def succeed(self, status: str, message: str, destination: str = "", downloader_id: str = "") -> bool:
+    def succeed(
+        self, status: str, message: str, destination: str = "", downloader_id: str = ""
+    ) -> bool:
         """running → imported | handed_over, with where the file went."""
         return self._move(
             status, message=message, destination=destination, downloader_id=downloader_id

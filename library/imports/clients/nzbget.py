@@ -51,7 +51,9 @@ class Nzbget:
         except httpx.TimeoutException:
             raise DownloaderDown(f"NZBGet at {self.url} did not answer in time") from None
         except httpx.HTTPError as exc:
-            raise DownloaderDown(f"NZBGet at {self.url} cannot be reached ({type(exc).__name__})") from None
+            raise DownloaderDown(
+                f"NZBGet at {self.url} cannot be reached ({type(exc).__name__})"
+            ) from None
         return self._nzbid(response)
 
     def _nzbid(self, response: httpx.Response) -> int:

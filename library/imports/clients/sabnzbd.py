@@ -40,7 +40,9 @@ class Sabnzbd:
         except httpx.TimeoutException:
             raise DownloaderDown(f"SABnzbd at {self.url} did not answer in time") from None
         except httpx.HTTPError as exc:
-            raise DownloaderDown(f"SABnzbd at {self.url} cannot be reached ({type(exc).__name__})") from None
+            raise DownloaderDown(
+                f"SABnzbd at {self.url} cannot be reached ({type(exc).__name__})"
+            ) from None
         return self._nzo_id(response)
 
     def _nzo_id(self, response: httpx.Response) -> str:
@@ -52,7 +54,9 @@ class Sabnzbd:
         if body.get("status") is not True:
             error = str(body.get("error") or "no reason given")[:300]
             if "api key" in error.lower():
-                raise DownloaderRefused(f"SABnzbd refused the API key ({error}); check {KEY_SETTING}")
+                raise DownloaderRefused(
+                    f"SABnzbd refused the API key ({error}); check {KEY_SETTING}"
+                )
             raise DownloaderRefused(f"SABnzbd refused the NZB: {error}")
         ids = body.get("nzo_ids")
         if not isinstance(ids, list) or not ids or not isinstance(ids[0], str) or not ids[0]:

@@ -11,13 +11,7 @@ import pytest
 
 from library.models import Library, Series
 from nomarr_site import config
-from tests.support.nzb_clients import (  # noqa: F401 - fixtures
-    NZBGET_PASSWORD,
-    NZBGET_USER,
-    SAB_KEY,
-    nzbget_server,
-    sabnzbd_server,
-)
+from tests.support.nzb_clients import NZBGET_PASSWORD, NZBGET_USER, SAB_KEY
 
 NZB = b"""<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE nzb PUBLIC "-//newzBin//DTD NZB 1.1//EN" "http://www.newzbin.com/DTD/nzb/nzb-1.1.dtd">

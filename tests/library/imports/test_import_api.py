@@ -105,9 +105,10 @@ def test_a_tag_scope_key_or_a_login_token_is_refused_in_altmounts_shape(
 ):
     song = write(incoming / "song.mp3")
     _, tag_key = ApiKey.create_key("lidarr", scope=ApiKey.Scope.TAG)
-    assert "scope" in altmount_error(post(client, {"file_path": str(song)}, key=tag_key), 403)[
-        "message"
-    ]
+    assert (
+        "scope"
+        in altmount_error(post(client, {"file_path": str(song)}, key=tag_key), 403)["message"]
+    )
     response = token_holder.post(URL, {"file_path": str(song)}, format="json")
     assert "does not accept a session token" in altmount_error(response, 403)["message"]
 
@@ -149,13 +150,15 @@ def test_without_import_folders_imports_are_refused_saying_what_to_set(client, t
 
 def test_an_unsupported_type_or_a_missing_destination_is_a_400(client, incoming):
     text = write(incoming / "notes.txt")
-    assert "Unsupported file type" in altmount_error(post(client, {"file_path": str(text)}), 400)[
-        "message"
-    ]
+    assert (
+        "Unsupported file type"
+        in altmount_error(post(client, {"file_path": str(text)}), 400)["message"]
+    )
     song = write(incoming / "song.mp3")
-    assert "No enabled music library" in altmount_error(
-        post(client, {"file_path": str(song)}), 400
-    )["message"]
+    assert (
+        "No enabled music library"
+        in altmount_error(post(client, {"file_path": str(song)}), 400)["message"]
+    )
     video = write(incoming / "Show.S01E02.mkv")
     assert "series" in altmount_error(post(client, {"file_path": str(video)}), 400)["message"]
     nzb = write(incoming / "release.nzb", NZB)
@@ -164,31 +167,33 @@ def test_an_unsupported_type_or_a_missing_destination_is_a_400(client, incoming)
 
 def test_a_malformed_nzb_is_refused_at_once(client, incoming, sabnzbd):
     bad = write(incoming / "bad.nzb", b"<nzb></nzb>")
-    assert "lists no <file>" in altmount_error(post(client, {"file_path": str(bad)}), 400)[
-        "message"
-    ]
+    assert (
+        "lists no <file>" in altmount_error(post(client, {"file_path": str(bad)}), 400)["message"]
+    )
 
 
 def test_relative_path_must_lie_above_the_file(client, incoming, music):
     song = write(incoming / "song.mp3")
     body = {"file_path": str(song), "relative_path": "/elsewhere"}
-    assert "relative_path must be a folder above" in altmount_error(post(client, body), 400)[
-        "message"
-    ]
+    assert (
+        "relative_path must be a folder above" in altmount_error(post(client, body), 400)["message"]
+    )
 
 
 def test_paths_outside_the_import_folders_are_403s(client, incoming, tmp_path, music):
     outside = write(tmp_path / "outside" / "song.mp3")
-    assert "outside every import folder" in altmount_error(
-        post(client, {"file_path": str(outside)}), 403
-    )["message"]
+    assert (
+        "outside every import folder"
+        in altmount_error(post(client, {"file_path": str(outside)}), 403)["message"]
+    )
     sneaky = f"{incoming}/../outside/song.mp3"
     altmount_error(post(client, {"file_path": sneaky}), 403)
     link = incoming / "link.mp3"
     os.symlink(outside, link)
-    assert "through a symlink" in altmount_error(post(client, {"file_path": str(link)}), 403)[
-        "message"
-    ]
+    assert (
+        "through a symlink"
+        in altmount_error(post(client, {"file_path": str(link)}), 403)["message"]
+    )
     # Outside the roots, a missing file is not told apart from an existing one.
     altmount_error(post(client, {"file_path": str(tmp_path / "outside" / "gone.mp3")}), 403)
 

@@ -33,7 +33,10 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 def test_a_published_nzb_with_its_doctype_and_namespace_is_read(tmp_path):
     nzb = read_nzb(write(tmp_path / "Some.Release.nzb", NZB))
     assert (nzb.name, nzb.files, nzb.segments, nzb.total_bytes) == (
-        "Some.Release.nzb", 1, 2, 1_280_000
+        "Some.Release.nzb",
+        1,
+        2,
+        1_280_000,
     )
     assert nzb.content == NZB
 
@@ -54,10 +57,16 @@ def test_a_gzipped_nzb_is_inflated_and_named_without_gz(tmp_path):
         (b"<nzb><file>", "not well-formed XML"),
         (BILLION_LAUGHS, "declares XML entities"),
         (EXTERNAL_ENTITY, "declares XML entities"),
-        (NZB.replace(b"http://www.newzbin.com/DTD/2003/nzb", b"urn:other"), "namespace 'urn:other'"),
+        (
+            NZB.replace(b"http://www.newzbin.com/DTD/2003/nzb", b"urn:other"),
+            "namespace 'urn:other'",
+        ),
         (b"<rss><file/></rss>", "not <nzb>"),
         (b"<nzb></nzb>", "lists no <file>"),
-        (BARE.replace(b"<groups><group>alt.binaries.x</group></groups>", b""), "names no newsgroup"),
+        (
+            BARE.replace(b"<groups><group>alt.binaries.x</group></groups>", b""),
+            "names no newsgroup",
+        ),
         (BARE.replace(b'<segment bytes="10" number="1">a@b</segment>', b""), "has no segments"),
         (BARE.replace(b'bytes="10"', b'bytes="ten"'), "bytes='ten'"),
         (BARE.replace(b'number="1"', b'number="-1"'), "number='-1'"),
