@@ -3,7 +3,8 @@ AltMount's error shape), the history's web API and the page."""
 
 from django.urls import path
 
-from library.imports import api, views
+from library.imports import views
+from library.imports.api import views as api
 from nomarr_site.auth import policy
 
 urlpatterns = [

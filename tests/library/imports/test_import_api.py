@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from jobs.models import Job
-from library.imports import api as import_api
+from library.imports.api import views as import_api
 from library.models import ImportItem
 from nomarr_site import config
 from nomarr_site.models import ApiKey, AppSetting
