@@ -42,9 +42,12 @@ def _content_length(scope: Scope) -> int | None:
 
 
 def _error_format(scope: Scope) -> str:
-    """The error shape of the route Django will resolve this request to (as Django does: the
-    path below the configured root path)."""
-    path, root = scope.get("path", ""), scope.get("root_path", "")
+    return error_format_for_path(scope.get("path", ""), scope.get("root_path", ""))
+
+
+def error_format_for_path(path: str, root: str) -> str:
+    """The error shape of the route Django will resolve `path` to (as Django does: the path
+    below the configured root path)."""
     if root and (path == root or path.startswith(root + "/")):
         path = path[len(root) :] or "/"
     try:
