@@ -37,7 +37,9 @@ function outcome(item) {
   const parts = [];
   if (item.message) parts.push(el("div", {}, item.message));
   if (item.destination) parts.push(el("div", { class: "muted" }, `→ ${item.destination}`));
-  if (item.downloader_id) parts.push(el("div", { class: "muted" }, `id ${item.downloader_id}`));
+  if (item.downloader_id && !item.message.includes(item.downloader_id)) {
+    parts.push(el("div", { class: "muted" }, `id ${item.downloader_id}`));
+  }
   return parts.length ? parts : [el("span", { class: "muted" }, "–")];
 }
 
