@@ -107,6 +107,16 @@ def test_the_imports_page_shows_each_outcome_live_and_fits_a_phone(
         page.select_option("[data-status]", "failed")
         expect(page.locator("[data-rows] tr")).to_have_count(1)
 
+        # The settings page has the import settings; the downloader's key is never shown.
+        page.goto(import_server.url("/web/settings"))
+        expect(page.locator("legend", has_text="Imports")).to_be_visible()
+        key_input = page.locator("#cfg-imports-sabnzbd_api_key")
+        expect(key_input).to_have_attribute("type", "password")
+        expect(key_input).to_have_value("")
+        expect(page.locator("#cfg-imports-roots")).to_have_value(str(incoming))
+        assert SAB_KEY not in page.content()
+
+        page.goto(import_server.url("/web/imports"))
         page.set_viewport_size({"width": 375, "height": 740})
         page.reload()
         expect(page.locator(f'[data-item="{first}"]')).to_be_visible()
