@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from jobs.models import Job
+from library.imports import intake
 from library.imports.api import views as import_api
 from library.models import ImportItem
 from nomarr_site import config
@@ -277,3 +281,30 @@ def test_secrets_of_the_downloaders_are_stored_sealed_and_never_shown(admin_brow
     assert "sabnzbd_api_key" not in document["imports"]
     assert "abcdef0123456789" not in json.dumps(document)
     assert "pass word" not in json.dumps(admin_browser.get("/api/web/config").json())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_for_one_file_at_once_queue_it_once(incoming, music, monkeypatch):
+    """The race the constraint settles: both requests pass the checks, one item is created."""
+    song = write(incoming / "song.mp3")
+    barrier = Barrier(2)
+    real_check = intake._check_destination
+
+    def checked_then_wait(kind, path):
+        real_check(kind, path)
+        barrier.wait(timeout=10)  # both requests are past the checks before either inserts
+
+    def attempt(_n: int) -> str:
+        try:
+            intake.request_import(str(song))
+            return "queued"
+        except intake.AlreadyQueued:
+            return "conflict"
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(intake, "_check_destination", checked_then_wait)
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(attempt, range(2)))
+    assert outcomes == ["conflict", "queued"]
+    assert ImportItem.objects.count() == 1 and Job.objects.filter(kind="import").count() == 1
