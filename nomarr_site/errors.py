@@ -153,13 +153,16 @@ def error_format_of(request: Any) -> str:
     return error_format_of_view(getattr(match, "func", None))
 
 
-def _context_text(code: str, details: dict[str, Any]) -> str:
-    """AltMount's `details` is one text: the structured context as `name: value` parts, or
-    the error's code and the request id when there is none."""
+def _context_text(message: str, code: str, details: dict[str, Any]) -> str:
+    """AltMount's `details` is one text: the structured context as `name: value` parts (a
+    field's message only when it adds to `message`), else the error's code; then the request
+    id, which the log shows beside the details."""
     parts = []
     for name, value in details.items():
         if name == "fields" and isinstance(value, dict):
-            parts += [f"{field}: {'; '.join(map(str, _flatten(v)))}" for field, v in value.items()]
+            for field, errors in value.items():
+                lines = [line for line in _flatten(errors) if line != message]
+                parts += [f"{field}: {'; '.join(lines)}"] if lines else []
         else:
             parts.append(f"{name}: {value}")
     if not parts:
@@ -174,7 +177,7 @@ def altmount_body(
     code = code or CODES_BY_STATUS.get(status_code, "SERVER_ERROR")
     if status_code == 500:
         message = ALTMOUNT_SERVER_ERROR
-    return {"error": {"message": message, "details": _context_text(code, details or {})}}
+    return {"error": {"message": message, "details": _context_text(message, code, details or {})}}
 
 
 def error_body_for(

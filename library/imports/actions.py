@@ -20,7 +20,7 @@ from library.imports.placing import make_folders, move_file, safe_parts
 from library.imports.sources import Source
 from library.models import Episode, ImportItem, Library, Series
 from library.series import naming
-from library.series.scan import folder_of
+from library.series.scan import folder_of, usable_root
 from library.tagging.tag_job import queue_tag
 from nomarr_site import config
 from nomarr_site.domain import Invalid
@@ -135,7 +135,8 @@ def import_video(item: ImportItem, source: Source) -> Outcome:
         tried = ", ".join(repr(c) for c in candidates) or "nothing"
         raise JobFailed(f"No series matches {tried} by folder or name; add the show first")
     season_folder = "Specials" if ref.season == 0 else f"Season {ref.season:02d}"
-    folder = make_folders(folder_of(series), [season_folder])
+    folder_of(series)  # refuses a show folder that a link leads out of the series directory
+    folder = make_folders(usable_root(), [series.folder, season_folder])
     first = ref.episodes[0]
     known = series.episodes.filter(season=ref.season, number=first).first()
     name = naming.episode_file_name(

@@ -123,13 +123,18 @@ def check_source(file_path: str) -> Source:
             f"The path leads outside every import folder (through a symlink): {file_path}",
             file_path,
         )
-    info = resolved.stat()
+    try:
+        info = resolved.stat()
+    except OSError as exc:
+        raise ImportRefused(f"Cannot read {file_path}: {exc.strerror}", file_path) from None
     if stat.S_ISDIR(info.st_mode):
         raise ImportRefused(
             f"File must be a regular file (not a directory): {file_path}", file_path
         )
     if not stat.S_ISREG(info.st_mode):
         raise ImportRefused(f"File must be a regular file: {file_path}", file_path)
+    if not os.access(resolved, os.R_OK):
+        raise ImportRefused(f"The file cannot be read by Nomarr: {file_path}", file_path)
     kind = kind_of(os.path.basename(file_path))
     if kind is not None and kind_of(resolved.name) != kind:
         raise ImportRefused(f"The link {file_path} leads to a file of another type", file_path)

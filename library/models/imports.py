@@ -4,6 +4,7 @@ import queue), with what it is, where it went and how it ended."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -85,9 +86,9 @@ class ImportItem(models.Model):
     def __str__(self) -> str:
         return f"import {self.pk}: {self.file_path} ({self.status})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.path_digest = path_digest(self.resolved_path)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

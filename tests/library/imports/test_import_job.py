@@ -217,3 +217,22 @@ def test_a_file_gone_before_the_job_runs_fails_the_item(incoming, music):
     item = request_import(str(song))
     song.unlink()
     assert "File does not exist" in run(item).message
+
+
+def test_a_show_folder_missing_on_disk_is_created_in_the_series_directory(incoming, show):
+    (incoming.parent / "series" / show.folder).rmdir()
+    item = run(request_import(str(write(incoming / "Attack on Titan 1x03.mkv"))))
+    assert item.status == Status.IMPORTED, item.message
+    assert item.destination.endswith(
+        f"/series/{show.folder}/Season 01/Attack on Titan - S01E03.mkv"
+    )
+
+
+def test_a_show_folder_that_links_outside_the_series_directory_is_refused(incoming, show, tmp_path):
+    folder = incoming.parent / "series" / show.folder
+    folder.rmdir()
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", folder)
+    item = run(request_import(str(write(incoming / "Attack on Titan 1x03.mkv"))))
+    assert item.status == Status.FAILED and "outside the series directory" in item.message
+    assert list((tmp_path / "elsewhere").iterdir()) == []
