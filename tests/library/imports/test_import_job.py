@@ -5,6 +5,7 @@ link after it was queued is refused, and nothing is ever overwritten."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -236,3 +237,10 @@ def test_a_show_folder_that_links_outside_the_series_directory_is_refused(incomi
     item = run(request_import(str(write(incoming / "Attack on Titan 1x03.mkv"))))
     assert item.status == Status.FAILED and "outside the series directory" in item.message
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_sabnzbds_key_never_reaches_the_log(incoming, sabnzbd, caplog):
+    caplog.set_level(logging.DEBUG)
+    assert run(request_import(str(write(incoming / "release.nzb", NZB)))).downloader_id
+    assert "apikey=***" in caplog.text
+    assert SAB_KEY not in caplog.text
