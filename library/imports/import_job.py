@@ -21,7 +21,7 @@ from jobs.runner import JobFailed, JobRunner, RetryableError
 from jobs.services.enqueue import enqueue
 from jobs.subjects import Subject
 from library.imports.actions import ACTIONS, Outcome
-from library.imports.sources import Source, check_source
+from library.imports.sources import Source, check_source, checked_text
 from library.models import ImportItem
 from library.subjects import IMPORT
 from nomarr_site.domain import DomainError
@@ -48,7 +48,7 @@ def queue_import(item: ImportItem) -> Job:
 
 def recheck(item: ImportItem) -> Source:
     """The item's file as it is now; JobFailed when it moved, changed or left the roots."""
-    source = check_source(item.file_path)
+    source = check_source(checked_text(item.file_path, "file_path"))
     if str(source.resolved) != item.resolved_path:
         raise JobFailed(
             f"{item.file_path} now leads to {source.resolved}, not to the file that was queued"

@@ -64,7 +64,7 @@ def request_import(file_path: Any, relative_path: Any = None) -> ImportItem:
     try:
         with transaction.atomic():
             item = ImportItem.objects.create(
-                file_path=given,
+                file_path=file_path,
                 resolved_path=resolved,
                 relative_path=strip,
                 kind=source.kind,
