@@ -1,5 +1,5 @@
 """URLs of `library`: its pages here, its API in `library.api.urls`, the series library in
-`library.series.urls`."""
+`library.series.urls`, file imports in `library.imports.urls`."""
 
 from django.urls import include, path
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("library.api.urls")),
     # The series library declares the policy of its own routes.
     path("", include("library.series.urls")),
+    # So do file imports (AltMount's endpoint has a policy group of its own).
+    path("", include("library.imports.urls")),
 ]

@@ -36,6 +36,7 @@ NAVIGATION: list[Page | NavGroup] = [
         ],
     ),
     ("series", "Series", "/web/series"),
+    ("imports", "Imports", "/web/imports"),
     NavGroup(
         "Sharing",
         [

@@ -1,7 +1,9 @@
 """Library models, one module per concern: roots (`library`), files and their metadata
-(`tracks`), tagging results (`scores`, `embeddings`) and the series library (`series`)."""
+(`tracks`), tagging results (`scores`, `embeddings`), the series library (`series`) and file imports
+(`imports`)."""
 
 from library.models.embeddings import TrackEmbedding
+from library.models.imports import ImportItem
 from library.models.library import Library
 from library.models.scores import TrackScore
 from library.models.series import Episode, RescanSchedule, Series
@@ -9,6 +11,7 @@ from library.models.tracks import Track
 
 __all__ = [
     "Episode",
+    "ImportItem",
     "Library",
     "RescanSchedule",
     "Series",
