@@ -6,13 +6,11 @@ Rotating SECRET_KEY makes stored credentials unreadable: `decrypt` then raises
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+
+from nomarr_site import sealing
 
 # A fixed context string: the same SECRET_KEY yields unrelated keys for other purposes.
 CONTEXT = b"nomarr.invitations.credentials.v1"
@@ -23,8 +21,7 @@ class CredentialsUnreadable(Exception):
 
 
 def _fernet() -> Fernet:
-    digest = hmac.new(settings.SECRET_KEY.encode(), CONTEXT, hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return sealing.fernet(CONTEXT)
 
 
 def encrypt(values: dict[str, str]) -> str:

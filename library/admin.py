@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from library import libraries
-from library.models import Library, Track, TrackEmbedding, TrackScore
+from library.models import ImportItem, Library, Track, TrackEmbedding, TrackScore
 from library.paths import PathRefused, validate_root
 
 
@@ -76,3 +76,17 @@ class TrackEmbeddingAdmin(admin.ModelAdmin):
 # The series library and the download queue register their own models.
 from library.downloads import admin as downloads_admin  # noqa: E402, F401
 from library.series import admin as series_admin  # noqa: E402, F401
+
+
+@admin.register(ImportItem)
+class ImportItemAdmin(admin.ModelAdmin):
+    """Read-only: an import's record is written by its job."""
+
+    list_display = ("id", "file_path", "kind", "status", "destination", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("file_path", "resolved_path", "destination", "downloader_id")
+    readonly_fields = [f.name for f in ImportItem._meta.fields]
+    list_select_related = ("job",)
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -5,6 +5,8 @@ too late: a 300 MB POST to the (unauthenticated) login would already sit in the 
 This wrapper answers 413 in the API's error format at once when `Content-Length` is too large,
 and counts the chunks of a body sent without one (chunked), answering 413 and telling the app
 the client went away as soon as the count passes the limit; the rest is never read.
+The 413 takes the error shape of the route the path resolves to (AltMount's on its import
+endpoint), as every other error of that route does.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from django.conf import settings
+from django.urls import Resolver404, resolve
 
-from nomarr_site.errors import error_body
+from nomarr_site.errors import NOMARR_ERRORS, error_body_for, error_format_of_view
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +41,30 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _error_response(limit: int) -> tuple[dict[str, Any], bytes]:
-    """The 413 start message and body in the API's error format."""
+def _error_format(scope: Scope) -> str:
+    return error_format_for_path(scope.get("path", ""), scope.get("root_path", ""))
+
+
+def error_format_for_path(path: str, root: str) -> str:
+    """The error shape of the route Django will resolve `path` to (as Django does: the path
+    below the configured root path)."""
+    if root and (path == root or path.startswith(root + "/")):
+        path = path[len(root) :] or "/"
+    try:
+        return error_format_of_view(resolve(path).func)
+    except Resolver404:
+        return NOMARR_ERRORS
+
+
+def _error_response(limit: int, error_format: str) -> tuple[dict[str, Any], bytes]:
+    """The 413 start message and body in the route's error format."""
     # This runs before Django's request-id middleware, so the request gets its id here.
     request_id = uuid.uuid4().hex
     message = f"The request body is larger than the limit of {limit} bytes."
-    fields = error_body(413, message, details={"max_bytes": limit})
-    body = json.dumps({**fields, "request_id": request_id}).encode()
+    fields = error_body_for(error_format, 413, message, details={"max_bytes": limit})
+    if error_format == NOMARR_ERRORS:
+        fields = {**fields, "request_id": request_id}
+    body = json.dumps(fields).encode()
     start = {
         "type": "http.response.start",
         "status": 413,
@@ -88,12 +108,12 @@ class BodyLimit:
         length = _content_length(scope)
         if length is not None and length > limit:
             logger.warning("Refused a %d-byte body to %s", length, scope.get("path", ""))
-            await self._refuse(send, limit)
+            await self._refuse(send, limit, scope)
             return
         await _Guarded(self, scope, receive, send, limit).run()
 
-    async def _refuse(self, send: Send, limit: int) -> None:
-        start, body = _error_response(limit)
+    async def _refuse(self, send: Send, limit: int, scope: Scope) -> None:
+        start, body = _error_response(limit, _error_format(scope))
         await send(start)
         await send({"type": "http.response.body", "body": body})
 
@@ -130,7 +150,7 @@ class _Guarded:
                 )
                 if not self.started:
                     self.answered = True
-                    await self.guard._refuse(self.send, self.limit)
+                    await self.guard._refuse(self.send, self.limit, self.scope)
                 # Django stops reading and never runs the view for a client that left.
                 return {"type": "http.disconnect"}
         return message

@@ -2,7 +2,8 @@
 database (`AppSetting`), and environment overrides (`NOMARR_<KEY>`) that win over both.
 
 Every setting is defined once here, with its type and validation, so the API, the settings
-page and the services read and check values the same way.
+page and the services read and check values the same way. A `sealed` secret (a downloader's
+API key or password) is stored encrypted (`nomarr_site/sealing.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from library.tagging.openvino_models import availability as openvino_availability
+from nomarr_site import sealing
 from nomarr_site.env import LOG_LEVELS
 from nomarr_site.models import AppSetting
 from nomarr_site.setting_values import (  # noqa: F401 - InvalidSetting/InvalidConfig, DAYS and the
@@ -30,9 +32,11 @@ from nomarr_site.setting_values import (  # noqa: F401 - InvalidSetting/InvalidC
     api_token,
     boolean,
     comma_list,
+    http_url,
     language_code,
     namespace_value,
     optional_path,
+    path_list,
     path_value,
     readable_folder,
     text_of,
@@ -58,6 +62,8 @@ class Setting:
     usable: Callable[[Any], None] | None = None
     # A bad environment value stops start-up (a system check error) instead of being ignored.
     strict_env: bool = False
+    # Stored encrypted (a secret that opens another service).
+    sealed: bool = False
 
     @property
     def env_name(self) -> str:
@@ -112,6 +118,50 @@ CALIBRATION_SETTINGS = [
     ),
 ]
 
+IMPORT_SETTINGS = [
+    Setting(
+        "import_roots",
+        list,
+        path_list,
+        "Folders that POST /api/import/file may import from (comma-separated); none: imports "
+        "are refused.",
+        from_env=comma_list,
+    ),
+    Setting(
+        "import_music_library",
+        lambda: 0,
+        IntBetween(0, 2**31 - 1),
+        "Id of the music library imported audio goes to; 0: the first enabled music library.",
+    ),
+    Setting(
+        "import_nzb_client",
+        lambda: "none",
+        OneOf(("none", "sabnzbd", "nzbget")),
+        "Where imported NZB files are sent; none: NZB imports are refused.",
+    ),
+    Setting("sabnzbd_url", lambda: "", http_url, "SABnzbd's address, e.g. http://sabnzbd:8080."),
+    Setting(
+        "sabnzbd_api_key",
+        lambda: "",
+        api_token,
+        "SABnzbd's API key (Config → General).",
+        secret=True,
+        sealed=True,
+    ),
+    Setting("sabnzbd_category", lambda: "", text_of(100), "SABnzbd category; empty: its default."),
+    Setting("nzbget_url", lambda: "", http_url, "NZBGet's address, e.g. http://nzbget:6789."),
+    Setting("nzbget_username", lambda: "", text_of(200), "NZBGet's control username."),
+    Setting(
+        "nzbget_password",
+        lambda: "",
+        text_of(1024),
+        "NZBGet's control password.",
+        secret=True,
+        sealed=True,
+    ),
+    Setting("nzbget_category", lambda: "", text_of(100), "NZBGet category; empty: none."),
+]
+
 DEFINITIONS: dict[str, Setting] = {
     s.key: s
     for s in [
@@ -162,8 +212,8 @@ DEFINITIONS: dict[str, Setting] = {
         Setting(
             "scheduler_interval_minutes",
             lambda: 60,
-            IntBetween(5, 7 * 24 * 60),
-            "Minutes between scheduled rescans.",
+            IntBetween(1, 7 * 24 * 60),
+            "Minutes between scheduled rescans on a chosen day, from the time of day on.",
         ),
         Setting("scheduler_time", lambda: "03:00", time_of_day, "Time of day of the daily rescan."),
         Setting(
@@ -248,6 +298,7 @@ DEFINITIONS: dict[str, Setting] = {
             language_code,
             "Language of series titles, plots and artwork from TMDB (en-US, de-DE, ja-JP ...).",
         ),
+        *IMPORT_SETTINGS,
     ]
 }
 
@@ -326,15 +377,47 @@ def get(key: str) -> Any:
     stored = AppSetting.objects.filter(key=key).first()
     if stored is not None:
         try:
-            return item.parse(stored.value)
+            return item.parse(_opened(item, stored.value))
         except InvalidSetting:
             pass
     return item.default()
 
 
+# Callables told which setting keys a change touched (after it is saved): an app whose work
+# follows a setting (the rescan schedule) registers one instead of this module importing it.
+_change_listeners: list[Callable[[set[str]], None]] = []
+
+
+def register_change_listener(listener: Callable[[set[str]], None]) -> None:
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
+def _changed(keys: set[str]) -> None:
+    for listener in list(_change_listeners):
+        listener(keys)
+
+
+def _opened(item: Setting, stored: Any) -> Any:
+    """A stored value as `parse` reads it: a sealed one decrypted (unreadable: InvalidSetting,
+    so it reads as unset and the owner enters it again)."""
+    if not item.sealed or not stored:
+        return stored
+    try:
+        return sealing.unseal(str(stored))
+    except sealing.Unreadable as exc:
+        raise InvalidSetting(str(exc)) from None
+
+
+def _storable(item: Setting, parsed: Any) -> Any:
+    return sealing.seal(parsed) if item.sealed and parsed else parsed
+
+
 def set_value(key: str, value: Any) -> Any:
     parsed = validate(key, value)
-    AppSetting.objects.update_or_create(key=key, defaults={"value": parsed})
+    stored = _storable(definition(key), parsed)
+    AppSetting.objects.update_or_create(key=key, defaults={"value": stored})
+    _changed({key})
     return parsed
 
 
@@ -376,10 +459,12 @@ def set_many(values: Mapping[str, Any], reset_others: bool = False) -> dict[str,
     parsed = validate_many(values)
     with transaction.atomic():
         for key, value in parsed.items():
-            AppSetting.objects.update_or_create(key=key, defaults={"value": value})
+            stored = _storable(DEFINITIONS[key], value)
+            AppSetting.objects.update_or_create(key=key, defaults={"value": stored})
         if reset_others:
             public = [k for k, item in DEFINITIONS.items() if not item.secret and k not in parsed]
             AppSetting.objects.filter(key__in=public).delete()
+        _changed(set(DEFINITIONS) if reset_others else set(parsed))
     return parsed
 
 
@@ -391,7 +476,7 @@ def stored_values(include_secrets: bool = False) -> dict[str, Any]:
         if item.secret and not include_secrets:
             continue
         try:
-            values[row.key] = item.parse(row.value)
+            values[row.key] = item.parse(_opened(item, row.value))
         except InvalidSetting:
             continue  # an unparseable row already reads as the default
     return values

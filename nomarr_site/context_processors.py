@@ -40,6 +40,7 @@ NAVIGATION: list[Page | NavGroup] = [
         [
             ("series", "Series", "/web/series"),
             ("downloads", "Downloads", "/web/downloads"),
+            ("imports", "Imports", "/web/imports"),
         ],
     ),
     NavGroup(

@@ -4,7 +4,8 @@ daphne (through Twisted) receives a whole body and then queues all of it for the
 once, so the ASGI guard (bodylimit.py) would see a 300 MB body only once it is in memory. This
 request answers 413 as soon as the declared length, or the bytes received so far, pass the
 largest limit any path allows, and closes the connection: the rest is never read. The ASGI
-guard still applies each path's own limit and covers other servers.
+guard still applies each path's own limit and covers other servers. The 413 takes the error
+shape of the route its path resolves to, as the ASGI guard's does.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from urllib.parse import unquote, urlsplit
 
 from daphne.http_protocol import HTTPFactory, WebRequest
 from django.conf import settings
 from twisted.internet.interfaces import IAddress
 from twisted.internet.protocol import Protocol
 
-from nomarr_site.errors import error_body
+from nomarr_site.bodylimit import error_format_for_path
+from nomarr_site.errors import NOMARR_ERRORS, error_body_for
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +30,14 @@ def largest_limit() -> int:
     return max([settings.MAX_BODY_BYTES, *settings.BODY_LIMIT_OVERRIDES.values()])
 
 
-def refusal(limit: int) -> bytes:
-    """The raw 413 response, its body in the API's error format."""
+def refusal(limit: int, error_format: str = NOMARR_ERRORS) -> bytes:
+    """The raw 413 response, its body in the route's error format."""
     message = f"The request body is larger than the limit of {limit} bytes."
     request_id = uuid.uuid4().hex
-    fields = error_body(413, message, details={"max_bytes": limit})
-    body = json.dumps({**fields, "request_id": request_id}).encode()
+    fields = error_body_for(error_format, 413, message, details={"max_bytes": limit})
+    if error_format == NOMARR_ERRORS:
+        fields = {**fields, "request_id": request_id}
+    body = json.dumps(fields).encode()
     head = (
         "HTTP/1.1 413 Payload Too Large\r\n"
         "Content-Type: application/json\r\n"
@@ -73,8 +78,18 @@ class LimitedWebRequest(WebRequest):
         limit = largest_limit()
         logger.warning("Refused a request body over %d bytes from %s", limit, self.client_addr)
         transport = self.channel.transport
-        transport.write(refusal(limit))
+        transport.write(refusal(limit, self._error_format()))
         transport.loseConnection()
+
+    def _error_format(self) -> str:
+        # The request line is read before the headers; Twisted keeps its path on the channel
+        # until the request is complete (this request never is).
+        raw = getattr(self.channel, "_path", b"") or b""
+        path = unquote(urlsplit(raw.decode("latin-1")).path)
+        base = settings.URL_BASE
+        if base and path != base and not path.startswith(base + "/"):
+            path = base + path  # as rootpath.configured_scope routes it
+        return error_format_for_path(path, base)
 
 
 class LimitedHTTPFactory(HTTPFactory):

@@ -8,6 +8,10 @@ maps each meaning to its status code here, once (`STATUS_BY_MEANING`). Views rai
 exceptions or the `ApiError` subclasses below for what only the request knows (a bad query
 parameter). `api_error_response` serves plain Django views (404/500 handlers). A 500 never shows
 a traceback: the traceback is logged with the request id that the body carries.
+
+A route's policy group may choose another shape for all of its errors (`error_format`, read from
+the resolved route): AltMount's import endpoint answers `{"error": {"message", "details"}}`,
+where `details` is a text with the context (`error_body_for` renders either).
 """
 
 from __future__ import annotations
@@ -24,6 +28,14 @@ from nomarr_site import domain
 from nomarr_site.middleware import current_request_id
 
 logger = logging.getLogger(__name__)
+
+# The error shapes a policy group may choose (`policy.Group.error_format`), and the attribute
+# of a route's view that holds its group (`policy.ATTRIBUTE`): read here by name, because this
+# module is imported before Django's apps are ready (the web process's body limit).
+NOMARR_ERRORS = "nomarr"
+ALTMOUNT_ERRORS = "altmount"
+POLICY_ATTRIBUTE = "nomarr_policy_group"
+ALTMOUNT_SERVER_ERROR = "Server error during processing"
 
 CODES_BY_STATUS = {
     400: "VALIDATION_ERROR",
@@ -129,12 +141,69 @@ def error_body(
     }
 
 
-def api_error_response(
+def error_format_of_view(view: Any) -> str:
+    """The error shape the policy group of a route's view chose; Nomarr's when it has none."""
+    group = getattr(view, POLICY_ATTRIBUTE, None)
+    return str(getattr(group, "error_format", NOMARR_ERRORS))
+
+
+def error_format_of(request: Any) -> str:
+    """The error shape of the route Django resolved for `request` (a Django or DRF request)."""
+    match = getattr(request, "resolver_match", None)
+    return error_format_of_view(getattr(match, "func", None))
+
+
+def _context_text(message: str, code: str, details: dict[str, Any]) -> str:
+    """AltMount's `details` is one text: the structured context as `name: value` parts (a
+    field's message only when it adds to `message`), else the error's code; then the request
+    id, which the log shows beside the details."""
+    parts = []
+    for name, value in details.items():
+        if name == "fields" and isinstance(value, dict):
+            for field, errors in value.items():
+                lines = [line for line in _flatten(errors) if line != message]
+                parts += [f"{field}: {'; '.join(lines)}"] if lines else []
+        else:
+            parts.append(f"{name}: {value}")
+    if not parts:
+        parts.append(code)
+    return "; ".join(parts) + f" (request {current_request_id() or '-'})"
+
+
+def altmount_body(
     status_code: int, message: str, code: str | None = None, details: dict | None = None
+) -> dict[str, Any]:
+    """AltMount's error shape, `{"error": {"message", "details"}}`."""
+    code = code or CODES_BY_STATUS.get(status_code, "SERVER_ERROR")
+    if status_code == 500:
+        message = ALTMOUNT_SERVER_ERROR
+    return {"error": {"message": message, "details": _context_text(message, code, details or {})}}
+
+
+def error_body_for(
+    error_format: str,
+    status_code: int,
+    message: str,
+    code: str | None = None,
+    details: dict | None = None,
+) -> dict[str, Any]:
+    """The error body in the shape `error_format` names."""
+    if error_format == ALTMOUNT_ERRORS:
+        return altmount_body(status_code, message, code, details)
+    return error_body(status_code, message, code, details)
+
+
+def api_error_response(
+    status_code: int,
+    message: str,
+    code: str | None = None,
+    details: dict | None = None,
+    *,
+    error_format: str = NOMARR_ERRORS,
 ) -> JsonResponse:
     """The error format for plain Django views (pages' JSON endpoints, 404/500 handlers)."""
-    response = JsonResponse(error_body(status_code, message, code, details), status=status_code)
-    return response
+    body = error_body_for(error_format, status_code, message, code, details)
+    return JsonResponse(body, status=status_code)
 
 
 def _flatten(errors: Any, prefix: str = "") -> list[str]:
@@ -201,7 +270,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             message = "Too many requests, try again later."
         else:
             message = str(exc.detail)
-        response = Response(error_body(status_code, message, code, details), status=status_code)
+        shape = error_format_of(context.get("request"))
+        body = error_body_for(shape, status_code, message, code, details)
+        response = Response(body, status=status_code)
         if getattr(exc, "auth_header", None):
             response["WWW-Authenticate"] = exc.auth_header
         wait = getattr(exc, "retry_after", None) or getattr(exc, "wait", None)
@@ -216,7 +287,5 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         getattr(request, "path", "?"),
         exc_info=exc,
     )
-    return Response(
-        error_body(500, "Internal server error. The request id is logged with the details."),
-        status=500,
-    )
+    message = "Internal server error. The request id is logged with the details."
+    return Response(error_body_for(error_format_of(request), 500, message), status=500)

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as html_server_error
 
-from nomarr_site.errors import api_error_response
+from nomarr_site.errors import api_error_response, error_format_of
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ def not_found(request, exception=None):
 def server_error(request):
     if _is_api(request.path):
         return api_error_response(
-            500, "Internal server error. The request id is logged with the details."
+            500,
+            "Internal server error. The request id is logged with the details.",
+            error_format=error_format_of(request),
         )
     return html_server_error(request)

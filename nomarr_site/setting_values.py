@@ -215,3 +215,34 @@ def optional_path(value: Any) -> str:
 def comma_list(raw: str) -> list[str]:
     """Environment form of a list setting: `mon,wed,fri`."""
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+MAX_FOLDERS = 50
+
+
+def path_list(value: Any) -> list[str]:
+    """Absolute folders, as a list or one text separated by commas or new lines (the settings
+    form's text input); duplicates dropped, order kept."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = [part for line in value.splitlines() for part in line.split(",")]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidSetting("expected a list of absolute folders")
+    folders = [path_value(item) for item in value if item.strip()]
+    if len(folders) > MAX_FOLDERS:
+        raise InvalidSetting(f"at most {MAX_FOLDERS} folders")
+    return list(dict.fromkeys(folders))
+
+
+HTTP_URL = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(?::[0-9]{1,5})?(?:/[\x21-\x7e]*)?")
+
+
+def http_url(value: Any) -> str:
+    """An http(s) URL of a server on the network (`http://sabnzbd:8080`); blank clears it.
+    A trailing slash is dropped so paths can be appended."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if not isinstance(value, str) or len(value) > 500 or not HTTP_URL.fullmatch(value.strip()):
+        raise InvalidSetting("expected an http:// or https:// URL without spaces")
+    return value.strip().rstrip("/")

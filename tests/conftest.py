@@ -8,8 +8,13 @@ import sys
 import pytest
 
 # The loopback TMDB server (`tmdb_server`) and Nomarr configured for it (`tmdb`); a loopback
-# download source (`download_server`).
-pytest_plugins = ["tests.support.tmdb", "tests.support.download_server"]
+# download source (`download_server`); the loopback SABnzbd and NZBGet (`sabnzbd_server`,
+# `nzbget_server`).
+pytest_plugins = [
+    "tests.support.tmdb",
+    "tests.support.download_server",
+    "tests.support.nzb_clients",
+]
 
 ADMIN_PASSWORD = "Correct-Horse-9"
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
@@ -24,15 +25,17 @@ from jobs.subjects import Subject
 from library.downloads import events as queue_events
 from library.downloads import sources
 from library.downloads.errors import DownloadError, DownloadStopped
-from library.downloads.partfile import PartFile
+from library.downloads.partfile import remove_partial
 from library.downloads.progress import Progress
 from library.models import DownloadItem, Episode, Series
 from library.series.naming import VIDEO_EXTENSIONS, episode_file_name
 from library.series.scan import FolderUnusable, NoSeriesDirectory, folder_of, make_folder
 from library.subjects import SERIES
 from nomarr_site import config
-from nomarr_site.domain import Forbidden
+from nomarr_site.domain import DomainError, Forbidden
 from nomarr_site.events.sender import DOWNLOAD_COMPLETE, DOWNLOAD_FAILED, DOWNLOAD_PROGRESS
+
+logger = logging.getLogger(__name__)
 
 KIND = "download"
 DEFAULT_EXTENSION = ".mkv"
@@ -68,6 +71,15 @@ def queue_download(item: DownloadItem, priority: str = "NORMAL") -> Job:
 
 def part_name(item: DownloadItem) -> str:
     return f".nomarr-{item.pk}.part"
+
+
+def discard_partial(item: DownloadItem) -> None:
+    """Remove what an earlier attempt of `item` left (the item left the queue); best effort:
+    an unavailable series folder keeps it, a worker writing it keeps it."""
+    try:
+        remove_partial(folder_of(item.series), part_name(item))
+    except (DomainError, OSError):
+        logger.info("Partial download of %s left in place", item.pk)
 
 
 def extension_of(url: str) -> str:
@@ -145,7 +157,7 @@ class DownloadRunner(JobRunner):
                 should_stop=self._should_stop,
             )
         except DownloadStopped:
-            PartFile(folder, part_name(item)).discard()  # cancelled: nothing to resume
+            remove_partial(folder, part_name(item))  # cancelled: nothing to resume
             raise Cancelled(f"Download {item.pk} was cancelled") from None
         except DownloadError as exc:
             if exc.retryable:

@@ -5,14 +5,10 @@ one is known, and renames the file into place. Errors say whether a retry may he
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import email.utils
 import logging
 import os
-import re
-import time
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -21,45 +17,31 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from library.downloads.errors import DownloadError, DownloadStopped
+from library.downloads.headers import (
+    announced_sha256,
+    content_range,
+    retry_after,
+    unsatisfied_total,
+)
 from library.downloads.partfile import (
     PartFile,
     PartState,
     check_sha256,
     check_target,
-    place,
-    verify,
+    finish,
     write_all,
     write_failed,
 )
 from library.downloads.progress import Meter, Progress
+from library.downloads.urls import check_url, shown
 
 __all__ = ["DownloadError", "DownloadStopped", "Progress", "download", "check_url"]
 
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-SCHEMES = ("http", "https")
 USER_AGENT = "Nomarr"
-_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.I)
-_UNSATISFIED_RANGE = re.compile(r"bytes\s+\*/(\d+)", re.I)
 RESTART: Final = "restart"  # the server would not continue the part file: start from zero
-
-
-def shown(url: str) -> str:
-    """`url` for messages and logs: without its query, which may hold a token."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
-
-
-def check_url(url: str) -> None:
-    """Refuse anything but an http(s) URL with a host (file:, ftp:, data: ...)."""
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme.lower() not in SCHEMES or not parts.hostname:
-        scheme = f"{parts.scheme}: " if parts is not None and parts.scheme else ""
-        raise DownloadError(
-            f"Only http and https URLs can be downloaded; {scheme}{str(url)[:100]!r} is not one."
-        )
 
 
 def download(
@@ -85,35 +67,54 @@ def download(
         raise DownloadStopped()
     part = PartFile(target_dir, part_name)
     meter = Meter(on_progress)
+    with part.locked() as fd:
+        state = _fetch(url, part, fd, meter, should_stop, expected_size, timeout)
+        return finish(
+            part,
+            target_dir / final_name,
+            meter,
+            sizes={"the server": state.total, "the expected size": expected_size},
+            checksums={
+                "the server's checksum header": state.sha256,
+                "the expected checksum": expected_sha256,
+            },
+        )
+
+
+def _fetch(
+    url: str,
+    part: PartFile,
+    fd: int,
+    meter: Meter,
+    should_stop: Callable[[], bool],
+    expected_size: int | None,
+    timeout: float,
+) -> PartState:
+    """Bring the part file to completion; the state it was completed with."""
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    restarted = False
     with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
-        # A server that will not continue the part file gets one fresh request.
-        for _ in range(2):
-            state = _transfer(client, url, part, meter, should_stop, expected_size)
-            if state != RESTART:
-                break
-            part.discard()
-            meter.restart()
-    if not isinstance(state, PartState):
-        raise DownloadError(f"{shown(url)} answered a fresh request oddly.", retryable=True)
-    verify(
-        part,
-        sizes={"the server": state.total, "the expected size": expected_size},
-        checksums={
-            "the server's checksum header": state.sha256,
-            "the expected checksum": expected_sha256,
-        },
-    )
-    size = part.size()
-    final = place(part, target_dir / final_name)
-    meter.finish(size)
-    return final
+        while True:
+            state = _transfer(client, url, part, fd, meter, should_stop, expected_size)
+            if not isinstance(state, PartState):
+                # A server that will not continue the part file gets one fresh request.
+                if restarted:
+                    break
+                restarted = True
+                part.reset(fd)
+                meter.restart()
+            elif state.total is None or part.size() >= state.total:
+                return state
+            # else: a 206 covering only part of the rest (a CDN capping ranges); each answer
+            # adds at least one byte, so asking for the next part ends.
+    raise DownloadError(f"{shown(url)} answered a fresh request oddly.", retryable=True)
 
 
 def _transfer(
     client: httpx.Client,
     url: str,
     part: PartFile,
+    fd: int,
     meter: Meter,
     should_stop: Callable[[], bool],
     expected_size: int | None,
@@ -140,13 +141,11 @@ def _transfer(
                 f"The server announces {state.total} bytes but {expected_size} bytes were "
                 "expected; nothing was kept."
             )
-        try:
-            part.save(state)
-        except OSError as exc:
-            raise write_failed(part, exc) from None
         if not offset:
             meter.restart()
-        _receive(response, part, offset, state.total, meter, should_stop)
+        answered = content_range(response.headers) if response.status_code == 206 else None
+        until = answered.end + 1 if answered is not None else state.total
+        _receive(response, part, fd, state, offset, until, meter, should_stop)
     return state
 
 
@@ -178,6 +177,10 @@ def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Resp
                 "tried again.",
                 retryable=True,
             ) from None
+        except httpx.InvalidURL:
+            raise DownloadError(f"{current[:100]!r} is not a valid URL.") from None
+        except httpx.ConnectError as exc:
+            raise _connect_error(exc, current) from None
         except httpx.TransportError as exc:
             raise DownloadError(
                 f"Cannot reach {urlsplit(current).hostname} ({type(exc).__name__}); the "
@@ -186,8 +189,15 @@ def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Resp
             ) from None
         if response.is_redirect:
             response.close()
-            current = urljoin(current, response.headers["Location"])
-            check_url(current)
+            location = response.headers["Location"]
+            try:
+                current = urljoin(current, location)
+                check_url(current)
+            except (DownloadError, ValueError):
+                raise DownloadError(
+                    f"{shown(url)} redirects to {location[:100]!r}; only http and https URLs "
+                    "can be downloaded."
+                ) from None
             continue
         if response.status_code in (200, 206, 416):
             if response.headers.get("Content-Encoding", "identity").lower() != "identity":
@@ -199,13 +209,31 @@ def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Resp
     raise DownloadError(f"{shown(url)} redirects more than {MAX_REDIRECTS} times.")
 
 
+def _connect_error(exc: httpx.ConnectError, url: str) -> DownloadError:
+    """A refused or unreachable host is worth another try; a certificate that cannot be
+    verified will not fix itself."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+        cause = cause.__cause__ or cause.__context__
+    host = urlsplit(url).hostname
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return DownloadError(
+            f"The certificate of {host} could not be verified ({cause.verify_message}); "
+            "the download was not started."
+        )
+    return DownloadError(
+        f"Cannot reach {host} ({type(exc).__name__}); the download will be tried again.",
+        retryable=True,
+    )
+
+
 def _status_error(response: httpx.Response, url: str) -> DownloadError:
     status = response.status_code
     if status in (408, 425, 429) or status >= 500:
         return DownloadError(
             f"{urlsplit(url).hostname} answered HTTP {status}; the download will be tried again.",
             retryable=True,
-            retry_after=_retry_after(response.headers.get("Retry-After")),
+            retry_after=retry_after(response.headers.get("Retry-After")),
         )
     if status in (401, 403):
         reason = f"The server refused access to {shown(url)} (HTTP {status})."
@@ -218,25 +246,11 @@ def _status_error(response: httpx.Response, url: str) -> DownloadError:
     return DownloadError(reason, retryable=False)
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 def _unsatisfiable(
     response: httpx.Response, previous: PartState | None, offset: int
 ) -> PartState | str:
     """416: the part file may already hold the whole file (a crash after the last byte)."""
-    match = _UNSATISFIED_RANGE.match(response.headers.get("Content-Range", ""))
-    total = int(match.group(1)) if match else None
+    total = unsatisfied_total(response.headers)
     if (
         previous is not None
         and offset
@@ -251,12 +265,12 @@ def _unsatisfiable(
 def _continues(response: httpx.Response, previous: PartState | None, offset: int) -> bool:
     """Whether a 206 continues our part file: it starts where the file ends, and the file it
     is part of has the recorded validator and size."""
-    match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-    if match is None or int(match.group(1)) != offset:
+    answered = content_range(response.headers)
+    if answered is None or answered.start != offset:
         return False
     if previous is None:
         return offset == 0
-    total = None if match.group(3) == "*" else int(match.group(3))
+    total = answered.total
     etag = response.headers.get("ETag")
     modified = response.headers.get("Last-Modified")
     return (
@@ -279,9 +293,9 @@ def _state_of(
     total: int | None = None
     length = response.headers.get("Content-Length", "")
     if response.status_code == 206:
-        match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-        if match and match.group(3) != "*":
-            total = int(match.group(3))
+        answered = content_range(response.headers)
+        if answered is not None and answered.total is not None:
+            total = answered.total
         elif length.isdigit():
             total = offset + int(length)
     elif length.isdigit():
@@ -296,53 +310,32 @@ def _state_of(
     )
 
 
-def announced_sha256(headers: httpx.Headers) -> str | None:
-    """The SHA-256 (hex) of the whole file a source announces: `Repr-Digest: sha-256=:b64:`
-    (RFC 9530), `Digest: SHA-256=b64` (RFC 3230) or `X-Checksum-Sha256: hex` (Artifactory,
-    Nexus). A malformed value is ignored."""
-    plain = str(headers.get("X-Checksum-Sha256", "")).strip()
-    if _SHA256_HEX.fullmatch(plain):
-        return plain.lower()
-    for name in ("Repr-Digest", "Digest"):
-        for item in headers.get(name, "").split(","):
-            algorithm, _, value = item.strip().partition("=")
-            if algorithm.strip().lower() != "sha-256":
-                continue
-            try:
-                raw = base64.b64decode(value.strip().strip(":"), validate=True)
-            except (binascii.Error, ValueError):
-                continue
-            if len(raw) == 32:
-                return raw.hex()
-    return None
-
-
 def _receive(
     response: httpx.Response,
     part: PartFile,
+    fd: int,
+    state: PartState,
     offset: int,
-    total: int | None,
+    until: int | None,
     meter: Meter,
     should_stop: Callable[[], bool],
 ) -> None:
-    """Append the answer's body to the part file from `offset`. What arrived before a dropped
-    connection or a stop is flushed to disk and kept for a resume; a failed write removes it."""
+    """Write the answer's body into the part file from `offset` up to byte `until` (when
+    known). What arrived before a dropped connection or a stop is flushed to disk and kept for
+    a resume; a failed write removes it."""
+    total = state.total
     try:
-        fd = part.open(offset)
-    except OSError as exc:
-        raise write_failed(part, exc) from None
-    try:
+        part.rewind(fd, offset)
+        part.save(state)
         try:
             done = _copy(response, fd, offset, total, meter, should_stop)
         finally:
             os.fsync(fd)
     except OSError as exc:
         raise write_failed(part, exc) from None
-    finally:
-        os.close(fd)
-    if total is not None and done < total:
+    if until is not None and done < until:
         raise _dropped(response, done, total)
-    if total is not None and done > total:
+    if (until is not None and done > until) or (total is not None and done > total):
         part.discard()
         raise DownloadError(f"{shown(str(response.url))} sent more bytes than it announced.")
 

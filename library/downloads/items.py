@@ -171,7 +171,7 @@ def remove(ids: Sequence[str]) -> int:
     """Remove these items (all must exist, else `NotFound` naming the unknown ones and nothing
     is removed). A running one is cancelled: its download stops and its partial file goes."""
     wanted = list(dict.fromkeys(str(i) for i in ids))
-    found = list(DownloadItem.objects.filter(pk__in=wanted).select_related("job"))
+    found = list(DownloadItem.objects.filter(pk__in=wanted).select_related("job", "series"))
     unknown = sorted(set(wanted) - {str(item.pk) for item in found})
     if unknown:
         raise NotFound(
@@ -185,6 +185,9 @@ def _delete(found: list[DownloadItem]) -> None:
     """Delete items and their jobs; a running job is flagged to stop and kept until it does
     (the jobs queue then shows it cancelled, with the reason)."""
     job_ids = [item.job_id for item in found if item.job_id is not None]
+    for item in found:
+        if item.job is None or item.job.status not in (Job.Status.RUNNING, Job.Status.DONE):
+            download_job.discard_partial(item)  # a running one removes its own when it stops
     with transaction.atomic():
         manage.cancel(job_ids, REMOVED_REASON)
         DownloadItem.objects.filter(pk__in=[item.pk for item in found]).delete()
@@ -201,9 +204,10 @@ CLEARS = {
 
 def clear(which: str) -> int:
     """Remove every completed, failed or pending item; returns how many."""
-    found = list(DownloadItem.objects.filter(job__status__in=CLEARS[which]).select_related("job"))
+    chosen = DownloadItem.objects.filter(job__status__in=CLEARS[which])
+    found = list(chosen.select_related("job", "series"))
     if which == "pending":
-        found += list(DownloadItem.objects.filter(job__isnull=True))
+        found += list(DownloadItem.objects.filter(job__isnull=True).select_related("series"))
     _delete(found)
     _drop_orphans()
     return len(found)

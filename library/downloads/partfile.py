@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from library.downloads.errors import DownloadError
+from library.downloads.progress import Meter
 from nomarr_site.files import atomic_write, move_into_place
 
 logger = logging.getLogger(__name__)
@@ -98,7 +101,7 @@ class PartFile:
         ):
             return None
         total = fields.pop("total")
-        if total is not None and (not isinstance(total, int) or total < 0):
+        if total is not None and (type(total) is not int or total < 0):  # bool is an int
             return None
         return PartState(total=total, **fields)  # type: ignore[arg-type]
 
@@ -106,18 +109,44 @@ class PartFile:
         document = {"version": SIDECAR_VERSION, **asdict(state)}
         atomic_write(self.sidecar, json.dumps(document) + "\n")
 
-    def open(self, offset: int) -> int:
-        """A file descriptor on the part file positioned at `offset` (what lies after it is
-        cut off). Never follows a symlink planted at the part name."""
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[int]:
+        """A write descriptor on the part file (created when missing), locked for the whole
+        download: a second worker given the same download (a job delivered twice) backs off
+        with a retryable DownloadError instead of writing into the same file. Never follows a
+        symlink planted at the part name. An empty part file is not left behind."""
         flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(self.path, flags, FILE_MODE)
         try:
-            os.ftruncate(fd, offset)
-            os.lseek(fd, offset, os.SEEK_SET)
-        except BaseException:
+            fd = os.open(self.path, flags, FILE_MODE)
+        except OSError as exc:
+            raise write_failed(self, exc) from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DownloadError(
+                    f"Another worker is downloading into {self.path.name} right now.",
+                    retryable=True,
+                ) from None
+            os.fchmod(fd, FILE_MODE)  # whatever the worker's umask: media servers must read it
+            try:
+                yield fd
+            finally:
+                if self.path.exists() and self.size() == 0:
+                    self.discard()
+        finally:
             os.close(fd)
-            raise
-        return fd
+
+    def rewind(self, fd: int, offset: int) -> None:
+        """Cut the part file at `offset` and write from there."""
+        os.ftruncate(fd, offset)
+        os.lseek(fd, offset, os.SEEK_SET)
+
+    def reset(self, fd: int) -> None:
+        """Start over: an empty part file and no sidecar."""
+        self.rewind(fd, 0)
+        with contextlib.suppress(FileNotFoundError):
+            self.sidecar.unlink()
 
     def discard(self) -> None:
         for path in (self.path, self.sidecar):
@@ -191,3 +220,46 @@ def place(part: PartFile, final: Path) -> Path:
         part.sidecar.unlink()
     logger.info("downloaded %s", final)
     return final
+
+
+def finish(
+    part: PartFile,
+    final: Path,
+    meter: Meter,
+    sizes: dict[str, int | None],
+    checksums: dict[str, str | None],
+) -> Path:
+    """Verify the complete part file, rename it to `final` and report 100 %."""
+    try:
+        verify(part, sizes, checksums)
+        size = part.size()
+        placed = place(part, final)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise DownloadError(f"Cannot move the download into {final.parent}: {reason}.") from None
+    meter.finish(size)
+    return placed
+
+
+def remove_partial(target_dir: Path, part_name: str) -> bool:
+    """Delete the part file and sidecar of a download that will not be resumed (an item taken
+    off the queue). False, leaving them alone, while a worker is writing them."""
+    check_name(part_name, "temporary file name")
+    part = PartFile(Path(target_dir), part_name)
+    try:
+        fd = os.open(part.path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        part.discard()
+        return True
+    except OSError:  # a symlink planted at the name: remove the link, never its target
+        part.discard()
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    else:
+        part.discard()
+        return True
+    finally:
+        os.close(fd)

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import ClassVar
-from urllib.parse import unquote, urlsplit
 
 from library.downloads import fetch, ytdlp
 from library.downloads.errors import DownloadError
-from library.downloads.partfile import PartFile, check_sha256, check_target, place, verify
+from library.downloads.partfile import PartFile, check_sha256, check_target, finish
 from library.downloads.progress import Meter, Progress
-from library.series.naming import VIDEO_EXTENSIONS
+from library.downloads.urls import check_url, is_http, is_video_link
 
 
 class Source(ABC):
@@ -40,20 +39,6 @@ class Source(ABC):
         expected_sha256: str | None = None,
         timeout: float = 30.0,
     ) -> Path: ...
-
-
-def is_http(url: str) -> bool:
-    try:
-        fetch.check_url(url)
-    except DownloadError:
-        return False
-    return True
-
-
-def is_video_link(url: str) -> bool:
-    """Whether the URL's path names a video file (`.../Show.S01E02.mkv`)."""
-    suffix = PurePosixPath(unquote(urlsplit(url).path)).suffix.lower()
-    return suffix in VIDEO_EXTENSIONS
 
 
 class HttpSource(Source):
@@ -117,29 +102,28 @@ class YtDlpSource(Source):
     ) -> Path:
         target_dir = Path(target_dir)
         check_target(target_dir, final_name, part_name)
-        fetch.check_url(url)
+        check_url(url)
         check_sha256(expected_sha256)
         part = PartFile(target_dir, part_name)
         meter = Meter(on_progress)
         extension = ytdlp.extension_of(final_name)
-        ytdlp.run(url, part, extension, meter=meter, should_stop=should_stop, timeout=timeout)
-        if not part.path.is_file():
-            raise DownloadError("yt-dlp finished without writing the video file.")
-        verify(
-            part,
-            sizes={"the expected size": expected_size},
-            checksums={"the expected checksum": expected_sha256},
-        )
-        size = part.size()
-        final = place(part, target_dir / final_name)
-        meter.finish(size)
-        return final
+        with part.locked():
+            ytdlp.run(url, part, extension, meter=meter, should_stop=should_stop, timeout=timeout)
+            if part.size() == 0:
+                raise DownloadError("yt-dlp finished without writing the video file.")
+            return finish(
+                part,
+                target_dir / final_name,
+                meter,
+                sizes={"the expected size": expected_size},
+                checksums={"the expected checksum": expected_sha256},
+            )
 
 
 def source_for(url: str) -> Source:
     """The source for `url`: a link to a video file, or any link when yt-dlp is missing, is
     fetched directly; another page goes to yt-dlp. Only http and https (DownloadError)."""
-    fetch.check_url(url)
+    check_url(url)
     if is_video_link(url) or not YtDlpSource.available():
         return HttpSource()
     return YtDlpSource()

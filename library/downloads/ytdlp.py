@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from library.downloads.errors import DownloadError, DownloadStopped
 from library.downloads.partfile import PartFile
@@ -110,16 +111,19 @@ def run(
             "yt-dlp is not installed; install it (pip install yt-dlp) to download from this "
             "site, or give a direct link to the video file."
         )
-    process = subprocess.Popen(  # noqa: S603 - a fixed program, the URL after `--`
-        [*program, *arguments(url, part.path, extension, timeout)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        errors="replace",
-    )
+    try:
+        process = subprocess.Popen(  # noqa: S603 - a fixed program, the URL after `--`
+            [*program, *arguments(url, part.path, extension, timeout)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+        )
+    except OSError as exc:
+        raise DownloadError(f"yt-dlp could not be started: {exc.strerror or exc}.") from None
     lines: queue.Queue[str | None] = queue.Queue()
-    reader = threading.Thread(target=_read, args=(process, lines), daemon=True)
+    reader = threading.Thread(target=_read, args=(process.stdout, lines), daemon=True)
     reader.start()
     try:
         errors = _follow(process, lines, part, meter, should_stop)
@@ -131,9 +135,10 @@ def run(
         raise _failure(part, errors, process.returncode)
 
 
-def _read(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
-    assert process.stdout is not None
-    for line in process.stdout:
+def _read(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    """Hand yt-dlp's output over line by line (a thread, so a silent yt-dlp cannot keep
+    `should_stop` from being asked); None at the end."""
+    for line in stream:
         lines.put(line.rstrip("\n"))
     lines.put(None)
 
@@ -181,7 +186,8 @@ def _failure(part: PartFile, errors: list[str], code: int) -> DownloadError:
         part.discard()
         folder = part.path.parent
         return DownloadError(f"The disk holding {folder} is full; free some space and try again.")
-    retryable = bool(_RETRYABLE.search(reason))
+    # Killed by a signal (the OOM killer, a worker shutdown) says nothing about the video.
+    retryable = bool(_RETRYABLE.search(reason)) or (code < 0 and not errors)
     return DownloadError(f"yt-dlp could not download the video: {reason}", retryable=retryable)
 
 

@@ -67,3 +67,24 @@ class Episode(models.Model):
     def code(self) -> str:
         """The reference's episode identifier, `"<season>-<number>"`."""
         return f"{self.season}-{self.number}"
+
+
+class RescanSchedule(models.Model):
+    """Singleton (pk=1): what the series-library scheduler last did. Its settings live in
+    `nomarr_site.config` (`scheduler_*`); the next run is a django-q2 `Schedule` row that
+    `library.series.schedule` plans from them."""
+
+    last_run = models.DateTimeField(null=True, blank=True)
+    last_job_id = models.BigIntegerField(null=True, blank=True)
+    last_message = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = "rescan schedule"
+
+    def __str__(self) -> str:
+        return f"last run {self.last_run}" if self.last_run else "never run"
+
+    @classmethod
+    def get(cls) -> RescanSchedule:
+        state, _ = cls.objects.get_or_create(pk=1)
+        return state

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from library.models import Episode, Series
+from library.models import Episode, RescanSchedule, Series
 
 
 class EpisodeInline(admin.TabularInline):
@@ -27,3 +27,14 @@ class EpisodeAdmin(admin.ModelAdmin):
     list_filter = ("is_present", "season")
     search_fields = ("series__name", "title", "path")
     list_select_related = ("series",)
+
+
+@admin.register(RescanSchedule)
+class RescanScheduleAdmin(admin.ModelAdmin):
+    """Read-only: the scheduler writes it; its settings are on the settings page."""
+
+    list_display = ("__str__", "last_job_id", "last_message")
+    readonly_fields = ("last_run", "last_job_id", "last_message")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

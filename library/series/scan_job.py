@@ -3,7 +3,9 @@
 
 `queue_series_scan` is the one way to queue it: payload `SeriesScanPayload` (`series_ids`
 empty: every show folder, synced into the database first), dedup key
-`series_scan:<all | sorted ids>`, subject `library.series:<id>` for a scan of one series.
+`series_scan:<all | sorted ids>` (a second request joins the queued scan, adding
+`then_download`: queue the missing episodes for download afterwards), subject
+`library.series:<id>` for a scan of one series.
 """
 
 from __future__ import annotations
@@ -27,8 +29,24 @@ from nomarr_site.events.sender import SCAN_COMPLETE, SCAN_PROGRESS
 EVENT_SECONDS = 0.5
 
 
-class SeriesScanPayload(TypedDict):
+class _SeriesScanRequired(TypedDict):
     series_ids: list[int]  # empty: the whole series directory
+
+
+class SeriesScanPayload(_SeriesScanRequired, total=False):
+    # `total=False`, not NotRequired: string annotations would hide NotRequired from the
+    # registry's payload check.
+    then_download: bool  # queue the missing episodes once the scan is done
+
+
+def merge_series_scans(queued: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """A second request for the same scan joins the queued one; asking for the downloads too
+    adds them (a scan never drops what an earlier request asked for)."""
+    then_download = bool(queued.get("then_download")) or bool(wanted.get("then_download"))
+    merged = {**queued}
+    if then_download:
+        merged["then_download"] = True
+    return merged
 
 
 def series_scan_key(payload: Mapping[str, Any]) -> str:
@@ -41,10 +59,13 @@ def series_scan_subject(payload: Mapping[str, Any]) -> Subject | None:
     return Subject(SERIES, int(ids[0])) if len(ids) == 1 else None
 
 
-def queue_series_scan(series: list[Series] | None = None) -> Job:
-    """Queue a scan of `series` (None: the whole series directory, its folders synced first);
-    the same scan already pending or running is returned instead."""
+def queue_series_scan(series: list[Series] | None = None, *, then_download: bool = False) -> Job:
+    """Queue a scan of `series` (None: the whole series directory, its folders synced first),
+    with `then_download` the download of the missing episodes after it; the same scan already
+    pending joins this request."""
     payload: SeriesScanPayload = {"series_ids": sorted(s.pk for s in series or [])}
+    if then_download:
+        payload["then_download"] = True
     return enqueue("series_scan", payload=payload, path=str(series_root()))
 
 
@@ -55,6 +76,7 @@ def queue_series_scan(series: list[Series] | None = None) -> Job:
     payload=SeriesScanPayload,
     dedup_key=series_scan_key,
     subject=series_scan_subject,
+    merge=merge_series_scans,
 )
 class SeriesScanRunner(JobRunner):
     """Syncs the show folders (a full scan), then scans each series: TMDB's episode list

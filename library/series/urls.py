@@ -1,13 +1,13 @@
-"""URLs of the series library: Aniworld's `/api/anime*` endpoints (search and one series are
-public, as the reference says; the rest take any full credential), the web API behind the
-series pages, and the pages."""
+"""URLs of the series library: Aniworld's `/api/anime*` and `/api/scheduler/*` endpoints
+(search and one series are public, as the reference says; the rest take any full credential),
+the web API behind the series pages, and the pages."""
 
 from django.urls import path
 
 import nomarr_site.converters  # noqa: F401 - registers <id:…>
 from library.series import views
+from library.series.api import scheduler, web
 from library.series.api import views as api
-from library.series.api import web
 from nomarr_site.auth import policy
 
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
             path("api/anime/status", api.AnimeStatusView.as_view()),
             path("api/anime/add", api.AnimeAddView.as_view()),
             path("api/anime/rescan", api.AnimeRescanView.as_view()),
+            path("api/scheduler/config", scheduler.SchedulerConfigView.as_view()),
+            path("api/scheduler/trigger-rescan", scheduler.TriggerRescanView.as_view()),
         ],
     ),
     *policy.routes(

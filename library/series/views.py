@@ -1,5 +1,5 @@
 """Pages of the series library: the list of series (with missing-episode badges, search and
-an add dialog) and one series (episodes by season, NFO and artwork)."""
+an add dialog, the rescan schedule) and one series (episodes by season, NFO and artwork)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from library.models import Series
+from nomarr_site.config import DAYS
+
+DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @login_required
 def series_list_page(request: HttpRequest) -> HttpResponse:
-    """The list and the add dialog run on the JSON API (series.js)."""
-    return render(request, "library/series_list.html", {"active": "series"})
+    """The list and the add dialog run on the JSON API (series.js), the rescan schedule on
+    `/api/scheduler/config` (schedule.js)."""
+    context = {"active": "series", "schedule_days": list(zip(DAYS, DAY_LABELS, strict=True))}
+    return render(request, "library/series_list.html", context)
 
 
 @login_required

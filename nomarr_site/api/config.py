@@ -45,6 +45,18 @@ DOCUMENT_FIELDS: dict[str, dict[str, str]] = {
         "tmdb_language": "tmdb_language",
         "downloads_max_concurrent": "downloads_max_concurrent",
     },
+    "imports": {
+        "roots": "import_roots",
+        "music_library": "import_music_library",
+        "nzb_client": "import_nzb_client",
+        "sabnzbd_url": "sabnzbd_url",
+        "sabnzbd_api_key": "sabnzbd_api_key",
+        "sabnzbd_category": "sabnzbd_category",
+        "nzbget_url": "nzbget_url",
+        "nzbget_username": "nzbget_username",
+        "nzbget_password": "nzbget_password",
+        "nzbget_category": "nzbget_category",
+    },
 }
 
 
@@ -189,7 +201,7 @@ def invalid(exc: config.InvalidConfig) -> ValidationFailed:
 
 class SchedulerSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
-    interval_minutes = serializers.IntegerField(min_value=5, max_value=7 * 24 * 60)
+    interval_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)
     schedule_time = serializers.CharField(help_text="HH:MM, 24-hour clock")
     schedule_days = serializers.ListField(child=serializers.ChoiceField(choices=config.DAYS))
     auto_download_after_rescan = serializers.BooleanField()
@@ -227,6 +239,27 @@ class OtherSerializer(serializers.Serializer):
     )
 
 
+class ImportsSerializer(serializers.Serializer):
+    roots = serializers.ListField(
+        child=serializers.CharField(), help_text="folders POST /api/import/file may import from"
+    )
+    music_library = serializers.IntegerField(help_text="0: the first enabled music library")
+    nzb_client = serializers.ChoiceField(choices=["none", "sabnzbd", "nzbget"])
+    sabnzbd_url = serializers.CharField(allow_blank=True)
+    sabnzbd_api_key = serializers.CharField(
+        write_only=True, required=False, help_text="Set only; answers carry sabnzbd_api_key_set"
+    )
+    sabnzbd_api_key_set = serializers.BooleanField(read_only=True)
+    sabnzbd_category = serializers.CharField(allow_blank=True)
+    nzbget_url = serializers.CharField(allow_blank=True)
+    nzbget_username = serializers.CharField(allow_blank=True)
+    nzbget_password = serializers.CharField(
+        write_only=True, required=False, help_text="Set only; answers carry nzbget_password_set"
+    )
+    nzbget_password_set = serializers.BooleanField(read_only=True)
+    nzbget_category = serializers.CharField(allow_blank=True)
+
+
 class ConfigDocumentSerializer(serializers.Serializer):
     """The /api/config document (documentation only; `parse_document` validates)."""
 
@@ -236,6 +269,7 @@ class ConfigDocumentSerializer(serializers.Serializer):
     logging = LoggingSerializer()
     backup = BackupSectionSerializer()
     other = OtherSerializer()
+    imports = ImportsSerializer()
 
 
 class ConfigView(APIView):

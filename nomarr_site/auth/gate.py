@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase
 
 from nomarr_site.auth.policy import NO_POLICY, AllowedByPolicy, group_of_view
-from nomarr_site.errors import api_error_response
+from nomarr_site.errors import api_error_response, error_format_of_view
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -48,5 +48,9 @@ class PolicyGateMiddleware:
         if group.page and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if group.api and not _enforces_policy(view):
-            return api_error_response(403, "This route's view does not enforce its access policy")
+            return api_error_response(
+                403,
+                "This route's view does not enforce its access policy",
+                error_format=error_format_of_view(view),
+            )
         return None

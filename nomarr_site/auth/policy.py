@@ -11,6 +11,7 @@
 | admin      | /admin/*                            | API key                          | full       |
 | web        | /api/web/*                          | session cookie, session token    | -          |
 | service    | every other /api/* and /ws/*        | cookie, token, API key           | full       |
+| import     | /api/import/file (AltMount's)       | API key                          | full       |
 | page       | the HTML pages (/web/*)             | session cookie, else the login   | -          |
 | backoffice | /backoffice/ (Django admin)         | the admin's own staff login      | -          |
 
@@ -20,6 +21,10 @@ The paths only describe the table: each urls.py declares the group of its routes
 can shape (a root-path header, `//`, encoded slashes). A route that declares no group is
 refused. A valid credential of a kind the group does not accept, or an API key of a scope it
 does not accept, is refused with 403; no credential at all is 401.
+
+A group also chooses the shape of its error answers (`error_format`): Nomarr's own, or
+AltMount's `{"error": {"message", "details"}}` for the import group, so every error of those
+routes (the 401 of this layer included) keeps the shape its clients parse.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 from nomarr_site.auth.credentials import API_KEY, SESSION, TOKEN
+from nomarr_site.errors import ALTMOUNT_ERRORS, NOMARR_ERRORS, POLICY_ATTRIBUTE
 from nomarr_site.models import ApiKey
 
 if TYPE_CHECKING:
@@ -45,8 +51,9 @@ if TYPE_CHECKING:
 
     from nomarr_site.auth.credentials import Credential
 
-# The attribute a route's view carries, and the scope key a WebSocket route sets.
-ATTRIBUTE = "nomarr_policy_group"
+# The attribute a route's view carries (errors.py reads the group's error shape from it too,
+# without importing this module), and the scope key a WebSocket route sets.
+ATTRIBUTE = POLICY_ATTRIBUTE
 SCOPE_KEY = "nomarr_policy_group"
 NO_POLICY = "No access policy is declared for this route"
 
@@ -62,6 +69,8 @@ class Group:
     own_login: bool = False
     # The API key scopes it accepts: only `full` unless a group says otherwise.
     key_scopes: frozenset[str] = frozenset({ApiKey.Scope.FULL})
+    # The shape of every error answer of the group's routes.
+    error_format: str = NOMARR_ERRORS
 
     @property
     def public(self) -> bool:
@@ -82,6 +91,8 @@ ADMIN = Group("admin", frozenset({API_KEY}))
 WEB = Group("web", frozenset({SESSION, TOKEN}))
 SERVICE = Group("service", frozenset({SESSION, TOKEN, API_KEY}))
 PAGE = Group("page", frozenset({SESSION}), page=True)
+# AltMount's import endpoint: API keys only, as AltMount's reference says, in AltMount's errors.
+IMPORT = Group("import", frozenset({API_KEY}), error_format=ALTMOUNT_ERRORS)
 BACKOFFICE = Group("backoffice", frozenset({SESSION}), own_login=True)
 
 DESCRIPTIONS = {

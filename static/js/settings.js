@@ -101,6 +101,7 @@ const SECTION_TITLES = {
   logging: "Logging",
   backup: "Backups",
   other: "Library and metadata",
+  imports: "Imports (AltMount API, SABnzbd, NZBGet)",
 };
 let loadedFields = [];
 

@@ -162,7 +162,7 @@ def test_a_body_that_is_not_an_object_is_400(token_holder, body):
 def test_one_bad_field_saves_nothing(token_holder):
     response = put(
         token_holder,
-        {"other": {"namespace": "changed"}, "scheduler": {"interval_minutes": 1}},
+        {"other": {"namespace": "changed"}, "scheduler": {"interval_minutes": 0}},
     )
     assert response.status_code == 400
     assert token_holder.get("/api/config").json()["other"]["namespace"] == "nom"
@@ -171,7 +171,7 @@ def test_one_bad_field_saves_nothing(token_holder):
 def test_every_error_of_a_document_is_reported_at_once(token_holder):
     response = put(
         token_holder,
-        {"scheduler": {"interval_minutes": 1, "bogus": 1}, "logging": {"level": "x"}},
+        {"scheduler": {"interval_minutes": 0, "bogus": 1}, "logging": {"level": "x"}},
     )
     fields = response.json()["details"]["fields"]
     assert set(fields) == {"scheduler.interval_minutes", "scheduler.bogus", "logging.level"}
@@ -305,7 +305,7 @@ def test_form_fields_describe_every_editable_setting_without_secrets(
     assert (
         fields["scheduler.interval_minutes"]["min"],
         fields["scheduler.interval_minutes"]["max"],
-    ) == (5, 10080)
+    ) == (1, 10080)
     assert fields["scheduler.schedule_days"]["input"] == "multi"
     assert fields["logging.level"]["choices"] == list(config.LOG_LEVELS)
     assert fields["logging.level"]["restart"] is True

@@ -8,7 +8,8 @@ Fixture `download_server` gives a fresh `DownloadServer` per test:
     blob = download_server.add("/ep1.mkv", data)            # serve bytes at a path
     url = download_server.url("/ep1.mkv")
     blob.cuts.append(1000)      # the next body answer hangs up after 1000 bytes
-    blob.statuses += [503, 503] # the next two requests get 503 (Retry-After: 1), then normal
+    blob.statuses += [503, 503] # the next two requests get 503, then the file
+    blob.retry_after = "120"    # the Retry-After of 429 and 503 answers ("1" unless set)
     blob.delay = 2.0            # every answer waits 2 s before its headers (timeouts)
     blob.stalls.append((500, 2.0))  # the next body answer pauses 2 s after 500 bytes
     download_server.replace("/ep1.mkv", other)  # new content: new ETag and Last-Modified
@@ -18,27 +19,41 @@ Fixture `download_server` gives a fresh `DownloadServer` per test:
     blob.checksum_of = b"other"      # announce the checksum of other bytes (a wrong one)
     blob.etag = None; blob.last_modified = None  # a server without validators
     blob.chunked = True         # no Content-Length: the size is unknown until the end
+    blob.misplaced_range = True # a buggy server: a 206 that starts at byte 0 whatever was asked
+    blob.max_range = 50_000     # a CDN that answers each range with at most 50 000 bytes
+    blob.headers["Content-Encoding"] = "gzip"  # extra headers on the file's answers
     download_server.redirect("/old", "/ep1.mkv")  # 302 (Location may be any URL, file:// too)
 
-`download_server.requests` records every request (method, path, headers) in order;
+Fixture `download_server_tls` is the same over https with a self-signed certificate (no client
+trusts it). HEAD answers carry the headers a GET would get. `download_server.requests` records every
+request (method, path, headers) in order;
 `download_server.ranges("/ep1.mkv")` lists the Range headers sent for a path ("" for none).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import datetime
 import email.utils
 import hashlib
 import re
 import socket
+import ssl
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
 _CHUNK = 8192
@@ -59,6 +74,10 @@ class Blob:
     checksum_header: str | None = None
     checksum_of: bytes | None = None
     chunked: bool = False
+    misplaced_range: bool = False
+    max_range: int | None = None  # a CDN that answers a range with at most this many bytes
+    retry_after: str = "1"  # sent with 429 and 503 answers
+    headers: dict[str, str] = field(default_factory=dict)
     version: int = 0
 
     def refresh_validators(self) -> None:
@@ -108,10 +127,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         return
 
+    def do_HEAD(self) -> None:  # noqa: N802 - the standard library's name
+        """The headers a GET would get (size, validators, checksum), without the body."""
+        self.do_GET()
+
     def do_GET(self) -> None:  # noqa: N802 - the standard library's name
         path = urlsplit(self.path).path
         state = self.server_state
-        state.requests.append({"method": "GET", "path": path, "headers": dict(self.headers)})
+        state.requests.append({"method": self.command, "path": path, "headers": dict(self.headers)})
         self.close_connection = True  # one request per connection keeps cuts simple
         if path in state.redirects:
             status, location = state.redirects[path]
@@ -123,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(blob.delay)
         if blob.statuses:
             status = blob.statuses.pop(0)
-            headers = {"Retry-After": "1"} if status in (429, 503) else {}
+            headers = {"Retry-After": blob.retry_after} if status in (429, 503) else {}
             return self._error(status, self.responses.get(status, ("Error",))[0], headers)
         start, end = self._range(blob)
         if start is not None and start >= len(blob.data):
@@ -140,11 +163,14 @@ class _Handler(BaseHTTPRequestHandler):
         if if_range and blob.honour_if_range and if_range not in (blob.etag, blob.last_modified):
             return None, None  # the file changed: RFC 9110 says send all of it
         end = int(match.group(2)) if match.group(2) else len(blob.data) - 1
-        return int(match.group(1)), min(end, len(blob.data) - 1)
+        start = 0 if blob.misplaced_range else int(match.group(1))
+        if blob.max_range is not None:
+            end = min(end, start + blob.max_range - 1)
+        return start, min(end, len(blob.data) - 1)
 
     def _body(self, blob: Blob, start: int | None, end: int | None) -> None:
         payload = blob.data if start is None else blob.data[start : (end or 0) + 1]
-        headers = {"Content-Type": blob.content_type, "Accept-Ranges": "bytes"}
+        headers = {"Content-Type": blob.content_type, "Accept-Ranges": "bytes", **blob.headers}
         for name, value in (("ETag", blob.etag), ("Last-Modified", blob.last_modified)):
             if value:
                 headers[name] = value
@@ -157,9 +183,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             headers["Content-Length"] = str(len(payload))
         self._head(206 if start is not None else 200, headers)
-        cut = blob.cuts.pop(0) if blob.cuts else None
-        stall = blob.stalls.pop(0) if blob.stalls else None
-        self._send_payload(payload, blob.chunked, cut, stall)
+        if self.command != "HEAD":
+            cut = blob.cuts.pop(0) if blob.cuts else None
+            stall = blob.stalls.pop(0) if blob.stalls else None
+            self._send_payload(payload, blob.chunked, cut, stall)
 
     def _send_payload(
         self, payload: bytes, chunked: bool, cut: int | None, stall: tuple[int, float] | None
@@ -191,7 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
         self._head(status, {"Content-Type": "text/html", **(headers or {}),
                             "Content-Length": str(len(body))})  # fmt: skip
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _head(self, status: int, headers: dict[str, str]) -> None:
         try:
@@ -213,17 +241,66 @@ def _checksum(blob: Blob) -> str:
     return raw.hex()
 
 
-@pytest.fixture
-def download_server():
-    """A fresh download source on a free loopback port for one test (see the module
-    docstring for its switches)."""
+def self_signed_context(folder: Path) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate for 127.0.0.1 (no client
+    trusts it)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+@contextlib.contextmanager
+def serving(tls: ssl.SSLContext | None = None) -> Iterator[DownloadServer]:
+    """A download source on a free loopback port (https when `tls` is given) while inside."""
     state = DownloadServer()
     handler = type("Handler", (_Handler,), {"server_state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    state.url_base = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    state.url_base = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def download_server():
+    """A fresh download source on a free loopback port for one test (see the module
+    docstring for its switches)."""
+    with serving() as state:
+        yield state
+
+
+@pytest.fixture
+def download_server_tls(tmp_path_factory):
+    """The same source over https, with a self-signed certificate no client trusts."""
+    with serving(self_signed_context(tmp_path_factory.mktemp("tls"))) as state:
+        yield state

@@ -36,6 +36,41 @@ def settle(page) -> None:
     )
 
 
+# What each page's screenshot must show, given the session server (a library "Music" of two
+# tracks by Test Artist, the first one tagged): its sections and the data they were filled with.
+# The README's screenshots are these pages, so a screenshot cannot silently show an error or
+# an empty page.
+PAGE_SHOWS = {
+    "/web/dashboard": ["Get started", "Models", "ready", "Total duration"],
+    "/web/queue": ["Counts", "Workers", "01 Morning.flac", "done"],
+    "/web/libraries": ["Your libraries", "Music", "Statistics", "Test Artist"],
+    "/web/process": ["Pick files and folders", "Test Artist"],
+    "/web/calibration": ["In effect", "Runs"],
+    "/web/analytics": ["Moods", "Genres", "Mood correlations", "Heads"],
+    "/web/navidrome": ["Smart playlist", "navidrome.toml", "Tags"],
+    "/web/series": ["Your series", "Rescan schedule", "Next rescan"],
+    "/web/servers": ["Your servers", "Add a server"],
+    "/web/invitations": ["Create an invitation", "Your invitations"],
+    "/web/users": ["Accounts on your servers"],
+    "/web/settings": ["API keys", "Configuration", "Backups"],
+}
+
+
+def assert_shows(page, href: str) -> None:
+    """The page shows its expected texts, no error box, and nothing wider than the window."""
+    text = page.locator("#content").inner_text()
+    missing = [snippet for snippet in PAGE_SHOWS.get(href, []) if snippet not in text]
+    assert missing == [], f"{href} does not show {missing}"
+    shown_errors = [
+        box.inner_text() for box in page.locator("#content [role=alert]").all() if box.is_visible()
+    ]
+    assert shown_errors == [], f"{href} shows errors: {shown_errors}"
+    width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width[0] <= width[1] + 1, f"{href} scrolls sideways: {width}"
+
+
 def slug(href: str) -> str:
     return href.strip("/").replace("web/", "").replace("/", "-") or "root"
 
@@ -90,6 +125,7 @@ def test_every_navigation_link_opens_without_console_errors(page, ui_server, scr
         settle(page)
         assert page.locator("h1").first.is_visible(), href
         assert page.locator("#main-nav a.active").inner_text().strip() == label
+        assert_shows(page, href)
         page.screenshot(path=screenshots / f"{slug(href)}.png")
     assert list(page.errors) == []
 
@@ -111,15 +147,14 @@ def test_at_phone_width_the_menu_toggle_shows_the_navigation_and_nothing_overflo
         page.screenshot(path=screenshots / "menu-375.png")
         track = ui_server.track_id(ui_server.files["first"])
         hrefs = [href for _label, href in navigation(page)] + [f"/web/tracks/{track}"]
-        overflowing = []
+        problems = []
         for href in hrefs:
             page.goto(ui_server.url(href))
             settle(page)
-            width = page.evaluate(
-                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-            )
-            if width[0] > width[1] + 1:
-                overflowing.append((href, width))
+            try:
+                assert_shows(page, href)
+            except AssertionError as problem:
+                problems.append(str(problem))
             if href in (
                 "/web/dashboard",
                 "/web/libraries",
@@ -129,7 +164,7 @@ def test_at_phone_width_the_menu_toggle_shows_the_navigation_and_nothing_overflo
             ):
                 name = "track" if "tracks" in href else slug(href)
                 page.screenshot(path=screenshots / f"{name}-375.png", full_page=True)
-        assert overflowing == []
+        assert problems == []
         assert list(errors) == []
     finally:
         page.close()

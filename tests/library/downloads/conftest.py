@@ -1,6 +1,7 @@
-"""Helpers for the download tests: episode-sized stand-in bytes and a recorder of the engine's
-progress callbacks; for the queue, a series directory with one show whose download source is a
-URL template, and the `downloads` room's events as sent."""
+"""Helpers for the download tests: episode-sized stand-in bytes, a recorder of the engine's
+progress callbacks, and `fetch`, the engine called with the names every test uses; for the
+queue, a series directory with one show whose download source is a URL template, and the
+`downloads` room's events as sent."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from library.downloads.fetch import Progress
+from library.downloads.fetch import Progress, download
 from library.models import Episode, Series
+
+FINAL = "Show - S01E02 - Title.mkv"
+PART = ".nomarr-0f1e2d.part"
+SIDECAR = PART + ".json"
+SIZE = 300_000
 
 
 def blob(size: int, seed: int = 1) -> bytes:
@@ -36,6 +42,24 @@ class Recorder:
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
+
+
+def fetch(url: str, folder: Path, recorder: Recorder | None = None, **options) -> Path:
+    """`download(url, folder, FINAL, PART)` with a fresh recorder unless one is given."""
+    recorder = recorder or Recorder()
+    return download(
+        url,
+        folder,
+        options.pop("final_name", FINAL),
+        options.pop("part_name", PART),
+        on_progress=recorder,
+        should_stop=recorder.should_stop,
+        **options,
+    )
+
+
+def names(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
 
 
 @pytest.fixture

@@ -158,3 +158,18 @@ def test_deleting_a_running_item_stops_its_download_and_removes_the_part_file(
     assert not list(folder.iterdir())
     assert not DownloadItem.objects.filter(pk=item.pk).exists()
     assert not Episode.objects.get(series=show, season=1, number=2).is_present
+
+
+@pytest.mark.django_db
+def test_removing_a_failed_item_removes_the_partial_file_its_attempts_left(
+    show, series_root, download_server, token_holder
+):
+    blob = download_server.add("/frieren/cut.mkv", data(MIB))
+    blob.cuts.extend([200_000] * 5)
+    item = queue_one(show, download_server.url("/frieren/cut.mkv"))
+    job = run_next()
+    folder = series_root / "Frieren (2023)"
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.ERROR)
+    assert list(folder.glob(".nomarr-*")), "the cut download left no partial file"
+    assert token_holder.delete(f"/api/queue/{item.pk}").status_code == 204
+    assert list(folder.iterdir()) == []

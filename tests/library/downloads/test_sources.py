@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -160,6 +162,22 @@ def test_an_unsupported_page_is_a_final_error(yt_dlp_program, tmp_path, monkeypa
     assert not (tmp_path / FINAL).exists()
 
 
+def test_a_full_disk_under_yt_dlp_leaves_no_partial_file(yt_dlp_program, tmp_path, monkeypatch):
+    monkeypatch.setenv(
+        "FAKE_YTDLP_ERROR", "unable to write data: [Errno 28] No space left on device"
+    )
+    monkeypatch.setenv("FAKE_YTDLP_FAIL_AFTER", "40000")
+
+    show = tmp_path / "show"
+    show.mkdir()
+
+    with pytest.raises(DownloadError, match="is full") as failed:
+        get(PAGE, show)
+
+    assert not failed.value.retryable
+    assert list(show.iterdir()) == []
+
+
 def test_a_wrong_checksum_after_yt_dlp_discards_the_file(yt_dlp_program, tmp_path):
     wrong = hashlib.sha256(b"other").hexdigest()
 
@@ -179,6 +197,10 @@ def test_stop_ends_yt_dlp_and_keeps_the_part(yt_dlp_program, tmp_path, monkeypat
     kept = (tmp_path / PART).read_bytes()
     assert 0 < len(kept) < len(data) and data.startswith(kept)
     assert not (tmp_path / FINAL).exists()
+    time.sleep(0.5)  # yt-dlp was ended, not left running: the part file stops growing
+    assert (tmp_path / PART).stat().st_size == len(kept)
+    monkeypatch.delenv("FAKE_YTDLP_DELAY")
+    assert get(PAGE, tmp_path).read_bytes() == data  # --continue picks it up
 
 
 def test_without_yt_dlp_the_source_says_it_is_not_installed(no_yt_dlp, tmp_path):
@@ -223,3 +245,11 @@ def test_yt_dlp_progress_lines_are_read(line, percent, total, speed, eta):
 )
 def test_other_yt_dlp_lines_are_not_progress(line):
     assert ytdlp.parse_line(line) is None
+
+
+def test_a_yt_dlp_that_cannot_be_started_is_a_clear_error(yt_dlp_program, tmp_path):
+    # On PATH and executable, but its interpreter is missing: exec fails.
+    Path(shutil.which("yt-dlp")).write_text("#!/nonexistent/interpreter\n")
+
+    with pytest.raises(DownloadError, match="yt-dlp could not be started"):
+        get(PAGE, tmp_path)

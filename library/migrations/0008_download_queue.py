@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('jobs', '0004_queuecontrol_held_kinds'),
-        ('library', '0005_trackscore_head_label_mean'),
+        ('library', '0007_import_item'),
     ]
 
     operations = [

@@ -1,0 +1,49 @@
+"""The import settings: folders as a list or the form's comma-separated text, downloader URLs,
+an environment override, and sealed secrets that read as unset once they cannot be opened."""
+
+from __future__ import annotations
+
+import pytest
+
+from nomarr_site import config
+from nomarr_site.models import AppSetting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_roots_take_a_list_or_the_forms_text_and_refuse_relative_folders():
+    assert config.validate("import_roots", ["/in", "/in/", "/other"]) == ["/in", "/other"]
+    assert config.validate("import_roots", "/in, /other\n/third") == ["/in", "/other", "/third"]
+    assert config.validate("import_roots", "") == []
+    for bad in (["relative"], [3], {"a": 1}, ["/a\x00b"]):
+        with pytest.raises(config.InvalidSetting):
+            config.validate("import_roots", bad)
+
+
+def test_downloader_urls_must_be_http_and_lose_their_trailing_slash():
+    assert config.validate("sabnzbd_url", "http://sabnzbd:8080/") == "http://sabnzbd:8080"
+    assert config.validate("nzbget_url", "") == ""
+    for bad in ("ftp://x", "sabnzbd:8080", "http://a b", 5):
+        with pytest.raises(config.InvalidSetting):
+            config.validate("sabnzbd_url", bad)
+
+
+def test_the_environment_overrides_import_roots_as_a_comma_list(monkeypatch):
+    monkeypatch.setenv("NOMARR_IMPORT_ROOTS", "/downloads,/incoming")
+    assert config.get("import_roots") == ["/downloads", "/incoming"]
+
+
+def test_a_sealed_secret_that_no_longer_opens_reads_as_unset(settings):
+    config.set_value("sabnzbd_api_key", "0123456789abcdef")
+    assert config.get("sabnzbd_api_key") == "0123456789abcdef"
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert config.get("sabnzbd_api_key") == ""
+    assert config.all_values()["sabnzbd_api_key"] is False
+
+
+def test_backups_leave_the_downloaders_secrets_out():
+    config.set_many({"sabnzbd_api_key": "0123456789abcdef", "sabnzbd_category": "tv"})
+    stored = config.stored_values()
+    assert stored == {"sabnzbd_category": "tv"}
+    assert AppSetting.objects.get(key="sabnzbd_api_key").value != "0123456789abcdef"
+    assert config.stored_values(include_secrets=True)["sabnzbd_api_key"] == "0123456789abcdef"

@@ -1,0 +1,101 @@
+"""Reading NZB files before they are handed over: real NZBs pass (namespaced or not, gzipped
+or not); anything that is not well-formed, declares entities, uses another namespace, lacks
+files, groups or segments, has non-numeric segment fields or inflates too far is refused
+with a sentence saying why."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from library.imports.nzb import MAX_NZB_BYTES, NzbInvalid, read_nzb
+from tests.library.imports.conftest import NZB, write, write_gz
+
+BARE = b"""<nzb><file subject="x"><groups><group>alt.binaries.x</group></groups>
+<segments><segment bytes="10" number="1">a@b</segment></segments></file></nzb>"""
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE nzb [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<nzb><file><groups><group>&lol3;</group></groups>
+<segments><segment bytes="1" number="1">a@b</segment></segments></file></nzb>"""
+
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE nzb [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<nzb><file><groups><group>&secret;</group></groups>
+<segments><segment bytes="1" number="1">a@b</segment></segments></file></nzb>"""
+
+
+def test_a_published_nzb_with_its_doctype_and_namespace_is_read(tmp_path):
+    nzb = read_nzb(write(tmp_path / "Some.Release.nzb", NZB))
+    assert (nzb.name, nzb.files, nzb.segments, nzb.total_bytes) == (
+        "Some.Release.nzb",
+        1,
+        2,
+        1_280_000,
+    )
+    assert nzb.content == NZB
+
+
+def test_an_nzb_without_a_namespace_is_read(tmp_path):
+    assert read_nzb(write(tmp_path / "bare.nzb", BARE)).segments == 1
+
+
+def test_a_gzipped_nzb_is_inflated_and_named_without_gz(tmp_path):
+    nzb = read_nzb(write_gz(tmp_path / "Some.Release.nzb.gz", NZB))
+    assert (nzb.name, nzb.content) == ("Some.Release.nzb", NZB)
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"this is not xml", "not well-formed XML"),
+        (b"<nzb><file>", "not well-formed XML"),
+        (BILLION_LAUGHS, "declares XML entities"),
+        (EXTERNAL_ENTITY, "declares XML entities"),
+        (
+            NZB.replace(b"http://www.newzbin.com/DTD/2003/nzb", b"urn:other"),
+            "namespace 'urn:other'",
+        ),
+        (b"<rss><file/></rss>", "not <nzb>"),
+        (b"<nzb></nzb>", "lists no <file>"),
+        (
+            BARE.replace(b"<groups><group>alt.binaries.x</group></groups>", b""),
+            "names no newsgroup",
+        ),
+        (BARE.replace(b'<segment bytes="10" number="1">a@b</segment>', b""), "has no segments"),
+        (BARE.replace(b'bytes="10"', b'bytes="ten"'), "bytes='ten'"),
+        (BARE.replace(b'number="1"', b'number="-1"'), "number='-1'"),
+        (BARE.replace(b'bytes="10" ', b""), "bytes=''"),
+        (BARE.replace(b">a@b<", b"><"), "no message id"),
+    ],
+)
+def test_a_malformed_nzb_is_refused_with_the_reason(tmp_path, content, words):
+    with pytest.raises(NzbInvalid) as refused:
+        read_nzb(write(tmp_path / "bad.nzb", content))
+    assert words in refused.value.message
+
+
+def test_a_gzip_bomb_is_refused_while_it_inflates(tmp_path):
+    bomb = write_gz(tmp_path / "bomb.nzb.gz", b"<nzb>" + b" " * (MAX_NZB_BYTES + 1024))
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(NzbInvalid, match="inflates to more than 64 MiB"):
+        read_nzb(bomb)
+
+
+def test_an_nzb_larger_than_the_limit_is_refused_unread(tmp_path):
+    big = write(tmp_path / "big.nzb", NZB)
+    with pytest.raises(NzbInvalid, match="larger than"):
+        read_nzb(big, limit=100)
+
+
+def test_a_truncated_or_fake_gzip_is_refused(tmp_path):
+    whole = gzip.compress(NZB)
+    with pytest.raises(NzbInvalid, match="truncated"):
+        read_nzb(write(tmp_path / "cut.nzb.gz", whole[: len(whole) // 2]))
+    with pytest.raises(NzbInvalid, match="not valid gzip"):
+        read_nzb(write(tmp_path / "fake.nzb.gz", NZB))
