@@ -78,7 +78,9 @@ def _refusal(series: Series, season: int, number: int, seen: set[tuple[int, int]
     """Why this episode cannot be queued, or ""."""
     if (season, number) in seen:
         return "Listed twice in this request"
-    if Episode.objects.filter(series=series, season=season, number=number, is_present=True):
+    if Episode.objects.filter(
+        series=series, season=season, number=number, is_present=True
+    ).exists():
         return "Already present in the series folder"
     queued = DownloadItem.objects.filter(series=series, season=season, episode=number)
     if queued.filter(ACTIVE_JOB).exists():
