@@ -322,10 +322,17 @@ class Job(models.Model):
 
 
 class QueueControl(models.Model):
-    """Singleton (pk=1): the queue-wide pause flag and the last restart request."""
+    """Singleton (pk=1): the queue-wide pause flag, the kinds on hold and the last restart
+    request.
+
+    `paused` stops every claim (the workers' pause). `held_kinds` lists job kinds whose pending
+    jobs are not claimed while the rest of the queue runs (an app's own start/stop, e.g. the
+    download queue's); running jobs of a held kind finish. Both survive a restart.
+    """
 
     paused = models.BooleanField(default=False)
     paused_at = models.DateTimeField(null=True, blank=True)
+    held_kinds = models.JSONField(default=list, blank=True)
     restart_requested_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,8 +14,13 @@ derives the dedup key and the subject from it, so a kind has one payload and one
 it is queued. A kind with `merge` folds a second request for the same key into the pending
 job instead of dropping what it asks for more (a scan asked again with "then tag everything").
 
-Concurrency (jobs of a kind running at once, across all workers) can be overridden with the
-environment variable `NOMARR_CONCURRENCY_<KIND>` (e.g. `NOMARR_CONCURRENCY_DOWNLOAD=4`).
+Concurrency (jobs of a kind running at once, across all workers) is a number, or a callable
+read at each claim (a setting a person can change while the workers run); the environment
+variable `NOMARR_CONCURRENCY_<KIND>` (e.g. `NOMARR_CONCURRENCY_DOWNLOAD=4`) overrides either.
+
+A kind registered with `own_history=True` is listed by its app as that app's history (the
+download queue's items): the queue's bulk clears, removals by status and cleanups leave its jobs
+alone unless asked for that kind by name (`manage.clear(..., kind=...)`).
 """
 
 from __future__ import annotations
@@ -39,21 +44,28 @@ SubjectOf = Callable[[Mapping[str, Any]], Subject | None]
 # (queued payload, new request's payload) -> the payload doing both; equal to the first when
 # the queued job already does all the request asks.
 MergePayloads = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+Concurrency = int | Callable[[], int]
 
 
 @dataclass(frozen=True)
 class KindSpec:
     kind: str
     runner: type[JobRunner]
-    concurrency: int
+    concurrency: Concurrency
     max_attempts: int
     payload: type | None = None  # a TypedDict
     dedup_key: DedupKey | None = None
     subject: SubjectOf | None = None
     merge: MergePayloads | None = None
+    own_history: bool = False
+
+    def registered_concurrency(self) -> int:
+        """The registered limit now (a callable's current value), at least 1."""
+        value = self.concurrency() if callable(self.concurrency) else self.concurrency
+        return max(1, int(value))
 
     def effective_concurrency(self) -> int:
-        return concurrency_for(self.kind, self.concurrency)
+        return concurrency_for(self.kind, self.registered_concurrency())
 
     def check_payload(self, payload: Mapping[str, Any]) -> None:
         """ValueError unless `payload` has the TypedDict's required keys and no other."""
@@ -75,17 +87,18 @@ _KINDS: dict[str, KindSpec] = {}
 def register(
     kind: str,
     *,
-    concurrency: int = 1,
+    concurrency: Concurrency = 1,
     max_attempts: int = 3,
     payload: type | None = None,
     dedup_key: DedupKey | None = None,
     subject: SubjectOf | None = None,
     merge: MergePayloads | None = None,
+    own_history: bool = False,
 ) -> Callable[[type[JobRunner]], type[JobRunner]]:
     """Class decorator registering a `JobRunner` subclass for `kind`."""
     if not KIND_PATTERN.match(kind):
         raise ValueError(f"job kind must match {KIND_PATTERN.pattern}, got {kind!r}")
-    if concurrency < 1 or max_attempts < 1:
+    if (not callable(concurrency) and concurrency < 1) or max_attempts < 1:
         raise ValueError("concurrency and max_attempts must be at least 1")
 
     def decorator(cls: type[JobRunner]) -> type[JobRunner]:
@@ -93,7 +106,7 @@ def register(
         if existing is not None and existing.runner.__qualname__ != cls.__qualname__:
             raise ValueError(f"job kind {kind!r} is already registered by {existing.runner}")
         _KINDS[kind] = KindSpec(
-            kind, cls, concurrency, max_attempts, payload, dedup_key, subject, merge
+            kind, cls, concurrency, max_attempts, payload, dedup_key, subject, merge, own_history
         )
         cls.kind = kind
         return cls
@@ -114,9 +127,14 @@ def kinds() -> dict[str, KindSpec]:
     return dict(_KINDS)
 
 
+def own_history_kinds() -> list[str]:
+    """Kinds whose finished jobs their app keeps as history (see the module docstring)."""
+    return sorted(kind for kind, spec in _KINDS.items() if spec.own_history)
+
+
 def concurrency_for(kind: str, default: int | None = None) -> int:
     """The limit for `kind`: environment override, else the registered value, else 1."""
     if default is None:
         spec = _KINDS.get(kind)
-        default = spec.concurrency if spec else DEFAULT_CONCURRENCY
+        default = spec.registered_concurrency() if spec else DEFAULT_CONCURRENCY
     return env.get_int(f"NOMARR_CONCURRENCY_{kind.upper()}", default, minimum=1, maximum=1024)

@@ -73,7 +73,8 @@ class TrackEmbeddingAdmin(admin.ModelAdmin):
     readonly_fields = ("model_sha256", "dimensions", "patches", "created_at")
 
 
-# The series library registers its own models.
+# The series library and the download queue register their own models.
+from library.downloads import admin as downloads_admin  # noqa: E402, F401
 from library.series import admin as series_admin  # noqa: E402, F401
 
 

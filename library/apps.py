@@ -9,9 +9,10 @@ class LibraryConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing these registers the job subjects, the system checks, the `scan`, `tag`,
-        # `series_scan` and `import` job kinds and the rescan schedule's hooks (Django's
-        # documented place for such side effects).
+        # `series_scan`, `download` and `import` job kinds and the rescan schedule's hooks
+        # (Django's documented place for such side effects).
         from library import checks, subjects  # noqa: F401
+        from library.downloads import download_job  # noqa: F401
         from library.imports import import_job  # noqa: F401
         from library.scanning import scan_job  # noqa: F401
         from library.series import scan_job as series_scan_job  # noqa: F401

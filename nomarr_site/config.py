@@ -279,6 +279,13 @@ DEFINITIONS: dict[str, Setting] = {
             "Folder of the series library.",
         ),
         Setting(
+            "downloads_max_concurrent",
+            lambda: 1,
+            IntBetween(1, 10),
+            "Episode downloads that run at once (1-10); a change applies to the next download "
+            "a worker starts. The environment variable NOMARR_CONCURRENCY_DOWNLOAD overrides it.",
+        ),
+        Setting(
             "tmdb_api_key",
             lambda: "",
             api_token,

@@ -35,8 +35,14 @@ NAVIGATION: list[Page | NavGroup] = [
             ("navidrome", "Navidrome", "/web/navidrome"),
         ],
     ),
-    ("series", "Series", "/web/series"),
-    ("imports", "Imports", "/web/imports"),
+    NavGroup(
+        "Series",
+        [
+            ("series", "Series", "/web/series"),
+            ("downloads", "Downloads", "/web/downloads"),
+            ("imports", "Imports", "/web/imports"),
+        ],
+    ),
     NavGroup(
         "Sharing",
         [

@@ -9,9 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jobs import hooks
-from jobs.api import schemas
+from jobs.api import params, schemas
 from jobs.api.views import (
     JOB_LIST,
+    KIND_PARAMETER,
     LIST_PARAMETERS,
     WorkerPauseView,
     WorkerResumeView,
@@ -56,7 +57,10 @@ class AdminWorkerResumeView(WorkerResumeView):
 class AdminCleanupView(APIView):
     @extend_schema(
         request=CleanupSerializer,
-        parameters=[OpenApiParameter("hours", int, description="age in hours (default 168)")],
+        parameters=[
+            OpenApiParameter("hours", int, description="age in hours (default 168)"),
+            KIND_PARAMETER,
+        ],
         responses=inline_serializer(
             "QueueCleanup",
             {
@@ -73,7 +77,8 @@ class AdminCleanupView(APIView):
         body = CleanupSerializer(data=raw)
         body.is_valid(raise_exception=True)
         hours = body.validated_data["hours"]
-        return Response({"removed": manage.cleanup(hours), "hours": hours, "status": "success"})
+        removed = manage.cleanup(hours, params.kind_filter(request.query_params))
+        return Response({"removed": removed, "hours": hours, "status": "success"})
 
 
 class AdminQueueSummaryView(APIView):

@@ -105,12 +105,21 @@ class JobStatusView(APIView):
         return Response(job_json(job_or_404(job_id), detail=True))
 
 
+KIND_PARAMETER = OpenApiParameter(
+    "kind",
+    str,
+    description="Only jobs of this kind. Without it, kinds that keep their own history (the "
+    "download queue's `download` jobs) are left alone.",
+)
+
+
 class ClearView(APIView):
     which = "all"
 
-    @extend_schema(request=None, responses=REMOVED)
+    @extend_schema(request=None, parameters=[KIND_PARAMETER], responses=REMOVED)
     def post(self, request):
-        return Response({"removed": manage.clear(self.which), "status": "success"})
+        kind = params.kind_filter(request.query_params)
+        return Response({"removed": manage.clear(self.which, kind), "status": "success"})
 
 
 class RetryView(APIView):

@@ -1,9 +1,9 @@
 """Claiming: pick the best claimable job and take it with a conditional UPDATE.
 
-Best = not paused, kind under its concurrency limit, due (retry back-off over), then priority
-(high first), manual position, age. Claims are serialised by locking the queue-control row
-(PostgreSQL) or by SQLite's IMMEDIATE write transaction, so per-kind limits hold across
-workers and machines.
+Best = not paused, kind not held (`control.hold`), kind under its concurrency limit, due
+(retry back-off over), then priority (high first), manual position, age. Claims are
+serialised by locking the queue-control row (PostgreSQL) or by SQLite's IMMEDIATE write
+transaction, so per-kind limits hold across workers and machines.
 """
 
 from __future__ import annotations
@@ -35,12 +35,19 @@ def claimable() -> QuerySet[Job]:
     return Job.objects.filter(status=Job.Status.PENDING).filter(due).order_by(*CLAIM_ORDER)
 
 
+def unavailable_kinds(control: QueueControl) -> list[str]:
+    """Kinds not to claim now: held ones and those at their concurrency limit."""
+    return [*(control.held_kinds or []), *full_kinds()]
+
+
 def claim_next(worker_id: str) -> Job | None:
-    """Take the best claimable job for `worker_id`, or None (paused, empty, all kinds full)."""
+    """Take the best claimable job for `worker_id`, or None (paused, empty, all kinds full or
+    held)."""
     with transaction.atomic():
-        if _locked_control().paused:
+        control = _locked_control()
+        if control.paused:
             return None
-        job = claimable().exclude(kind__in=full_kinds()).first()
+        job = claimable().exclude(kind__in=unavailable_kinds(control)).first()
         if job is None:
             return None
         # The row is the one just read plus the claim's values: no need to read it back.
@@ -48,6 +55,7 @@ def claim_next(worker_id: str) -> Job | None:
 
 
 def has_claimable() -> bool:
-    if QueueControl.get().paused:
+    control = QueueControl.get()
+    if control.paused:
         return False
-    return claimable().exclude(kind__in=full_kinds()).exists()
+    return claimable().exclude(kind__in=unavailable_kinds(control)).exists()

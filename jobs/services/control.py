@@ -1,11 +1,14 @@
-"""Queue control: pause (claims stop at once, running jobs finish), resume, restart request."""
+"""Queue control: pause (claims stop at once, running jobs finish), resume, restart request,
+and holding one kind (its pending jobs wait, the other kinds run; an app's own start/stop)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
+from jobs import registry
 from jobs.models import QueueControl
 from jobs.services import events
 from jobs.services.claim import claimable
@@ -41,3 +44,40 @@ def request_restart() -> None:
 def restart_requested_after(moment: datetime) -> bool:
     requested = QueueControl.get().restart_requested_at
     return requested is not None and requested > moment
+
+
+def held_kinds() -> list[str]:
+    """The kinds on hold, sorted: their pending jobs are not claimed."""
+    return sorted(QueueControl.get().held_kinds or [])
+
+
+def is_held(kind: str) -> bool:
+    return kind in held_kinds()
+
+
+def _set_held(kind: str, held: bool) -> bool:
+    """Add or drop `kind` in the held list under a row lock; True when it changed."""
+    if not registry.KIND_PATTERN.match(kind or ""):
+        raise ValueError(f"invalid job kind {kind!r}")
+    QueueControl.get()
+    with transaction.atomic():
+        control = QueueControl.objects.select_for_update().get(pk=1)
+        kinds = set(control.held_kinds or [])
+        if (kind in kinds) == held:
+            return False
+        kinds = kinds | {kind} if held else kinds - {kind}
+        QueueControl.objects.filter(pk=1).update(held_kinds=sorted(kinds))
+    return True
+
+
+def hold(kind: str) -> bool:
+    """Stop claiming jobs of `kind` (running ones finish); persists. True when it was not held."""
+    return _set_held(kind, True)
+
+
+def release(kind: str) -> bool:
+    """Claim jobs of `kind` again and wake the workers for them. True when it was held."""
+    changed = _set_held(kind, False)
+    if changed:
+        top_up(claimable().filter(kind=kind).count())
+    return changed

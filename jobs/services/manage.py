@@ -1,7 +1,9 @@
 """Queue maintenance: clear, clean up, remove, retry, cancel and reorder jobs.
 
 Running jobs are never deleted: a worker still owns them. Cancelling a running job only flags
-it; the runner stops at its next `check_cancelled()`.
+it; the runner stops at its next `check_cancelled()`. Clears, cleanups and removals by status
+leave the jobs of kinds that keep their own history (`registry.own_history_kinds()`, the
+download queue's items) alone unless `kind` names that kind; removal by id removes what it names.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from jobs import registry
 from jobs.models import Job
 from jobs.services import events
 from jobs.transport import wake_on_commit
@@ -28,14 +31,22 @@ def _deleted(queryset: QuerySet[Job]) -> int:
     return removed
 
 
-def clear(which: str) -> int:
-    """`all` (everything but running), `completed` (done) or `errors`."""
+def of_kind(jobs: QuerySet[Job], kind: str | None) -> QuerySet[Job]:
+    """`jobs` of `kind`; without one, all but the kinds that keep their own history."""
+    if kind is not None:
+        return jobs.filter(kind=kind)
+    return jobs.exclude(kind__in=registry.own_history_kinds())
+
+
+def clear(which: str, kind: str | None = None) -> int:
+    """`all` (everything but running), `completed` (done) or `errors`; of `kind` only when
+    given (else of every kind but those keeping their own history)."""
     statuses = {
         "all": [Job.Status.PENDING, Job.Status.DONE, Job.Status.ERROR, Job.Status.CANCELLED],
         "completed": [Job.Status.DONE],
         "errors": [Job.Status.ERROR],
     }[which]
-    return _deleted(Job.objects.filter(status__in=statuses))
+    return _deleted(of_kind(Job.objects.filter(status__in=statuses), kind))
 
 
 # Finished jobs older than this go in a cleanup unless told otherwise (a week); at most ten years.
@@ -43,20 +54,28 @@ DEFAULT_CLEANUP_HOURS = 168
 MAX_CLEANUP_HOURS = 24 * 365 * 10
 
 
-def cleanup(hours: int) -> int:
-    """Delete finished jobs (done, error, cancelled) that ended more than `hours` ago."""
+def cleanup(hours: int, kind: str | None = None) -> int:
+    """Delete finished jobs (done, error, cancelled) that ended more than `hours` ago (of
+    `kind` only when given, else of the kinds not keeping their own history)."""
     limit = timezone.now() - timedelta(hours=hours)
     old = Job.objects.filter(status__in=Job.TERMINAL).filter(
         Q(finished_at__lt=limit) | Q(finished_at__isnull=True, created_at__lt=limit)
     )
-    return _deleted(old)
+    return _deleted(of_kind(old, kind))
 
 
-def remove(ids: Iterable[int] | None = None, status: str | None = None) -> dict[str, int]:
-    """Remove the given jobs, or all of one status, or all; running ones are skipped."""
-    jobs = Job.objects.all()
+def remove(
+    ids: Iterable[int] | None = None, status: str | None = None, kind: str | None = None
+) -> dict[str, int]:
+    """Remove the given jobs, or all of one status, or all; running ones are skipped. Without
+    ids, jobs of kinds keeping their own history are kept unless `kind` names one."""
+    jobs: QuerySet[Job] = Job.objects.all()
     if ids is not None:
         jobs = jobs.filter(pk__in=list(ids))
+        if kind is not None:
+            jobs = jobs.filter(kind=kind)
+    else:
+        jobs = of_kind(jobs, kind)
     if status is not None:
         jobs = jobs.filter(status=status)
     skipped = jobs.filter(status=Job.Status.RUNNING).count()

@@ -1,6 +1,6 @@
 """Why pending jobs are not running yet, in a sentence per kind, for the queue page: the
-workers are paused, no worker is running, the kind is at its concurrency limit, or they are
-next for a free worker. Read from the same state the claim reads (`claim.py`)."""
+workers are paused, no worker is running, the kind is on hold, the kind is at its concurrency
+limit, or they are next for a free worker. Read from the same state the claim reads (`claim.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from jobs import registry
 from jobs.models import Job
-from jobs.services.control import is_paused
+from jobs.services.control import held_kinds, is_paused
 from jobs.services.workers import cluster_summary
 
 PAUSED = "Waiting: the workers are paused (Resume starts them)."
@@ -35,7 +35,11 @@ def waiting_reasons(kinds: Iterable[str]) -> dict[str, str]:
         .order_by()
     )
     reasons = {}
+    held = set(held_kinds())
     for kind in wanted:
+        if kind in held:
+            reasons[kind] = f"Waiting: the {kind} queue is stopped (start it to go on)."
+            continue
         limit = registry.concurrency_for(kind)
         if running.get(kind, 0) >= limit:
             reasons[kind] = (

@@ -1,7 +1,8 @@
 """Library models, one module per concern: roots (`library`), files and their metadata
-(`tracks`), tagging results (`scores`, `embeddings`), the series library (`series`) and file imports
-(`imports`)."""
+(`tracks`), tagging results (`scores`, `embeddings`), the series library (`series`), its
+episode downloads (`downloads`) and file imports (`imports`)."""
 
+from library.models.downloads import DownloadItem
 from library.models.embeddings import TrackEmbedding
 from library.models.imports import ImportItem
 from library.models.library import Library
@@ -10,6 +11,7 @@ from library.models.series import Episode, RescanSchedule, Series
 from library.models.tracks import Track
 
 __all__ = [
+    "DownloadItem",
     "Episode",
     "ImportItem",
     "Library",

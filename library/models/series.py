@@ -20,6 +20,13 @@ class Series(models.Model):
     tmdb_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     language = models.CharField(max_length=20, blank=True, default="")
     description = models.TextField(blank=True, default="")
+    download_source = models.CharField(
+        max_length=2000,
+        blank=True,
+        default="",
+        help_text="URL template of an episode's file, with {season} and {episode} "
+        "(format specs allowed: {season:02d}); http or https. Empty: no source.",
+    )
     scanned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

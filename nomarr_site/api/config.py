@@ -43,6 +43,7 @@ DOCUMENT_FIELDS: dict[str, dict[str, str]] = {
         "series_directory": "series_directory",
         "tmdb_api_key": "tmdb_api_key",
         "tmdb_language": "tmdb_language",
+        "downloads_max_concurrent": "downloads_max_concurrent",
     },
     "imports": {
         "roots": "import_roots",
@@ -233,6 +234,9 @@ class OtherSerializer(serializers.Serializer):
     )
     tmdb_api_key_set = serializers.BooleanField(read_only=True)
     tmdb_language = serializers.CharField(max_length=5)
+    downloads_max_concurrent = serializers.IntegerField(
+        min_value=1, max_value=10, help_text="Episode downloads at once (default 1)."
+    )
 
 
 class ImportsSerializer(serializers.Serializer):

@@ -157,6 +157,110 @@ class SeriesScanCompleteData(TypedDict):
     problems: list[dict[str, str]]
 
 
+class DownloadEpisodeData(TypedDict):
+    """The reference's Episode Identifier."""
+
+    season: int
+    episode: int
+    title: str
+
+
+class DownloadProgressData(TypedDict):
+    """The reference's Download Progress: MiB, MiB per second, seconds (None when unknown)."""
+
+    percent: float | None
+    downloaded_mb: float
+    total_mb: float | None
+    speed_mbps: float | None
+    eta_seconds: int | None
+
+
+class DownloadItemData(TypedDict):
+    """The reference's Download Item, as `GET /api/queue/status` lists it (`id` a UUID,
+    `serie_id` the series key, `status` from `library.downloads.status`)."""
+
+    id: str
+    serie_id: str
+    serie_folder: str
+    serie_name: str
+    episode: DownloadEpisodeData
+    status: str  # pending, downloading, paused, completed, failed, cancelled
+    priority: str  # LOW, NORMAL, HIGH
+    added_at: str
+    started_at: str | None
+    completed_at: str | None
+    progress: DownloadProgressData | None
+    error: str | None
+    retry_count: int
+    source_url: str | None
+
+
+class DownloadProgressEventData(TypedDict):
+    """`download.progress`: the reference §9 example's fields plus the sizes."""
+
+    download_id: str
+    key: str
+    folder: str
+    percent: float | None
+    speed_mbps: float | None
+    eta_seconds: int | None
+    downloaded_mb: float
+    total_mb: float | None
+
+
+class DownloadAddedData(TypedDict):
+    """`download.added`: an item joined the queue (also when a retry queues it again)."""
+
+    download_id: str
+    key: str
+    folder: str
+    item: DownloadItemData
+
+
+class DownloadRemovedData(TypedDict):
+    """`download.removed`: items left the queue (a DELETE or a clear), by id."""
+
+    download_ids: list[str]
+
+
+class DownloadCompleteData(TypedDict):
+    """`download.complete`: the episode's file is in place (its path inside the folder)."""
+
+    download_id: str
+    key: str
+    folder: str
+    season: int
+    episode: int
+    file: str
+
+
+class DownloadFailedData(TypedDict):
+    """`download.failed`: the item failed (no retry left, or not worth one)."""
+
+    download_id: str
+    key: str
+    folder: str
+    season: int
+    episode: int
+    error: str
+
+
+class DownloadQueueStateData(TypedDict):
+    """`download.queue_started` / `download.queue_stopped`: the download queue's own start/stop
+    (not the workers' pause)."""
+
+    status: str  # running, stopped
+    message: str
+
+
+class DownloadQueueStatusData(TypedDict):
+    """`download.queue_status`: the download queue's state and statistics (no item lists)."""
+
+    is_running: bool
+    is_paused: bool
+    statistics: dict[str, Any]
+
+
 class InvitationData(TypedDict):
     """An invitation as `GET /api/invitations` lists it (`invitations.api.shapes`)."""
 
@@ -230,10 +334,18 @@ class MediaServerEventData(TypedDict):
 
 
 # The one naming rule: an event `<area>.<event>` is `<area>_<event>` on the WebSocket and
-# `<area>:<event>` on SSE. The references fix two names the rule cannot give; these are the only
-# exceptions: `system.health` is aniworld §9's `system_info` on the WebSocket, and a
-# `worker.status` is named per worker on SSE, `worker:<kind>:<n>:status` (Nomarr API reference).
-WS_TYPE_EXCEPTIONS = {"system.health": "system_info"}
+# `<area>:<event>` on SSE. The references fix names the rule cannot give; these are the only
+# exceptions: `system.health` is aniworld §9's `system_info` on the WebSocket; the download
+# queue's state events are aniworld's `queue_started`, `queue_stopped` and `queue_status` (in room
+# `downloads`; the workers' `queue.*` events of room `queue` carry the same WebSocket names, and a
+# client tells them apart by room and data); and a `worker.status` is named per worker on SSE,
+# `worker:<kind>:<n>:status` (Nomarr API reference).
+WS_TYPE_EXCEPTIONS = {
+    "system.health": "system_info",
+    "download.queue_started": "queue_started",
+    "download.queue_stopped": "queue_stopped",
+    "download.queue_status": "queue_status",
+}
 PER_COMPONENT_SSE = "worker.status"  # SSE name `<data.component>:status`
 
 

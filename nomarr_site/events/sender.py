@@ -44,6 +44,13 @@ from django.db import transaction
 from nomarr_site.events import outbox
 from nomarr_site.events.envelope import (
     ROOMS,
+    DownloadAddedData,
+    DownloadCompleteData,
+    DownloadFailedData,
+    DownloadProgressEventData,
+    DownloadQueueStateData,
+    DownloadQueueStatusData,
+    DownloadRemovedData,
     Envelope,
     InvitationEventData,
     JobData,
@@ -107,6 +114,16 @@ SYSTEM_HEALTH: Event[SystemHealthData] = Event("system.health", "system")
 # `scan_progress` and `scan_complete`); the data says which (`library_id` or `scope: "series"`).
 SCAN_PROGRESS: Event[ScanProgressData | SeriesScanProgressData] = Event("scan.progress", "library")
 SCAN_COMPLETE: Event[ScanCompleteData | SeriesScanCompleteData] = Event("scan.complete", "library")
+DOWNLOAD_PROGRESS: Event[DownloadProgressEventData] = Event("download.progress", "downloads")
+DOWNLOAD_ADDED: Event[DownloadAddedData] = Event("download.added", "downloads")
+DOWNLOAD_REMOVED: Event[DownloadRemovedData] = Event("download.removed", "downloads")
+DOWNLOAD_COMPLETE: Event[DownloadCompleteData] = Event("download.complete", "downloads")
+DOWNLOAD_FAILED: Event[DownloadFailedData] = Event("download.failed", "downloads")
+# The download queue's own start/stop and counts: aniworld's `queue_started`, `queue_stopped`
+# and `queue_status` on the WebSocket (see `envelope.WS_TYPE_EXCEPTIONS`).
+DOWNLOAD_QUEUE_STARTED: Event[DownloadQueueStateData] = Event("download.queue_started", "downloads")
+DOWNLOAD_QUEUE_STOPPED: Event[DownloadQueueStateData] = Event("download.queue_stopped", "downloads")
+DOWNLOAD_QUEUE_STATUS: Event[DownloadQueueStatusData] = Event("download.queue_status", "downloads")
 INVITATIONS_INVITATION: Event[InvitationEventData] = Event("invitations.invitation", "invitations")
 INVITATIONS_USER: Event[MediaUserEventData] = Event("invitations.user", "invitations")
 INVITATIONS_SERVER: Event[MediaServerEventData] = Event("invitations.server", "invitations")
@@ -122,6 +139,14 @@ EVENTS: dict[str, Event[Any]] = {
         SYSTEM_HEALTH,
         SCAN_PROGRESS,
         SCAN_COMPLETE,
+        DOWNLOAD_PROGRESS,
+        DOWNLOAD_ADDED,
+        DOWNLOAD_REMOVED,
+        DOWNLOAD_COMPLETE,
+        DOWNLOAD_FAILED,
+        DOWNLOAD_QUEUE_STARTED,
+        DOWNLOAD_QUEUE_STOPPED,
+        DOWNLOAD_QUEUE_STATUS,
         INVITATIONS_INVITATION,
         INVITATIONS_USER,
         INVITATIONS_SERVER,

@@ -205,6 +205,18 @@ def test_an_event_reaches_a_joined_room_and_skips_the_others(token_holder):
         ("system", "system.health", {"status": "healthy", "errors": []}, "system_info"),
         ("library", "scan.complete", {"library_id": 1, "added": 2}, "scan_complete"),
         ("queue", "queue.jobs", {"id": 1, "status": "done"}, "queue_jobs"),
+        (
+            "downloads",
+            "download.progress",
+            {"download_id": "0b7c", "key": "frieren", "percent": 45.2, "speed_mbps": 2.5},
+            "download_progress",
+        ),
+        (
+            "downloads",
+            "download.queue_started",
+            {"status": "running", "message": "Queue processing started"},
+            "queue_started",
+        ),
     ],
 )
 def test_events_use_the_aniworld_message_types(api_key, room, event_type, data, ws_type):

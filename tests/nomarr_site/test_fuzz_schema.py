@@ -66,7 +66,8 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
     from django.core.cache import cache
 
     from jobs.models import Job
-    from library.models import Library, Track
+    from library.downloads.download_job import queue_download
+    from library.models import DownloadItem, Library, Track
     from nomarr_site import backups
     from nomarr_site.models import ApiKey, AuthToken
 
@@ -100,6 +101,11 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
         series, _ = Series.objects.get_or_create(
             key="show", defaults={"name": "Show", "folder": "Show", "tmdb_id": 1429}
         )
+        download = DownloadItem.objects.create(
+            series=series, season=1, episode=1, source_url="http://127.0.0.1:9/e1.mkv"
+        )
+        download.job = queue_download(download)
+        download.save(update_fields=["job"])
         _, token = AuthToken.issue(admin_user, timedelta(hours=1))
         key, clear = ApiKey.create_key(f"fuzz {next(renewals)}")  # key names are unique
         return World(
@@ -118,6 +124,7 @@ def renew(transactional_db, settings, tmp_path, admin_user, tmdb_server):
                 "anime_id": series.key,
                 "serie_id": series.key,
                 "series_id": series.pk,
+                "item_id": str(download.pk),
             },
         )
 

@@ -49,6 +49,7 @@ PAGE_SHOWS = {
     "/web/analytics": ["Moods", "Genres", "Mood correlations", "Heads"],
     "/web/navidrome": ["Smart playlist", "navidrome.toml", "Tags"],
     "/web/series": ["Your series", "Rescan schedule", "Next rescan"],
+    "/web/downloads": ["Queue", "Downloading", "Waiting", "Failed", "Completed"],
     "/web/servers": ["Your servers", "Add a server"],
     "/web/invitations": ["Create an invitation", "Your invitations"],
     "/web/users": ["Accounts on your servers"],
@@ -114,11 +115,13 @@ def test_every_navigation_link_opens_without_console_errors(page, ui_server, scr
         "Analytics",
         "Navidrome",
         "Series",
+        "Downloads",
+        "Imports",
         "Servers",
         "Invitations",
         "Users",
         "Settings",
-    ]  # an area appears in the menu with the page that fills it (groups: Music, Sharing)
+    ]  # an area appears in the menu with the page that fills it (groups: Music, Series, Sharing)
     for label, href in links:
         response = page.goto(ui_server.url(href))
         assert response.status == 200, href

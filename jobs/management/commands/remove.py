@@ -1,4 +1,6 @@
-"""`nom remove <id>... | --all | --status S`: delete jobs; running jobs are never removed."""
+"""`nom remove <id>... | --all | --status S [--kind K]`: delete jobs; running jobs are never
+removed, and `--all`/`--status` keep the jobs of kinds that keep their own history (downloads)
+unless `--kind` names that kind."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ class Command(BaseCommand):
             choices=[s for s in Job.Status.values if s != Job.Status.RUNNING],
             help="every job of this status",
         )
+        parser.add_argument(
+            "--kind",
+            help="only jobs of this kind (needed to remove download jobs with --all/--status)",
+        )
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     def handle(self, *args, **options):
@@ -36,7 +42,7 @@ class Command(BaseCommand):
             )
             if missing:
                 self.stderr.write(f"Not found: {', '.join(map(str, missing))}")
-        result = manage.remove(ids=ids or None, status=status)
+        result = manage.remove(ids=ids or None, status=status, kind=options["kind"])
         self.stdout.write(f"Removed {result['removed']} job(s).")
         if result["skipped_running"]:
             self.stdout.write(f"Kept {result['skipped_running']} running job(s).")

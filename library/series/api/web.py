@@ -1,6 +1,6 @@
 """The web API behind the series pages: the library's series (paginated, searchable,
 filtered by missing episodes), one series with its episodes by season and its NFO/artwork
-status, and its poster image."""
+status (PATCH sets its download source), and its poster image."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any
 from django.db.models import Q
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from library.downloads.url_template import check_template
 from library.models import Series
 from library.series import services
 from library.series.scan import folder_of
@@ -39,6 +41,7 @@ def _row(series: Any) -> dict[str, Any]:
         "present": series.present_count,
         "missing": series.missing_count,
         "scanned_at": utc_iso(series.scanned_at) if series.scanned_at else None,
+        "download_source": series.download_source,
     }
 
 
@@ -101,6 +104,15 @@ def _seasons(series: Series) -> list[dict[str, Any]]:
     return [{"season": n, "episodes": eps} for n, eps in sorted(seasons.items())]
 
 
+class SeriesPatchSerializer(serializers.Serializer):
+    download_source = serializers.CharField(
+        allow_blank=True,
+        max_length=2000,
+        help_text="URL template of an episode's file: http(s), with {season}, {episode} "
+        "(format specs allowed: {season:02d}) and {key}; empty removes the source.",
+    )
+
+
 class SeriesDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, series_id: int) -> Response:
@@ -119,6 +131,17 @@ class SeriesDetailView(APIView):
             }
         )
         return Response(body)
+
+    @extend_schema(request=SeriesPatchSerializer, responses=OpenApiTypes.OBJECT)
+    def patch(self, request: Request, series_id: int) -> Response:
+        body = SeriesPatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        series = Series.objects.filter(pk=series_id).first()
+        if series is None:
+            raise NotFoundError(f"Series {series_id} not found")
+        series.download_source = check_template(body.validated_data["download_source"])
+        series.save(update_fields=["download_source", "updated_at"])
+        return self.get(request, series_id)
 
 
 class SeriesPosterView(APIView):

@@ -1,0 +1,1 @@
+"""The download queue's API in Aniworld's shapes (`/api/queue/*`)."""
