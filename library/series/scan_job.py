@@ -19,6 +19,7 @@ from jobs.registry import register
 from jobs.runner import JobFailed, JobRunner
 from jobs.services.enqueue import enqueue
 from jobs.subjects import Subject
+from library.downloads.items import queue_missing
 from library.models import Series
 from library.series.episodes import scan_series
 from library.series.scan import NoSeriesDirectory, series_root, sync_folders
@@ -128,7 +129,15 @@ class SeriesScanRunner(JobRunner):
             }
         )
         summary = {"series": len(series), "present": present, "missing": missing}
+        if self.payload.get("then_download"):
+            summary["downloads_queued"] = self._queue_downloads(series)
         return {**summary, "problems": problems[:100]}
+
+    def _queue_downloads(self, series: list[Series]) -> int:
+        """The missing episodes of the scanned series that have a download source, queued."""
+        queued = queue_missing(series)
+        self.progress(1.0, f"{len(queued.added)} missing episodes queued for download", force=True)
+        return len(queued.added)
 
     def _announce(self, item: Series, done: int, total: int) -> None:
         fraction = done / total if total else 0.0

@@ -9,7 +9,8 @@ import pytest
 
 from jobs.models import Job
 from jobs.transport import work_one
-from library.models import Episode, Series
+from library.downloads import queue_state
+from library.models import DownloadItem, Episode, Series
 from library.series.episodes import missing_by_season, scan_series
 from library.series.scan import episode_files, sync_folders
 from library.series.scan_job import queue_series_scan
@@ -164,3 +165,40 @@ def test_without_provider_data_a_removed_special_is_forgotten_not_missing(series
     result = scan_series(titan, series_dir, None)
     assert result.missing == ["1-2", "2-1"]
     assert not titan.episodes.filter(season=0).exists()
+
+
+def test_a_scan_asked_with_then_download_queues_the_missing_episodes_that_have_a_source(
+    series_dir, tmdb
+):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    titan.download_source = "https://media.example/titan/s{season:02d}e{episode:02d}.mkv"
+    titan.save()
+    queue_state.stop()  # the worker below runs the scans only, not the downloads they queue
+    job = queue_series_scan(then_download=True)
+    assert work_one() >= 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error_message
+    missing = sorted(
+        (e.season, e.number) for e in Episode.objects.filter(series=titan, is_present=False)
+    )
+    assert job.result["downloads_queued"] == len(missing) == 2
+    queued = DownloadItem.objects.filter(series=titan).order_by("season", "episode")
+    assert [(item.season, item.episode) for item in queued] == missing
+    assert queued[0].source_url.startswith("https://media.example/titan/s")
+    # The other show has no source: nothing of it is queued, and a second scan adds nothing.
+    assert not DownloadItem.objects.exclude(series=titan).exists()
+    again = queue_series_scan(then_download=True)
+    work_one()
+    again.refresh_from_db()
+    assert again.result["downloads_queued"] == 0
+    assert {item.job.status for item in queued} == {Job.Status.PENDING}
+
+
+def test_a_scan_without_then_download_queues_no_download(series_dir, tmdb):
+    sync_folders(series_dir)
+    Series.objects.filter(tmdb_id=1429).update(download_source="https://media.example/{episode}")
+    queue_state.stop()
+    queue_series_scan()
+    work_one()
+    assert not DownloadItem.objects.exists()
