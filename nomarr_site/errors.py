@@ -161,7 +161,7 @@ def _context_text(message: str, code: str, details: dict[str, Any]) -> str:
     for name, value in details.items():
         if name == "fields" and isinstance(value, dict):
             for field, errors in value.items():
-                lines = [line for line in _flatten(errors) if line != message]
+                lines = [line for line in flatten(errors) if line != message]
                 parts += [f"{field}: {'; '.join(lines)}"] if lines else []
         else:
             parts.append(f"{name}: {value}")
@@ -206,7 +206,7 @@ def api_error_response(
     return JsonResponse(body, status=status_code)
 
 
-def _flatten(errors: Any, prefix: str = "") -> list[str]:
+def flatten(errors: Any, prefix: str = "") -> list[str]:
     """Turn DRF's nested error structure into readable 'field: message' lines."""
     if isinstance(errors, dict):
         lines: list[str] = []
@@ -214,12 +214,12 @@ def _flatten(errors: Any, prefix: str = "") -> list[str]:
             name = f"{prefix}.{key}" if prefix else str(key)
             if key == "non_field_errors":
                 name = prefix
-            lines.extend(_flatten(value, name))
+            lines.extend(flatten(value, name))
         return lines
     if isinstance(errors, list):
         lines = []
         for item in errors:
-            lines.extend(_flatten(item, prefix))
+            lines.extend(flatten(item, prefix))
         return lines
     return [f"{prefix}: {errors}" if prefix else str(errors)]
 
@@ -262,7 +262,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             details = exc.details
             code = exc.default_code
         elif isinstance(exc, exceptions.ValidationError):
-            lines = _flatten(exc.detail)
+            lines = flatten(exc.detail)
             message = "Invalid input: " + "; ".join(lines) if lines else "Invalid input."
             details = {"fields": exc.detail} if isinstance(exc.detail, dict) else {}
             details = {"errors": exc.detail} if not details else details

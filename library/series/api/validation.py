@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nomarr_site.errors import Unprocessable
+from nomarr_site.errors import Unprocessable, flatten
 
 
 def unprocessable(message: str, field: str) -> Unprocessable:
@@ -19,5 +19,5 @@ def validated(serializer: serializers.Serializer) -> dict[str, Any]:
     if serializer.is_valid():
         return dict(serializer.validated_data)
     errors = serializer.errors
-    lines = [f"{field}: {' '.join(map(str, problems))}" for field, problems in errors.items()]
-    raise Unprocessable("Invalid input: " + "; ".join(lines), details={"fields": errors})
+    # Nested fields read as a path: "episodes.0.season: Ensure this value is ...".
+    raise Unprocessable("Invalid input: " + "; ".join(flatten(errors)), details={"fields": errors})

@@ -383,3 +383,15 @@ def test_the_literal_clear_routes_win_over_the_item_route(token_holder, show):
     for which in ("completed", "failed", "pending"):
         assert token_holder.delete(f"/api/queue/{which}").status_code == 200
     assert token_holder.get(f"/api/queue/{uuid.uuid4()}").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_bad_nested_field_is_named_by_its_path_in_the_message(token_holder):
+    body = {
+        "serie_id": "x",
+        "episodes": [{"season": 1, "episode": 1}, {"season": -1, "episode": 2}],
+    }
+    response = token_holder.post("/api/queue/add", body, format="json")
+    assert response.status_code == 422
+    message = response.json()["message"]
+    assert message.startswith("Invalid input: episodes.1.season: Ensure this value is greater")
