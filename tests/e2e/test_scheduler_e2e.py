@@ -4,8 +4,10 @@ scan runs and `last_run` / `next_run` move on."""
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+import urllib.error
 
 import pytest
 
@@ -29,6 +31,14 @@ print(moved)
 """
 
 
+def answer(server: Server, token: str, method: str, path: str, body=None) -> tuple[int, dict]:
+    """Status and body, for the answers that are errors too."""
+    try:
+        return 200, call(server, token, method, path, body)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 def wait_for_run(server: Server, token: str, log) -> dict:
     deadline = time.monotonic() + WAIT
     body: dict = {}
@@ -48,6 +58,12 @@ def test_the_schedule_fires_in_the_real_cluster_and_the_scan_runs(server, tmp_pa
     cluster = launch([sys.executable, "-m", "nomarr_site.cli", "qcluster"], env, log)
     try:
         token = server.login()
+        status, body = answer(server, token, "POST", "/api/scheduler/trigger-rescan")
+        assert status == 503 and body["error"] == "SERVICE_UNAVAILABLE", body
+        status, body = answer(
+            server, token, "POST", "/api/scheduler/config", {"schedule_time": "25:00"}
+        )
+        assert status == 422 and "schedule_time" in body["details"]["fields"], body
         call(server, token, "POST", "/api/config/directory", {"directory": str(root)})
         body = call(
             server,
@@ -66,5 +82,7 @@ def test_the_schedule_fires_in_the_real_cluster_and_the_scan_runs(server, tmp_pa
         jobs = call(server, token, "GET", "/api/web/queue/list?kind=series_scan&limit=10")
         # Setting the directory queued a scan too; the scheduled one joined or followed it.
         assert jobs["jobs"] and {job["status"] for job in jobs["jobs"]} == {"done"}, jobs
+        status, body = answer(server, token, "POST", "/api/scheduler/trigger-rescan")
+        assert (status, body) == (200, {"message": "Rescan started successfully"})
     finally:
         stop(cluster)
