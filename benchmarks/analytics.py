@@ -274,6 +274,10 @@ def run(args) -> None:
     query = {"query": "nom:mood_happy is true and nom:danceability > 0.5", "preview_limit": 10}
     measure("POST navidrome/playlists/preview",
             post(api, "/api/web/navidrome/playlists/preview", query), args.repeat)  # fmt: skip
+    # A negation that matches about 40% of the library: the broad case of the same endpoint.
+    broad = {"query": "nom:mood_party is false and nom:danceability > 0.5", "preview_limit": 10}
+    measure("POST playlists/preview (broad, not)",
+            post(api, "/api/web/navidrome/playlists/preview", broad), args.repeat)  # fmt: skip
     runs = timings(build, max(3, args.repeat // 5), False)
     p50, p95 = percentiles(runs)
     print(f"  {'calibration run':<36} p50 {p50:7.1f} p95 {p95:7.1f} ms")

@@ -15,9 +15,12 @@ from calibration.tagcache import cached
 from library.models import Track
 
 # Each SQL fragment below is a constant; only values travel as parameters. A condition is
-# "some value of the tag satisfies it", over the tag index's rows (`library.tag_index`).
+# "some value of the tag satisfies it", over the tag index's rows (`library.tag_index`). The
+# unary + keeps SQLite from looking up every listed id in the wide track table: it walks a
+# narrow index of tracks (by path for the first rows) and checks each id against the lists,
+# 2-3x faster when a condition matches half the library.
 HAS = (
-    "library_track.id {negate}IN (SELECT track_id FROM library_tracktag WHERE key = %s AND {test})"
+    "+library_track.id {negate}IN (SELECT track_id FROM library_tracktag WHERE key = %s AND {test})"
 )
 LIKE = {"sqlite": "value LIKE %s", "postgresql": "value ILIKE %s"}
 COMPARE = {"is": "=", "isNot": "=", "gt": ">", "lt": "<"}
