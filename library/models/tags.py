@@ -26,9 +26,8 @@ class TrackTag(models.Model):
     listed = models.TextField(null=True)  # noqa: DJ001
 
     class Meta:
+        # A track's rows (which the triggers replace) are found by the foreign key's index.
         indexes = [
-            # A track's rows (the triggers replace them) and "has this tag" lookups.
-            models.Index(fields=["track", "key"], name="tracktag_track_key"),
             # Numeric comparisons of playlist previews, without reading the table.
             models.Index(fields=["key", "number", "track"], name="tracktag_key_number"),
         ]
