@@ -1,7 +1,7 @@
 """The tag index (`TrackTag` rows and the per-value and per-pair counts) stays in step with
 `Track.namespace_tags` through every path that writes them: tagging, recalibration, a rescan
 that reads changed tags, removal of vanished files, bulk and raw writes, cascading deletes; the
-migration's fill rebuilds it, and a lost trigger comes back after migrate."""
+migration fills it from tracks tagged before it, and a lost trigger comes back after migrate."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from calibration.build import build
 from calibration.recalibrate_job import apply
@@ -267,4 +268,26 @@ def test_a_lost_trigger_comes_back_after_migrate(library):
     tag_index.ensure_installed(connection.alias)
     Track.objects.filter(pk=track.pk).update(namespace_tags={"nom:x": "2"})
 
+    assert_in_step()
+
+
+def test_the_migration_fills_the_index_from_tracks_tagged_before_it(transactional_db, tmp_path):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("library", "0005_trackscore_head_label_mean")])
+    old = executor.loader.project_state([("library", "0005_trackscore_head_label_mean")]).apps
+    library = old.get_model("library", "Library").objects.create(name="M", root_path="/m")
+    for i in range(5):
+        old.get_model("library", "Track").objects.create(
+            library=library,
+            path=f"/m/{i}.flac",
+            relative_path=f"{i}.flac",
+            size=1,
+            mtime=1.0,
+            namespace_tags={"nom:mood-regular": ["happy", "sad"][: i % 3], "nom:n": f"0.{i}"},
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("library"))
+
+    assert TrackTag.objects.count() == 5 + 4  # a number each, and 0, 1, 2, 0, 1 moods
     assert_in_step()
