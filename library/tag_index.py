@@ -86,7 +86,13 @@ SQLITE_REMOVE = [
 ]
 SQLITE_NEW = "(SELECT NEW.id AS id, NEW.namespace_tags AS tags)"
 SQLITE_OLD = "(SELECT OLD.id AS id, OLD.namespace_tags AS tags)"
-SQLITE_RANGE = "(SELECT id, namespace_tags AS tags FROM library_track WHERE id > %s AND id <= %s)"
+RANGE = "(SELECT id, namespace_tags AS tags FROM library_track WHERE id > %s AND id <= %s)"
+# How many and up to which id the next `batch` tracks after an id go (keyset paging: gaps in
+# the ids cost nothing).
+NEXT_BATCH = (
+    "SELECT COUNT(*), MAX(id) FROM "
+    "(SELECT id FROM library_track WHERE id > %s ORDER BY id LIMIT %s) b"
+)
 
 
 def _body(statements: list[str], source: str) -> str:
@@ -129,7 +135,6 @@ PG_ROWS = (
     "CASE jsonb_typeof(e.value) WHEN 'array' THEN e.value ELSE jsonb_build_array(e.value) END) "
     "WITH ORDINALITY v(item, n) WHERE jsonb_typeof(v.item) <> 'null'"
 ).replace("PATTERN", NUMBER_PATTERN)
-PG_RANGE = SQLITE_RANGE
 PG_INSTALL = [
     "CREATE OR REPLACE FUNCTION library_track_tag_rows() RETURNS trigger LANGUAGE plpgsql AS "  # noqa: S608
     "$body$ BEGIN IF TG_OP <> 'INSERT' THEN DELETE FROM library_tracktag WHERE track_id = OLD.id; "
@@ -181,23 +186,27 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
 
 
 def fill(connection: BaseDatabaseWrapper, batch: int = FILL_BATCH) -> int:
-    """Rebuild every track's rows and the counts from `Track.namespace_tags`, `batch` tracks
-    (by id) per statement, in the database. Returns the number of tracks read."""
+    """Rebuild every track's rows and the counts from `Track.namespace_tags`, in the database,
+    `batch` tracks (by id) per statement. Returns the number of tracks read."""
     postgresql = _is_postgresql(connection)
     statements = [PG_ROWS] if postgresql else SQLITE_ADD
-    source = PG_RANGE if postgresql else SQLITE_RANGE
+    count = 0
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM library_tracktag")
         if not postgresql:
             cursor.execute("DELETE FROM library_tagvaluecount")
             cursor.execute("DELETE FROM library_tagpaircount")
-        cursor.execute("SELECT COUNT(*), MAX(id) FROM library_track")
-        count, last = cursor.fetchone()
-        for start in range(0, (last or 0), batch):
+        start = 0
+        while True:
+            cursor.execute(NEXT_BATCH, [start, batch])
+            found, end = cursor.fetchone()
+            if not found:
+                break
             for statement in statements:
-                cursor.execute(statement.replace("SOURCE", source), [start, start + batch])
+                cursor.execute(statement.replace("SOURCE", RANGE), [start, end])
+            count, start = count + found, end
     logger.info("Tag index rebuilt from %d tracks", count)
-    return int(count)
+    return count
 
 
 def ensure_installed(using: str = "default", **kwargs: Any) -> None:
