@@ -205,6 +205,10 @@ def fill(connection: BaseDatabaseWrapper, batch: int = FILL_BATCH) -> int:
             for statement in statements:
                 cursor.execute(statement.replace("SOURCE", RANGE), [start, end])
             count, start = count + found, end
+        if postgresql:
+            # Planner statistics now, not when autovacuum next looks: without them PostgreSQL
+            # takes the freshly filled table for empty and picks nested loops.
+            cursor.execute("ANALYZE library_tracktag")
     logger.info("Tag index rebuilt from %d tracks", count)
     return count
 
