@@ -136,7 +136,10 @@ PG_ROWS = (
     "WITH ORDINALITY v(item, n) WHERE jsonb_typeof(v.item) <> 'null'"
 ).replace("PATTERN", NUMBER_PATTERN)
 PG_INSTALL = [
-    "CREATE OR REPLACE FUNCTION library_track_tag_rows() RETURNS trigger LANGUAGE plpgsql AS "  # noqa: S608
+    # Planned afresh on each call: a plan cached while the table was small (a sequential scan
+    # to find a track's rows) would stay while it grows to millions of rows.
+    "CREATE OR REPLACE FUNCTION library_track_tag_rows() RETURNS trigger LANGUAGE plpgsql "  # noqa: S608
+    "SET plan_cache_mode = force_custom_plan AS "
     "$body$ BEGIN IF TG_OP <> 'INSERT' THEN DELETE FROM library_tracktag WHERE track_id = OLD.id; "
     "END IF; IF TG_OP <> 'DELETE' THEN "
     + PG_ROWS.replace("SOURCE", "(SELECT NEW.id AS id, NEW.namespace_tags AS tags)")
@@ -205,7 +208,7 @@ def fill(connection: BaseDatabaseWrapper, batch: int = FILL_BATCH) -> int:
             for statement in statements:
                 cursor.execute(statement.replace("SOURCE", RANGE), [start, end])
             count, start = count + found, end
-        if postgresql:
+        if postgresql and count:
             # Planner statistics now, not when autovacuum next looks: without them PostgreSQL
             # takes the freshly filled table for empty and picks nested loops.
             cursor.execute("ANALYZE library_tracktag")
