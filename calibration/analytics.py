@@ -1,6 +1,6 @@
 """Library analytics, computed by aggregate queries in the database over the namespace tags each
-track's file carries (`Track.namespace_tags`, what media servers see): tag frequencies, the
-mood distribution and mood correlations.
+track's file carries (`Track.namespace_tags`, what media servers see, indexed one row per value
+by `library.tag_index`): tag frequencies, the mood distribution and mood correlations.
 
 A track *has a mood* when the mood is in its `<ns>:mood-regular` tag (tiers are cumulative, so
 strict moods are in it too). The reference's correlation keys `tier_s` and `tier_a` are our
@@ -28,53 +28,18 @@ def namespace() -> str:
     return str(config.get("namespace")).lower()
 
 
-# Every query is a constant; only values travel as parameters.
+# Every query is a constant; only values travel as parameters. They read the tag index
+# (`library.tag_index`): `TrackTag` rows, one per value, and the per-value and per-pair counts
+# the database keeps beside them, so none of them reads the JSON of every track.
 QUERIES = {
-    "sqlite": {
-        "frequencies": "SELECT e.key, COUNT(*), COUNT(DISTINCT e.value) "
-        "FROM library_track t, json_each(t.namespace_tags) e WHERE substr(e.key, 1, %s) = %s "
-        "GROUP BY e.key ORDER BY COUNT(*) DESC, e.key LIMIT %s",
-        "moods": "SELECT value, COUNT(DISTINCT track_id) FROM ("
-        "SELECT t.id AS track_id, e.value AS value FROM library_track t, "
-        "json_each(t.namespace_tags, '$.\"' || %s || '\"') e) m GROUP BY value",
-        "pairs": "SELECT a.value, b.value, COUNT(*) FROM ("
-        "SELECT t.id AS track_id, e.value AS value FROM library_track t, "
-        "json_each(t.namespace_tags, '$.\"' || %s || '\"') e) a JOIN ("
-        "SELECT t.id AS track_id, e.value AS value FROM library_track t, "
-        "json_each(t.namespace_tags, '$.\"' || %s || '\"') e) b "
-        "ON a.track_id = b.track_id AND a.value < b.value GROUP BY a.value, b.value",
-    },
-    "postgresql": {
-        "frequencies": "SELECT e.key, COUNT(*), COUNT(DISTINCT e.value) "
-        "FROM library_track t, jsonb_each_text(t.namespace_tags) AS e(key, value) "
-        "WHERE substr(e.key, 1, %s) = %s GROUP BY e.key ORDER BY COUNT(*) DESC, e.key LIMIT %s",
-        "moods": "SELECT value, COUNT(DISTINCT track_id) FROM ("
-        "SELECT t.id AS track_id, e.value AS value FROM library_track t, "
-        "jsonb_array_elements_text(CASE jsonb_typeof(t.namespace_tags -> %s) "
-        "WHEN 'array' THEN t.namespace_tags -> %s "
-        "ELSE jsonb_build_array(t.namespace_tags -> %s) END) AS e(value) "
-        "WHERE jsonb_exists(t.namespace_tags, %s)) m GROUP BY value",
-        "pairs": "SELECT a.value, b.value, COUNT(*) FROM ("
-        "SELECT t.id AS track_id, e.value AS value FROM library_track t, "
-        "jsonb_array_elements_text(CASE jsonb_typeof(t.namespace_tags -> %s) "
-        "WHEN 'array' THEN t.namespace_tags -> %s "
-        "ELSE jsonb_build_array(t.namespace_tags -> %s) END) AS e(value) "
-        "WHERE jsonb_exists(t.namespace_tags, %s)) a JOIN ("
-        "SELECT t.id AS track_id, e.value AS value FROM library_track t, "
-        "jsonb_array_elements_text(CASE jsonb_typeof(t.namespace_tags -> %s) "
-        "WHEN 'array' THEN t.namespace_tags -> %s "
-        "ELSE jsonb_build_array(t.namespace_tags -> %s) END) AS e(value) "
-        "WHERE jsonb_exists(t.namespace_tags, %s)) b "
-        "ON a.track_id = b.track_id AND a.value < b.value GROUP BY a.value, b.value",
-    },
+    "frequencies": "SELECT key, SUM(tracks), COUNT(DISTINCT whole) FROM library_tagvaluecount "
+    "WHERE substr(key, 1, %s) = %s AND tracks > 0 GROUP BY key "
+    "ORDER BY SUM(tracks) DESC, key LIMIT %s",
+    "moods": "SELECT value, COUNT(DISTINCT track_id) FROM library_tracktag WHERE key = %s "
+    "GROUP BY value",
+    "pairs": "SELECT value_a, value_b, tracks FROM library_tagpaircount "
+    "WHERE key = %s AND tracks > 0",
 }
-
-
-def _query(name: str, key: str | None = None, times: int = 1) -> tuple[str, list[Any]]:
-    """The vendor's query and the tag key repeated as often as it takes it."""
-    vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
-    per_key = 4 if vendor == "postgresql" else 1
-    return QUERIES[vendor][name], [key] * per_key * times if key is not None else []
 
 
 def rows(sql: str, params: list[Any]) -> list[tuple]:
@@ -91,10 +56,9 @@ def rows(sql: str, params: list[Any]) -> list[tuple]:
 def tag_frequencies(limit: int = 50) -> list[dict[str, Any]]:
     """Per namespace tag: how many tracks carry it and how many distinct values it has."""
     prefix = f"{namespace()}:"
-    sql, _none = _query("frequencies")
     return [
-        {"tag_key": key, "total_count": total, "unique_values": unique}
-        for key, total, unique in rows(sql, [len(prefix), prefix, limit])
+        {"tag_key": key, "total_count": int(total), "unique_values": unique}
+        for key, total, unique in rows(QUERIES["frequencies"], [len(prefix), prefix, limit])
     ]
 
 
@@ -104,8 +68,7 @@ def tier_key(tier: str) -> str:
 
 def value_counts(key: str) -> dict[str, int]:
     """Tracks per value of one namespace tag (a list counts each of its values)."""
-    sql, params = _query("moods", key)
-    return {value: count for value, count in rows(sql, params)}
+    return {value: count for value, count in rows(QUERIES["moods"], [key])}
 
 
 def mood_counts(tier: str = HAS_MOOD_TIER) -> dict[str, int]:
@@ -127,8 +90,7 @@ def mood_distribution() -> list[dict[str, Any]]:
 
 
 def _pairs(tier: str) -> dict[tuple[str, str], int]:
-    sql, params = _query("pairs", tier_key(tier), times=2)
-    return {(first, second): n for first, second, n in rows(sql, params)}
+    return {(first, second): n for first, second, n in rows(QUERIES["pairs"], [tier_key(tier)])}
 
 
 def phi(both: int, first: int, second: int, total: int) -> float:

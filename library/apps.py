@@ -1,6 +1,7 @@
 """App config for `library`."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class LibraryConfig(AppConfig):
@@ -17,4 +18,7 @@ class LibraryConfig(AppConfig):
         from library.scanning import scan_job  # noqa: F401
         from library.series import scan_job as series_scan_job  # noqa: F401
         from library.series import schedule  # noqa: F401
+        from library.tag_index import ensure_installed
         from library.tagging import fetch_job, tag_job  # noqa: F401
+
+        post_migrate.connect(ensure_installed, sender=self, dispatch_uid="library.tag_index")

@@ -60,8 +60,9 @@ class PlaylistPreviewView(APIView):
     def post(self, request):
         data = PlaylistPreviewRequest(data=request.data)
         data.is_valid(raise_exception=True)
-        known = tags.catalogue()
-        rule = criteria.criteria(data.validated_data["query"], known)
+        query = data.validated_data["query"]
+        known = tags.catalogue(criteria.keys_named(query))
+        rule = criteria.criteria(query, known)
         return Response(matching.preview(rule, data.validated_data["preview_limit"], known))
 
 

@@ -114,6 +114,22 @@ def numeric_rule(field: str, op: str, value: Any, negate: bool) -> Rule:
     return {"any": [{strict: {field: value}}, {"is": {field: value}}]}
 
 
+def keys_named(query: str) -> set[str]:
+    """The tags a query names, and the mood tier its `true`/`false` comparisons read: all the
+    catalogue it needs (raises QueryError as `criteria` does)."""
+    found = {f"{namespace()}:mood-{HAS_MOOD_TIER}"}
+    pending = [parse(query)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Comparison):
+            found.add(node.tag)
+        elif isinstance(node, Not):
+            pending.append(node.child)
+        else:
+            pending.extend(node.children)
+    return found
+
+
 def criteria(query: str, tags: dict[str, TagInfo] | None = None) -> Rule:
     """The top-level rule of a query: {"all": [...]} or {"any": [...]}."""
     rule = Translator(catalogue() if tags is None else tags).rule(parse(query))

@@ -6,28 +6,29 @@ into `navidrome.toml`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from calibration.analytics import namespace, rows
 
-# Per tag key: tracks carrying it, distinct values, values that are numbers, multi-valued rows.
-CATALOGUE = {
-    "sqlite": "SELECT e.key, COUNT(*), COUNT(DISTINCT e.value), "
-    "SUM(CASE WHEN e.type = 'text' AND e.value GLOB '*[0-9]*' "
-    "AND e.value NOT GLOB '*[^0-9.+-]*' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN e.type = 'array' THEN 1 ELSE 0 END) "
-    "FROM library_track t, json_each(t.namespace_tags) e "
-    "WHERE substr(e.key, 1, %s) = %s GROUP BY e.key ORDER BY e.key",
-    "postgresql": "SELECT e.key, COUNT(*), COUNT(DISTINCT e.value), "
-    "SUM(CASE WHEN jsonb_typeof(e.value) = 'string' "
-    "AND (e.value #>> '{}') ~ '^[+-]?[0-9]*[.]?[0-9]+$' THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN jsonb_typeof(e.value) = 'array' THEN 1 ELSE 0 END) "
-    "FROM library_track t, jsonb_each(t.namespace_tags) AS e(key, value) "
-    "WHERE substr(e.key, 1, %s) = %s GROUP BY e.key ORDER BY e.key",
-}
+# Per tag key: tracks carrying it, distinct values, tracks whose value is a number, tracks
+# holding a list; from the per-value counts of the tag index (`library.tag_index`).
+CATALOGUE = (
+    "SELECT key, SUM(tracks), COUNT(DISTINCT whole), "
+    "SUM(CASE WHEN is_number THEN tracks ELSE 0 END), "
+    "SUM(CASE WHEN is_list THEN tracks ELSE 0 END) "
+    "FROM library_tagvaluecount WHERE substr(key, 1, %s) = %s AND tracks > 0 "
+    "GROUP BY key ORDER BY key"
+)
+# The same for one tag: an index range on SQLite, and on PostgreSQL the key filter reaches
+# into the counts' view, which then aggregates only that tag's rows.
+ONE_TAG = (
+    "SELECT key, SUM(tracks), COUNT(DISTINCT whole), "
+    "SUM(CASE WHEN is_number THEN tracks ELSE 0 END), "
+    "SUM(CASE WHEN is_list THEN tracks ELSE 0 END) "
+    "FROM library_tagvaluecount WHERE key = %s AND tracks > 0 GROUP BY key"
+)
 NOT_FIELD = re.compile(r"[^a-z0-9_]")
 
 
@@ -62,14 +63,21 @@ def summary(key: str) -> str:
     return f"{head}: {rest}" if rest else head
 
 
-def catalogue() -> dict[str, TagInfo]:
-    """Every namespace tag in the library, by key."""
+def catalogue(keys: Iterable[str] | None = None) -> dict[str, TagInfo]:
+    """Every namespace tag in the library, by key; with `keys`, only those of them the library
+    has (what a query names: cheaper than every tag)."""
     prefix = f"{namespace()}:"
-    vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
-    return {
-        key: TagInfo(key, total, unique, numeric == total and total > 0, multi > 0)
-        for key, total, unique, numeric, multi in rows(CATALOGUE[vendor], [len(prefix), prefix])
-    }
+    if keys is None:
+        found = rows(CATALOGUE, [len(prefix), prefix])
+    else:
+        wanted = sorted({key for key in keys if key.startswith(prefix)})
+        found = [row for key in wanted for row in rows(ONE_TAG, [key])]
+    infos = {}
+    for key, total, unique, numeric, multi in found:
+        # SUM is a decimal on PostgreSQL.
+        total, numeric, multi = int(total), int(numeric), int(multi)
+        infos[key] = TagInfo(key, total, unique, numeric == total and total > 0, multi > 0)
+    return infos
 
 
 def preview() -> dict[str, Any]:

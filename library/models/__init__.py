@@ -1,6 +1,6 @@
 """Library models, one module per concern: roots (`library`), files and their metadata
-(`tracks`), tagging results (`scores`, `embeddings`), the series library (`series`), its
-episode downloads (`downloads`) and file imports (`imports`)."""
+(`tracks`), tagging results (`scores`, `embeddings`), the tags one row per value (`tags`), the
+series library (`series`), its episode downloads (`downloads`) and file imports (`imports`)."""
 
 from library.models.downloads import DownloadItem
 from library.models.embeddings import TrackEmbedding
@@ -8,6 +8,7 @@ from library.models.imports import ImportItem
 from library.models.library import Library
 from library.models.scores import TrackScore
 from library.models.series import Episode, RescanSchedule, Series
+from library.models.tags import TrackTag
 from library.models.tracks import Track
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "Track",
     "TrackEmbedding",
     "TrackScore",
+    "TrackTag",
 ]
