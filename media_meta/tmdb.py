@@ -16,7 +16,6 @@ import email.utils
 import hashlib
 import json
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +36,6 @@ SEARCH_TTL = 3600
 SHOW_TTL = 6 * 3600  # new episodes air weekly; a rescan within hours sees the same list
 CONFIGURATION_TTL = 3 * 24 * 3600
 SHOW_APPENDS = "external_ids,images,content_ratings,credits"
-_KEY_PARAM = re.compile(r"(api_key=)[^&\s\"']+")
 
 
 class TmdbUnavailable(Unavailable):
@@ -54,22 +52,6 @@ class TmdbNotConfigured(TmdbUnavailable):
 
 class TmdbNotFound(NotFound):
     """TMDB has no such show or season."""
-
-
-class _RedactKey(logging.Filter):
-    """httpx logs each request's URL, which holds a v3 key as `api_key=`: hide it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(
-                _KEY_PARAM.sub(r"\1***", str(arg)) if isinstance(arg, str | httpx.URL) else arg
-                for arg in record.args
-            )
-        record.msg = _KEY_PARAM.sub(r"\1***", str(record.msg))
-        return True
-
-
-logging.getLogger("httpx").addFilter(_RedactKey())
 
 
 def _sleep(seconds: float) -> None:

@@ -11,9 +11,11 @@ class NomarrSiteConfig(AppConfig):
     def ready(self) -> None:
         from nomarr_site import checks  # noqa: F401  (registers system checks)
         from nomarr_site.auth import schema  # noqa: F401  (registers the OpenAPI extension)
+        from nomarr_site.httplog import install as hide_query_values_in_httpx_log
         from nomarr_site.private_files import secure_at_startup
 
         secure_at_startup()
+        hide_query_values_in_httpx_log()
 
 
 class BackofficeConfig(admin_apps.AdminConfig):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
+import logging
 from pathlib import Path
 
+import httpx
 import pytest
+
+from nomarr_site.httplog import hide_query_values
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +340,18 @@ def test_a_disabled_library_scan_is_409_raised_by_the_service(token_holder, tmp_
     response = token_holder.post(f"/api/web/libraries/{library.pk}/scan", {}, format="json")
     body = assert_error(response, 409, "CONFLICT_ERROR")
     assert "disabled" in body["message"]
+
+
+def test_httpx_log_lines_hide_every_query_value(caplog):
+    """Keys and a download source's signed tokens travel in query strings; httpx logs URLs."""
+    assert (
+        hide_query_values('GET https://h/x.mkv?token=s3cret&api_key=K&e=1 "HTTP/1.1 200 OK"')
+        == 'GET https://h/x.mkv?token=***&api_key=***&e=*** "HTTP/1.1 200 OK"'
+    )
+    assert hide_query_values("https://h/path/without/query") == "https://h/path/without/query"
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        logging.getLogger("httpx").info(
+            "HTTP Request: %s %s", "GET", httpx.URL("https://h/f?sig=abc123&apikey=KEY")
+        )
+    assert "abc123" not in caplog.text and "KEY" not in caplog.text
+    assert "sig=***" in caplog.text
