@@ -27,6 +27,7 @@ from library.downloads import sources
 from library.downloads.errors import DownloadError, DownloadStopped
 from library.downloads.partfile import remove_partial
 from library.downloads.progress import Progress
+from library.downloads.request import DownloadRequest
 from library.models import DownloadItem, Episode, Series
 from library.series.naming import VIDEO_EXTENSIONS, episode_file_name
 from library.series.scan import FolderUnusable, NoSeriesDirectory, folder_of, make_folder
@@ -148,13 +149,9 @@ class DownloadRunner(JobRunner):
         self.progress(0.0, f"Starting {name}", force=True)
         try:
             source = sources.source_for(item.source_url)
+            request = DownloadRequest(item.source_url, folder, name, part_name(item))
             path = source.download(
-                item.source_url,
-                folder,
-                name,
-                part_name(item),
-                on_progress=self._on_progress,
-                should_stop=self._should_stop,
+                request, on_progress=self._on_progress, should_stop=self._should_stop
             )
         except DownloadStopped:
             remove_partial(folder, part_name(item))  # cancelled: nothing to resume

@@ -26,16 +26,22 @@ from library.downloads.headers import (
 from library.downloads.partfile import (
     PartFile,
     PartState,
-    check_sha256,
-    check_target,
     finish,
     write_all,
     write_failed,
 )
 from library.downloads.progress import Meter, Progress
+from library.downloads.request import DownloadRequest
 from library.downloads.urls import check_url, shown
 
-__all__ = ["DownloadError", "DownloadStopped", "Progress", "download", "check_url"]
+__all__ = [
+    "DownloadError",
+    "DownloadRequest",
+    "DownloadStopped",
+    "Progress",
+    "check_url",
+    "download",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -45,38 +51,29 @@ RESTART: Final = "restart"  # the server would not continue the part file: start
 
 
 def download(
-    url: str,
-    target_dir: Path,
-    final_name: str,
-    part_name: str,
+    request: DownloadRequest,
     *,
     on_progress: Callable[[Progress], None],
     should_stop: Callable[[], bool],
-    expected_size: int | None = None,
-    expected_sha256: str | None = None,
-    timeout: float = 30.0,
 ) -> Path:
-    """Download `url` to `target_dir / final_name` through `target_dir / part_name` (see the
-    module docstring) and return the final path. DownloadError when it fails (`retryable` says
-    whether to try again), DownloadStopped when `should_stop()` said so (the part is kept)."""
-    target_dir = Path(target_dir)
-    check_target(target_dir, final_name, part_name)
-    check_url(url)
-    check_sha256(expected_sha256)
+    """Download `request.url` into `request.final_path` (see the module docstring) and return
+    that path. DownloadError when it fails (`retryable` says whether to try again),
+    DownloadStopped when `should_stop()` said so (the part is kept)."""
+    part, meter = request.start(on_progress)
     if should_stop():
         raise DownloadStopped()
-    part = PartFile(target_dir, part_name)
-    meter = Meter(on_progress)
     with part.locked() as fd:
-        state = _fetch(url, part, fd, meter, should_stop, expected_size, timeout)
+        state = _fetch(
+            request.url, part, fd, meter, should_stop, request.expected_size, request.timeout
+        )
         return finish(
             part,
-            target_dir / final_name,
+            request.final_path,
             meter,
-            sizes={"the server": state.total, "the expected size": expected_size},
+            sizes={"the server": state.total, "the expected size": request.expected_size},
             checksums={
                 "the server's checksum header": state.sha256,
-                "the expected checksum": expected_sha256,
+                "the expected checksum": request.expected_sha256,
             },
         )
 

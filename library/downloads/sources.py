@@ -11,14 +11,15 @@ from typing import ClassVar
 
 from library.downloads import fetch, ytdlp
 from library.downloads.errors import DownloadError
-from library.downloads.partfile import PartFile, check_sha256, check_target, finish
-from library.downloads.progress import Meter, Progress
+from library.downloads.partfile import finish
+from library.downloads.progress import Progress
+from library.downloads.request import DownloadRequest
 from library.downloads.urls import check_url, is_http, is_video_link
 
 
 class Source(ABC):
-    """One way of downloading a URL into `target_dir / final_name` through the hidden
-    `part_name`, with the callbacks and errors of `fetch.download`."""
+    """One way of carrying out a `DownloadRequest`, with the callbacks and errors of
+    `fetch.download`."""
 
     name: ClassVar[str]
 
@@ -28,16 +29,10 @@ class Source(ABC):
     @abstractmethod
     def download(
         self,
-        url: str,
-        target_dir: Path,
-        final_name: str,
-        part_name: str,
+        request: DownloadRequest,
         *,
         on_progress: Callable[[Progress], None],
         should_stop: Callable[[], bool],
-        expected_size: int | None = None,
-        expected_sha256: str | None = None,
-        timeout: float = 30.0,
     ) -> Path: ...
 
 
@@ -51,28 +46,12 @@ class HttpSource(Source):
 
     def download(
         self,
-        url: str,
-        target_dir: Path,
-        final_name: str,
-        part_name: str,
+        request: DownloadRequest,
         *,
         on_progress: Callable[[Progress], None],
         should_stop: Callable[[], bool],
-        expected_size: int | None = None,
-        expected_sha256: str | None = None,
-        timeout: float = 30.0,
     ) -> Path:
-        return fetch.download(
-            url,
-            target_dir,
-            final_name,
-            part_name,
-            on_progress=on_progress,
-            should_stop=should_stop,
-            expected_size=expected_size,
-            expected_sha256=expected_sha256,
-            timeout=timeout,
-        )
+        return fetch.download(request, on_progress=on_progress, should_stop=should_stop)
 
 
 class YtDlpSource(Source):
@@ -89,34 +68,30 @@ class YtDlpSource(Source):
 
     def download(
         self,
-        url: str,
-        target_dir: Path,
-        final_name: str,
-        part_name: str,
+        request: DownloadRequest,
         *,
         on_progress: Callable[[Progress], None],
         should_stop: Callable[[], bool],
-        expected_size: int | None = None,
-        expected_sha256: str | None = None,
-        timeout: float = 30.0,
     ) -> Path:
-        target_dir = Path(target_dir)
-        check_target(target_dir, final_name, part_name)
-        check_url(url)
-        check_sha256(expected_sha256)
-        part = PartFile(target_dir, part_name)
-        meter = Meter(on_progress)
-        extension = ytdlp.extension_of(final_name)
+        part, meter = request.start(on_progress)
+        extension = ytdlp.extension_of(request.final_name)
         with part.locked():
-            ytdlp.run(url, part, extension, meter=meter, should_stop=should_stop, timeout=timeout)
+            ytdlp.run(
+                request.url,
+                part,
+                extension,
+                meter=meter,
+                should_stop=should_stop,
+                timeout=request.timeout,
+            )
             if part.size() == 0:
                 raise DownloadError("yt-dlp finished without writing the video file.")
             return finish(
                 part,
-                target_dir / final_name,
+                request.final_path,
                 meter,
-                sizes={"the expected size": expected_size},
-                checksums={"the expected checksum": expected_sha256},
+                sizes={"the expected size": request.expected_size},
+                checksums={"the expected checksum": request.expected_sha256},
             )
 
 
