@@ -149,10 +149,15 @@ class DownloadRunner(JobRunner):
         self.progress(0.0, f"Starting {name}", force=True)
         try:
             source = sources.source_for(item.source_url)
-            request = DownloadRequest(item.source_url, folder, name, part_name(item))
-            path = source.download(
-                request, on_progress=self._on_progress, should_stop=self._should_stop
+            request = DownloadRequest(
+                item.source_url,
+                folder,
+                name,
+                part_name(item),
+                on_progress=self._on_progress,
+                should_stop=self._should_stop,
             )
+            path = source.download(request)
         except DownloadStopped:
             remove_partial(folder, part_name(item))  # cancelled: nothing to resume
             raise Cancelled(f"Download {item.pk} was cancelled") from None

@@ -5,21 +5,18 @@ page URLs to yt-dlp when it is installed. `source_for(url)` picks one."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
 from library.downloads import fetch, ytdlp
 from library.downloads.errors import DownloadError
 from library.downloads.partfile import finish
-from library.downloads.progress import Progress
 from library.downloads.request import DownloadRequest
 from library.downloads.urls import check_url, is_http, is_video_link
 
 
 class Source(ABC):
-    """One way of carrying out a `DownloadRequest`, with the callbacks and errors of
-    `fetch.download`."""
+    """One way of carrying out a `DownloadRequest`, with the errors of `fetch.download`."""
 
     name: ClassVar[str]
 
@@ -27,13 +24,7 @@ class Source(ABC):
     def handles(self, url: str) -> bool: ...
 
     @abstractmethod
-    def download(
-        self,
-        request: DownloadRequest,
-        *,
-        on_progress: Callable[[Progress], None],
-        should_stop: Callable[[], bool],
-    ) -> Path: ...
+    def download(self, request: DownloadRequest) -> Path: ...
 
 
 class HttpSource(Source):
@@ -44,14 +35,8 @@ class HttpSource(Source):
     def handles(self, url: str) -> bool:
         return is_http(url)
 
-    def download(
-        self,
-        request: DownloadRequest,
-        *,
-        on_progress: Callable[[Progress], None],
-        should_stop: Callable[[], bool],
-    ) -> Path:
-        return fetch.download(request, on_progress=on_progress, should_stop=should_stop)
+    def download(self, request: DownloadRequest) -> Path:
+        return fetch.download(request)
 
 
 class YtDlpSource(Source):
@@ -66,14 +51,8 @@ class YtDlpSource(Source):
     def handles(self, url: str) -> bool:
         return is_http(url) and self.available()
 
-    def download(
-        self,
-        request: DownloadRequest,
-        *,
-        on_progress: Callable[[Progress], None],
-        should_stop: Callable[[], bool],
-    ) -> Path:
-        part, meter = request.start(on_progress)
+    def download(self, request: DownloadRequest) -> Path:
+        part, meter = request.start()
         extension = ytdlp.extension_of(request.final_name)
         with part.locked():
             ytdlp.run(
@@ -81,7 +60,7 @@ class YtDlpSource(Source):
                 part,
                 extension,
                 meter=meter,
-                should_stop=should_stop,
+                should_stop=request.should_stop,
                 timeout=request.timeout,
             )
             if part.size() == 0:

@@ -50,8 +50,11 @@ def fetch(url: str, folder: Path, recorder: Recorder | None = None, **options) -
     recorder = recorder or Recorder()
     options.setdefault("final_name", FINAL)
     options.setdefault("part_name", PART)
-    request = DownloadRequest(url, folder, **options)
-    return download(request, on_progress=recorder, should_stop=recorder.should_stop)
+    return download(
+        DownloadRequest(
+            url, folder, on_progress=recorder, should_stop=recorder.should_stop, **options
+        )
+    )
 
 
 def names(folder: Path) -> set[str]:
