@@ -5,14 +5,11 @@ of 0 or less means NZBGet refused the NZB."""
 from __future__ import annotations
 
 import base64
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from library.imports import clients
 from library.imports.clients import DownloaderRefused
-
-logger = logging.getLogger(__name__)
 
 CREDENTIALS = "imports.nzbget_username and imports.nzbget_password"
 

@@ -5,14 +5,11 @@ versions)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from library.imports import clients
 from library.imports.clients import DownloaderRefused
-
-logger = logging.getLogger(__name__)
 
 KEY_SETTING = "imports.sabnzbd_api_key"
 
