@@ -3,9 +3,10 @@ page yt-dlp understands) into a series folder, resumable and verified. No databa
 queue's `download` job calls it and records the outcome.
 
     source = sources.source_for(url)            # DownloadError for file:, ftp:, data: ...
-    path = source.download(url, series_folder, episode_file_name(...), f".nomarr-{uuid}.part",
-                           on_progress=..., should_stop=..., expected_size=None,
-                           expected_sha256=None)
+    request = DownloadRequest(url, series_folder, episode_file_name(...),
+                              f".nomarr-{uuid}.part", on_progress=..., should_stop=...,
+                              expected_size=None, expected_sha256=None)
+    path = source.download(request)
 
 `DownloadError.retryable` says whether to retry (5xx, 429, timeouts, dropped connections) or
 fail (4xx, a size or checksum mismatch, a full disk, an existing different file);

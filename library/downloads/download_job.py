@@ -27,6 +27,7 @@ from library.downloads import sources
 from library.downloads.errors import DownloadError, DownloadStopped
 from library.downloads.partfile import remove_partial
 from library.downloads.progress import Progress
+from library.downloads.request import DownloadRequest
 from library.models import DownloadItem, Episode, Series
 from library.series.naming import VIDEO_EXTENSIONS, episode_file_name
 from library.series.scan import FolderUnusable, NoSeriesDirectory, folder_of, make_folder
@@ -148,7 +149,7 @@ class DownloadRunner(JobRunner):
         self.progress(0.0, f"Starting {name}", force=True)
         try:
             source = sources.source_for(item.source_url)
-            path = source.download(
+            request = DownloadRequest(
                 item.source_url,
                 folder,
                 name,
@@ -156,6 +157,7 @@ class DownloadRunner(JobRunner):
                 on_progress=self._on_progress,
                 should_stop=self._should_stop,
             )
+            path = source.download(request)
         except DownloadStopped:
             remove_partial(folder, part_name(item))  # cancelled: nothing to resume
             raise Cancelled(f"Download {item.pk} was cancelled") from None

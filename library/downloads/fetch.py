@@ -26,16 +26,22 @@ from library.downloads.headers import (
 from library.downloads.partfile import (
     PartFile,
     PartState,
-    check_sha256,
-    check_target,
     finish,
     write_all,
     write_failed,
 )
 from library.downloads.progress import Meter, Progress
+from library.downloads.request import DownloadRequest
 from library.downloads.urls import check_url, shown
 
-__all__ = ["DownloadError", "DownloadStopped", "Progress", "download", "check_url"]
+__all__ = [
+    "DownloadError",
+    "DownloadRequest",
+    "DownloadStopped",
+    "Progress",
+    "check_url",
+    "download",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -44,58 +50,34 @@ USER_AGENT = "Nomarr"
 RESTART: Final = "restart"  # the server would not continue the part file: start from zero
 
 
-def download(
-    url: str,
-    target_dir: Path,
-    final_name: str,
-    part_name: str,
-    *,
-    on_progress: Callable[[Progress], None],
-    should_stop: Callable[[], bool],
-    expected_size: int | None = None,
-    expected_sha256: str | None = None,
-    timeout: float = 30.0,
-) -> Path:
-    """Download `url` to `target_dir / final_name` through `target_dir / part_name` (see the
-    module docstring) and return the final path. DownloadError when it fails (`retryable` says
-    whether to try again), DownloadStopped when `should_stop()` said so (the part is kept)."""
-    target_dir = Path(target_dir)
-    check_target(target_dir, final_name, part_name)
-    check_url(url)
-    check_sha256(expected_sha256)
-    if should_stop():
+def download(request: DownloadRequest) -> Path:
+    """Download `request.url` into `request.final_path` (see the module docstring) and return
+    that path. DownloadError when it fails (`retryable` says whether to try again),
+    DownloadStopped when `request.should_stop()` said so (the part is kept)."""
+    part, meter = request.start()
+    if request.should_stop():
         raise DownloadStopped()
-    part = PartFile(target_dir, part_name)
-    meter = Meter(on_progress)
     with part.locked() as fd:
-        state = _fetch(url, part, fd, meter, should_stop, expected_size, timeout)
+        state = _fetch(request, part, fd, meter)
         return finish(
             part,
-            target_dir / final_name,
+            request.final_path,
             meter,
-            sizes={"the server": state.total, "the expected size": expected_size},
+            sizes={"the server": state.total, "the expected size": request.expected_size},
             checksums={
                 "the server's checksum header": state.sha256,
-                "the expected checksum": expected_sha256,
+                "the expected checksum": request.expected_sha256,
             },
         )
 
 
-def _fetch(
-    url: str,
-    part: PartFile,
-    fd: int,
-    meter: Meter,
-    should_stop: Callable[[], bool],
-    expected_size: int | None,
-    timeout: float,
-) -> PartState:
+def _fetch(request: DownloadRequest, part: PartFile, fd: int, meter: Meter) -> PartState:
     """Bring the part file to completion; the state it was completed with."""
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     restarted = False
-    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+    with httpx.Client(timeout=request.timeout, headers=headers, follow_redirects=False) as client:
         while True:
-            state = _transfer(client, url, part, fd, meter, should_stop, expected_size)
+            state = _transfer(client, request, part, fd, meter)
             if not isinstance(state, PartState):
                 # A server that will not continue the part file gets one fresh request.
                 if restarted:
@@ -107,20 +89,15 @@ def _fetch(
                 return state
             # else: a 206 covering only part of the rest (a CDN capping ranges); each answer
             # adds at least one byte, so asking for the next part ends.
-    raise DownloadError(f"{shown(url)} answered a fresh request oddly.", retryable=True)
+    raise DownloadError(f"{shown(request.url)} answered a fresh request oddly.", retryable=True)
 
 
 def _transfer(
-    client: httpx.Client,
-    url: str,
-    part: PartFile,
-    fd: int,
-    meter: Meter,
-    should_stop: Callable[[], bool],
-    expected_size: int | None,
+    client: httpx.Client, request: DownloadRequest, part: PartFile, fd: int, meter: Meter
 ) -> PartState | str:
     """One request: continue (or start) the part file; the state of a complete part file,
     or RESTART when the server's answer cannot continue it."""
+    url, expected_size = request.url, request.expected_size
     previous = part.load(url)
     offset = part.size() if previous else 0
     headers = _resume_headers(previous, offset)
@@ -145,7 +122,7 @@ def _transfer(
             meter.restart()
         answered = content_range(response.headers) if response.status_code == 206 else None
         until = answered.end + 1 if answered is not None else state.total
-        _receive(response, part, fd, state, offset, until, meter, should_stop)
+        _receive(response, part, fd, state, offset, until, meter, request.should_stop)
     return state
 
 

@@ -5,20 +5,18 @@ page URLs to yt-dlp when it is installed. `source_for(url)` picks one."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
 from library.downloads import fetch, ytdlp
 from library.downloads.errors import DownloadError
-from library.downloads.partfile import PartFile, check_sha256, check_target, finish
-from library.downloads.progress import Meter, Progress
+from library.downloads.partfile import finish
+from library.downloads.request import DownloadRequest
 from library.downloads.urls import check_url, is_http, is_video_link
 
 
 class Source(ABC):
-    """One way of downloading a URL into `target_dir / final_name` through the hidden
-    `part_name`, with the callbacks and errors of `fetch.download`."""
+    """One way of carrying out a `DownloadRequest`, with the errors of `fetch.download`."""
 
     name: ClassVar[str]
 
@@ -26,19 +24,7 @@ class Source(ABC):
     def handles(self, url: str) -> bool: ...
 
     @abstractmethod
-    def download(
-        self,
-        url: str,
-        target_dir: Path,
-        final_name: str,
-        part_name: str,
-        *,
-        on_progress: Callable[[Progress], None],
-        should_stop: Callable[[], bool],
-        expected_size: int | None = None,
-        expected_sha256: str | None = None,
-        timeout: float = 30.0,
-    ) -> Path: ...
+    def download(self, request: DownloadRequest) -> Path: ...
 
 
 class HttpSource(Source):
@@ -49,30 +35,8 @@ class HttpSource(Source):
     def handles(self, url: str) -> bool:
         return is_http(url)
 
-    def download(
-        self,
-        url: str,
-        target_dir: Path,
-        final_name: str,
-        part_name: str,
-        *,
-        on_progress: Callable[[Progress], None],
-        should_stop: Callable[[], bool],
-        expected_size: int | None = None,
-        expected_sha256: str | None = None,
-        timeout: float = 30.0,
-    ) -> Path:
-        return fetch.download(
-            url,
-            target_dir,
-            final_name,
-            part_name,
-            on_progress=on_progress,
-            should_stop=should_stop,
-            expected_size=expected_size,
-            expected_sha256=expected_sha256,
-            timeout=timeout,
-        )
+    def download(self, request: DownloadRequest) -> Path:
+        return fetch.download(request)
 
 
 class YtDlpSource(Source):
@@ -87,36 +51,26 @@ class YtDlpSource(Source):
     def handles(self, url: str) -> bool:
         return is_http(url) and self.available()
 
-    def download(
-        self,
-        url: str,
-        target_dir: Path,
-        final_name: str,
-        part_name: str,
-        *,
-        on_progress: Callable[[Progress], None],
-        should_stop: Callable[[], bool],
-        expected_size: int | None = None,
-        expected_sha256: str | None = None,
-        timeout: float = 30.0,
-    ) -> Path:
-        target_dir = Path(target_dir)
-        check_target(target_dir, final_name, part_name)
-        check_url(url)
-        check_sha256(expected_sha256)
-        part = PartFile(target_dir, part_name)
-        meter = Meter(on_progress)
-        extension = ytdlp.extension_of(final_name)
+    def download(self, request: DownloadRequest) -> Path:
+        part, meter = request.start()
+        extension = ytdlp.extension_of(request.final_name)
         with part.locked():
-            ytdlp.run(url, part, extension, meter=meter, should_stop=should_stop, timeout=timeout)
+            ytdlp.run(
+                request.url,
+                part,
+                extension,
+                meter=meter,
+                should_stop=request.should_stop,
+                timeout=request.timeout,
+            )
             if part.size() == 0:
                 raise DownloadError("yt-dlp finished without writing the video file.")
             return finish(
                 part,
-                target_dir / final_name,
+                request.final_path,
                 meter,
-                sizes={"the expected size": expected_size},
-                checksums={"the expected checksum": expected_sha256},
+                sizes={"the expected size": request.expected_size},
+                checksums={"the expected checksum": request.expected_sha256},
             )
 
 

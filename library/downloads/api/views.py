@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from library.downloads import items, queue_state, shapes
@@ -22,8 +23,15 @@ from library.downloads.api.schemas import (
 from library.series.api.validation import validated
 
 
-def _ids(data: dict[str, Any]) -> list[str]:
+def _posted_ids(request: Request, serializer: type[Serializer]) -> list[str]:
+    """The body's `item_ids` as strings once `serializer` accepts it (else 422)."""
+    data = validated(serializer(data=request.data))
     return [str(item_id) for item_id in data.get("item_ids") or []]
+
+
+def _success(message: str, **extra: Any) -> Response:
+    """The reference's answer to a queue action: `status`, `message` and what it adds."""
+    return Response({"status": "success", "message": message, **extra})
 
 
 class QueueStatusView(APIView):
@@ -56,14 +64,14 @@ class QueueStartView(APIView):
     @extend_schema(request=None, responses=schemas.MESSAGE)
     def post(self, request: Request) -> Response:
         queue_state.start()
-        return Response({"status": "success", "message": queue_state.STARTED_MESSAGE})
+        return _success(queue_state.STARTED_MESSAGE)
 
 
 class QueueStopView(APIView):
     @extend_schema(request=None, responses=schemas.MESSAGE)
     def post(self, request: Request) -> Response:
         queue_state.stop()
-        return Response({"status": "success", "message": queue_state.STOPPED_MESSAGE})
+        return _success(queue_state.STOPPED_MESSAGE)
 
 
 class QueuePauseView(APIView):
@@ -72,7 +80,7 @@ class QueuePauseView(APIView):
     )
     def post(self, request: Request) -> Response:
         queue_state.stop(queue_state.PAUSED_MESSAGE)
-        return Response({"status": "success", "message": queue_state.PAUSED_MESSAGE})
+        return _success(queue_state.PAUSED_MESSAGE)
 
 
 class QueueItemView(APIView):
@@ -97,8 +105,7 @@ class QueueItemsView(APIView):
         "removed). Running downloads are cancelled.",
     )
     def delete(self, request: Request) -> Response:
-        data = validated(DownloadIdsSerializer(data=request.data))
-        items.remove(_ids(data))
+        items.remove(_posted_ids(request, DownloadIdsSerializer))
         return Response(status=204)
 
 
@@ -109,8 +116,7 @@ class QueueClearView(APIView):
     def delete(self, request: Request) -> Response:
         count = items.clear(self.which)
         verb = "Removed" if self.which == "pending" else "Cleared"
-        message = f"{verb} {count} {self.which} item(s)"
-        return Response({"status": "success", "message": message, "count": count})
+        return _success(f"{verb} {count} {self.which} item(s)", count=count)
 
 
 class QueueReorderView(APIView):
@@ -121,9 +127,8 @@ class QueueReorderView(APIView):
         "missing, unknown or not pending ones). The order beats priorities.",
     )
     def post(self, request: Request) -> Response:
-        data = validated(DownloadReorderSerializer(data=request.data))
-        count = items.reorder(_ids(data))
-        return Response({"status": "success", "message": f"Queue reordered with {count} items"})
+        count = items.reorder(_posted_ids(request, DownloadReorderSerializer))
+        return _success(f"Queue reordered with {count} items")
 
 
 class QueueRetryView(APIView):
@@ -134,13 +139,9 @@ class QueueRetryView(APIView):
         "Ids that are unknown or not failed are skipped.",
     )
     def post(self, request: Request) -> Response:
-        data = validated(DownloadRetrySerializer(data=request.data))
-        retried = items.retry(_ids(data))
-        return Response(
-            {
-                "status": "success",
-                "message": f"Retrying {len(retried)} failed item(s)",
-                "retried_count": len(retried),
-                "retried_ids": retried,
-            }
+        retried = items.retry(_posted_ids(request, DownloadRetrySerializer))
+        return _success(
+            f"Retrying {len(retried)} failed item(s)",
+            retried_count=len(retried),
+            retried_ids=retried,
         )

@@ -5,16 +5,11 @@ of 0 or less means NZBGet refused the NZB."""
 from __future__ import annotations
 
 import base64
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from library.imports import clients
-from library.imports.clients import DownloaderDown, DownloaderRefused
-
-logger = logging.getLogger(__name__)
+from library.imports.clients import DownloaderRefused
 
 CREDENTIALS = "imports.nzbget_username and imports.nzbget_password"
 
@@ -41,45 +36,28 @@ class Nzbget:
             [],  # PPParameters
         ]
         request = {"version": "1.1", "method": "append", "params": params, "id": 1}
-        try:
-            response = httpx.post(
-                f"{self.url}/jsonrpc",
-                json=request,
-                auth=(self.username, self.password),
-                timeout=clients.TIMEOUT_SECONDS,
-            )
-        except httpx.TimeoutException:
-            raise DownloaderDown(f"NZBGet at {self.url} did not answer in time") from None
-        except httpx.HTTPError as exc:
-            raise DownloaderDown(
-                f"NZBGet at {self.url} cannot be reached ({type(exc).__name__})"
-            ) from None
-        return self._nzbid(response)
+        body = clients.post_json(
+            "NZBGet",
+            self.url,
+            "/jsonrpc",
+            url_setting="imports.nzbget_url",
+            login_refused=f"NZBGet refused the login; check {CREDENTIALS}",
+            answer="JSON-RPC",
+            json=request,
+            auth=(self.username, self.password),
+        )
+        return _nzbid(body)
 
-    def _nzbid(self, response: httpx.Response) -> int:
-        if response.status_code in (401, 403):
-            raise DownloaderRefused(f"NZBGet refused the login; check {CREDENTIALS}")
-        if response.status_code >= 500:
-            raise DownloaderDown(f"NZBGet answered HTTP {response.status_code}")
-        if response.status_code != 200:
-            raise DownloaderRefused(
-                f"NZBGet answered HTTP {response.status_code}; check imports.nzbget_url"
-            )
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise DownloaderRefused(
-                "NZBGet's answer is not the JSON-RPC its API returns; check imports.nzbget_url"
-            )
-        if body.get("error"):
-            error = body["error"]
-            text = error.get("message") if isinstance(error, dict) else error
-            raise DownloaderRefused(f"NZBGet refused the NZB: {str(text)[:300]}")
-        result = body.get("result")
-        if isinstance(result, bool) or not isinstance(result, int):
-            raise DownloaderRefused("NZBGet's answer carries no NZBID")
-        if result <= 0:
-            raise DownloaderRefused(f"NZBGet refused the NZB (append returned {result})")
-        return result
+
+def _nzbid(body: dict[str, Any]) -> int:
+    """The NZBID in append's answer, or DownloaderRefused saying why there is none."""
+    if body.get("error"):
+        error = body["error"]
+        text = error.get("message") if isinstance(error, dict) else error
+        raise DownloaderRefused(f"NZBGet refused the NZB: {str(text)[:300]}")
+    result = body.get("result")
+    if isinstance(result, bool) or not isinstance(result, int):
+        raise DownloaderRefused("NZBGet's answer carries no NZBID")
+    if result <= 0:
+        raise DownloaderRefused(f"NZBGet refused the NZB (append returned {result})")
+    return result

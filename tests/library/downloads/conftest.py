@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from library.downloads.fetch import Progress, download
+from library.downloads.fetch import DownloadRequest, Progress, download
 from library.models import Episode, Series
 
 FINAL = "Show - S01E02 - Title.mkv"
@@ -45,16 +45,15 @@ def recorder() -> Recorder:
 
 
 def fetch(url: str, folder: Path, recorder: Recorder | None = None, **options) -> Path:
-    """`download(url, folder, FINAL, PART)` with a fresh recorder unless one is given."""
+    """`download` of `DownloadRequest(url, folder, FINAL, PART, **options)`, with a fresh
+    recorder unless one is given."""
     recorder = recorder or Recorder()
+    options.setdefault("final_name", FINAL)
+    options.setdefault("part_name", PART)
     return download(
-        url,
-        folder,
-        options.pop("final_name", FINAL),
-        options.pop("part_name", PART),
-        on_progress=recorder,
-        should_stop=recorder.should_stop,
-        **options,
+        DownloadRequest(
+            url, folder, on_progress=recorder, should_stop=recorder.should_stop, **options
+        )
     )
 
 

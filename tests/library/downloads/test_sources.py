@@ -15,6 +15,7 @@ import pytest
 
 from library.downloads import ytdlp
 from library.downloads.fetch import DownloadError, DownloadStopped
+from library.downloads.request import DownloadRequest
 from library.downloads.sources import HttpSource, YtDlpSource, source_for
 from tests.library.downloads.conftest import Recorder, blob
 
@@ -58,10 +59,10 @@ def runs(log: Path) -> list[list[str]]:
 
 def get(url: str, folder: Path, recorder: Recorder | None = None, **options) -> Path:
     recorder = recorder or Recorder()
-    return YtDlpSource().download(
-        url, folder, FINAL, PART, on_progress=recorder, should_stop=recorder.should_stop,
-        **options,
-    )  # fmt: skip
+    request = DownloadRequest(
+        url, folder, FINAL, PART, on_progress=recorder, should_stop=recorder.should_stop, **options
+    )
+    return YtDlpSource().download(request)
 
 
 @pytest.mark.parametrize(
@@ -99,8 +100,11 @@ def test_the_http_source_downloads_through_the_engine(download_server, tmp_path)
     recorder = Recorder()
 
     source = source_for(url)
-    path = source.download(url, tmp_path, "Show - S01E02.mkv", PART, on_progress=recorder,
-                           should_stop=recorder.should_stop)  # fmt: skip
+    request = DownloadRequest(
+        url, tmp_path, "Show - S01E02.mkv", PART, on_progress=recorder,
+        should_stop=recorder.should_stop,
+    )  # fmt: skip
+    path = source.download(request)
 
     assert path.read_bytes() == data
     assert recorder.calls[-1].as_event()["percent"] == 100.0
@@ -211,8 +215,11 @@ def test_without_yt_dlp_the_source_says_it_is_not_installed(no_yt_dlp, tmp_path)
 
 def test_yt_dlp_source_refuses_names_outside_the_folder(yt_dlp_program, tmp_path):
     with pytest.raises(DownloadError, match="plain file name"):
-        YtDlpSource().download(PAGE, tmp_path, "../x.mp4", PART, on_progress=Recorder(),
-                               should_stop=lambda: False)  # fmt: skip
+        YtDlpSource().download(
+            DownloadRequest(
+                PAGE, tmp_path, "../x.mp4", PART, on_progress=Recorder(), should_stop=lambda: False
+            )
+        )
     assert not yt_dlp_program[1].exists()
 
 
