@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from library import libraries
-from library.models import ImportItem, Library, Track, TrackEmbedding, TrackScore
+from library.models import ImportItem, Library, Track, TrackEmbedding, TrackScore, TrackTag
 from library.paths import PathRefused, validate_root
 
 
@@ -71,6 +71,26 @@ class TrackEmbeddingAdmin(admin.ModelAdmin):
     raw_id_fields = ("track",)
     exclude = ("vector",)  # float32 bytes: nothing a person reads or edits
     readonly_fields = ("model_sha256", "dimensions", "patches", "created_at")
+
+
+@admin.register(TrackTag)
+class TrackTagAdmin(admin.ModelAdmin):
+    """Read-only: database triggers keep these rows in step with each track's tags."""
+
+    list_display = ("track", "key", "value", "number", "position")
+    list_filter = ("key",)
+    search_fields = ("track__path", "key", "value")
+    readonly_fields = ("track", "key", "value", "number", "position", "listed")
+    list_select_related = ("track",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # The series library and the download queue register their own models.
