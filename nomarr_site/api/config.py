@@ -95,7 +95,7 @@ def as_document() -> dict[str, Any]:
 def _check_field(path: str, key: str | None, value: Any, fixed: dict, out: dict, errors: dict):
     if key is not None:
         try:
-            out[key] = config.DEFINITIONS[key].parse_change(value)
+            out[key] = config.parse_change(key, value)
         except config.InvalidSetting as exc:
             errors[path] = str(exc)
     elif path in fixed:

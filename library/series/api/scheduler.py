@@ -77,7 +77,7 @@ def parse_update(body: Any) -> dict[str, Any]:
             errors[str(name)[:100]] = ["unknown field; use " + ", ".join(schedule.KEYS)]
             continue
         try:
-            values[key] = config.DEFINITIONS[key].parse_change(value)
+            values[key] = config.parse_change(key, value)
         except config.InvalidSetting as exc:
             errors[name] = [str(exc)]
     if errors:
