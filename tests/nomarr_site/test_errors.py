@@ -189,6 +189,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICE_MODULES = [
     "nomarr_site/domain.py",
     "nomarr_site/config.py",
+    "nomarr_site/setting_catalogue.py",
     "nomarr_site/backups.py",
     # every module of library/ but its endpoints, pages, admin and commands
     *sorted(

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from library.tagging import engine_settings
 from library.tagging.cache import default_cache
 from library.tagging.openvino_models import availability
-from nomarr_site import config
+from nomarr_site import config, setting_catalogue
 
 needs_openvino = pytest.mark.skipif(not availability()[0], reason=availability()[1])
 
@@ -22,7 +22,7 @@ needs_openvino = pytest.mark.skipif(not availability()[0], reason=availability()
 def without_openvino(monkeypatch):
     gone = (False, "OpenVINO does not import here (ImportError: no module named 'openvino')")
     monkeypatch.setattr(engine_settings, "availability", lambda: gone)
-    monkeypatch.setattr(config, "openvino_availability", lambda: gone)
+    monkeypatch.setattr(setting_catalogue, "openvino_availability", lambda: gone)
 
 
 @needs_openvino
