@@ -24,27 +24,17 @@ from nomarr_site.setting_catalogue import (  # noqa: F401 - part of this module'
     IMPORT_SETTINGS,
     Setting,
 )
-from nomarr_site.setting_values import (  # noqa: F401 - InvalidSetting/InvalidConfig, DAYS and the
-    # parsers are part of this module's interface (config.InvalidSetting, config.SomeOf ...)
+
+# Re-exported for callers that read them as `config.X` (config.InvalidSetting, config.DAYS ...).
+from nomarr_site.setting_values import (  # noqa: F401
     DAYS,
-    FloatBetween,
     IntBetween,
     InvalidConfig,
     InvalidSetting,
     OneOf,
     SomeOf,
-    api_token,
-    boolean,
-    comma_list,
-    http_url,
-    language_code,
-    namespace_value,
-    optional_path,
-    path_list,
     path_value,
     readable_folder,
-    text_of,
-    time_of_day,
 )
 
 
