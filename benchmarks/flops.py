@@ -19,7 +19,31 @@ def _dims(shape) -> list[int]:
 def graph_flops(path: Path, input_name: str, output_name: str) -> float:
     """FLOPs of one patch (batch 1): 2 per multiply-add of every convolution and matrix
     product; the element-wise rest (batch norm, activations, pooling) is left out."""
+    return model_flops(convert(path, input_name, output_name, 1))
+
+
+def framewise_flops(
+    path: Path, input_name: str, output_name: str, frames: int, patches: int
+) -> float | None:
+    """FLOPs OpenVINO computes for `patches` patches of MusiCNN split per frame (the front end
+    over `frames` frames and over each patch's two edge windows, the rest per patch), or None
+    when the graph does not split."""
+    from library.tagging import framewise
+
     model = convert(path, input_name, output_name, 1)
+    length = int(model.inputs[0].get_partial_shape()[1].get_length())
+    try:
+        cuts = framewise.find_cuts(model, length)
+    except framewise.NotSplittable:
+        return None
+    front_per_frame = model_flops(framewise.front_model(model, cuts)) / length
+    back = model_flops(framewise.back_model(model, cuts))
+    edges = 2 * max(cut.before + cut.after for cut in cuts)
+    return front_per_frame * (frames + edges * patches) + back * patches
+
+
+def model_flops(model) -> float:
+    """FLOPs of a converted model at its static shapes (see graph_flops)."""
     total = 0.0
     for op in model.get_ordered_ops():
         kind = op.get_type_name()

@@ -1,7 +1,7 @@
 """The tagging benchmark's model suite: full-size stand-ins for Discogs-EffNet (Keras'
-EfficientNet-B0) and MSD-MusiCNN (Pons et al.'s layout), random weights, frozen by
-`effnet_graph.py` and `musicnn_graph.py` in a separate TensorFlow venv and cached, with small
-heads on both backbones as in the tests.
+EfficientNet-B0, frozen by `effnet_graph.py` in a separate TensorFlow venv) and MSD-MusiCNN
+(Pons et al.'s TF1 layout, written directly by tests/support/musicnn_graph.py), random
+weights, cached, with small heads on both backbones as in the tests.
 
 Each graph is built once per builder version and kept in `benchmarks/.cache/`; the TensorFlow
 venv is created on first use at `benchmarks/.venv-tf/` (both git-ignored).
@@ -16,10 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support import musicnn_graph
 from tests.support.graphs import EFFNET, GENRES, MODELS_URL, MUSICNN, Backbone, write_head
 
 HERE = Path(__file__).resolve().parent
-BUILDERS = {EFFNET.name: HERE / "effnet_graph.py", MUSICNN.name: HERE / "musicnn_graph.py"}
+EFFNET_BUILDER = HERE / "effnet_graph.py"
 TF_VENV = HERE / ".venv-tf"
 CACHE = HERE / ".cache"
 # The oldest tensorflow-cpu with Python 3.11 wheels; its frozen graphs import into the
@@ -60,14 +61,18 @@ def tf_python() -> Path:
 
 
 def frozen_graph(backbone: Backbone) -> Path:
-    """The cached frozen graph of a backbone, built in the TensorFlow venv when missing."""
-    builder = BUILDERS[backbone.name]
+    """The cached frozen graph of a backbone: EfficientNet built in the TensorFlow venv,
+    MusiCNN written directly (tests/support/musicnn_graph.py, the published TF1 layout)."""
+    builder = EFFNET_BUILDER if backbone is EFFNET else Path(musicnn_graph.__file__)
     key = hashlib.sha256(builder.read_bytes() + f"{TF_REQUIREMENT} {SEED}".encode()).hexdigest()
     path = CACHE / f"{backbone.name}-{key[:12]}.pb"
-    if not path.exists():
-        print(f"Freezing a random-weight {backbone.name} (once) ...", flush=True)
-        command = [str(tf_python()), str(builder), str(path), "--seed", str(SEED)]
-        subprocess.run(command, check=True, timeout=600)
+    if path.exists():
+        return path
+    print(f"Freezing a random-weight {backbone.name} (once) ...", flush=True)
+    if backbone is MUSICNN:
+        return musicnn_graph.write_musicnn(path, filters=204, seed=SEED)
+    command = [str(tf_python()), str(builder), str(path), "--seed", str(SEED)]
+    subprocess.run(command, check=True, timeout=600)
     return path
 
 

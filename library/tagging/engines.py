@@ -16,9 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from library.tagging import steps
+from library.tagging import framewise, steps
 from library.tagging.cache import AlgorithmCache
-from library.tagging.features import BATCH, EFFNET, MEL_ALGORITHMS, TrackFeatures
+from library.tagging.features import (
+    BATCH,
+    EFFNET,
+    MEL_ALGORITHMS,
+    MUSICNN,
+    PATCH_FRAMES,
+    TrackFeatures,
+)
 from library.tagging.model_suite import Embedding, Head, ModelFile
 from library.tagging.openvino_models import CompiledGraph, Compiler, Unconvertible, compile_graph
 
@@ -29,6 +36,9 @@ ENGINES = ("openvino", "essentia")
 # of `exact`'s, absolute and relative to the value (a regression head's value is unbounded):
 # |fast - exact| <= FAST_TOLERANCE * (1 + |exact|). bf16 keeps 8 bits of mantissa (~0.4 %).
 FAST_TOLERANCE = 0.02
+# How far MusiCNN's per-frame split may stray from the whole graph in its start-up check
+# (float rounding in f32; the split does the same arithmetic in another order).
+SPLIT_TOLERANCE = {"exact": 1e-5, "fast": FAST_TOLERANCE}
 
 
 @dataclass(frozen=True)
@@ -104,21 +114,53 @@ class OpenVinoEngine(EssentiaEngine):
         )
         return graph
 
+    def _framewise(self, embedding: Embedding) -> framewise.FramewiseGraph | None:
+        """MusiCNN split so its front end runs once per frame, or None (then it runs whole)."""
+        file, settings = embedding.file, self.settings
+        key = ("openvino-framewise", file.sha256, str(file.path), embedding.output_name)
+
+        def create() -> framewise.FramewiseGraph | None:
+            try:
+                return framewise.build(
+                    file.path,
+                    embedding.meta.input_name,
+                    embedding.output_name,
+                    settings.precision,
+                    settings.threads,
+                    PATCH_FRAMES[MUSICNN],
+                    SPLIT_TOLERANCE[settings.precision],
+                )
+            except framewise.NotSplittable as exc:
+                logger.warning("%s runs patch by patch: %s", file.file_name, exc)
+            except Unconvertible:
+                pass  # the whole graph's compilation says why, once
+            return None
+
+        built: framewise.FramewiseGraph | None = self.cache.build(
+            (*key, settings.precision, settings.threads), create
+        )
+        return built
+
     def embed(
         self, track: TrackFeatures, embedding: Embedding, hops: Mapping[str, int]
     ) -> np.ndarray:
         algorithm = embedding.meta.algorithm
         if algorithm not in MEL_ALGORITHMS:
             return super().embed(track, embedding, hops)
-        batch = BATCH[EFFNET] if algorithm == EFFNET else None
-        graph = self._graph(embedding.file, embedding.meta.input_name, embedding.output_name, batch)
-        if isinstance(graph, Unconvertible):
-            return super().embed(track, embedding, hops)
         hop = int(hops.get(algorithm, steps.REFERENCE_HOPS[algorithm]))
-        patches, padding = track.patches(algorithm, hop)
-        result = self._run(graph, patches, embedding.file.file_name)
-        if padding:
-            result = result[: len(result) - padding]
+        split = self._framewise(embedding) if algorithm == MUSICNN else None
+        if split is not None:
+            result = self._run(split, track.frames, embedding.file.file_name, hop)
+        else:
+            batch = BATCH[EFFNET] if algorithm == EFFNET else None
+            name, output = embedding.meta.input_name, embedding.output_name
+            graph = self._graph(embedding.file, name, output, batch)
+            if isinstance(graph, Unconvertible):
+                return super().embed(track, embedding, hops)
+            patches, padding = track.patches(algorithm, hop)
+            result = self._run(graph, patches, embedding.file.file_name)
+            if padding:
+                result = result[: len(result) - padding]
         if result.ndim != 2 or result.shape[0] == 0:
             raise steps.InferenceError(f"{embedding.file.file_name}: produced no patch embeddings")
         return result
@@ -137,9 +179,11 @@ class OpenVinoEngine(EssentiaEngine):
         return result
 
     @staticmethod
-    def _run(graph: CompiledGraph, data: np.ndarray, name: str) -> np.ndarray:
+    def _run(
+        graph: CompiledGraph | framewise.FramewiseGraph, data: np.ndarray, name: str, *args: int
+    ) -> np.ndarray:
         try:
-            return graph(data)
+            return graph(data, *args)
         except RuntimeError as exc:
             raise steps.InferenceError(f"{name}: {str(exc).strip()}") from None
 

@@ -133,6 +133,22 @@ class CompiledGraph:
         return np.concatenate(results)
 
 
+def compile_model(model: Any, name: str, precision: str, threads: int) -> Any:
+    """A converted model compiled for the CPU at this precision and thread count. Raises
+    Unconvertible when the CPU plugin cannot compile it."""
+    config = {
+        "INFERENCE_PRECISION_HINT": precision_type(precision),
+        "INFERENCE_NUM_THREADS": max(1, threads),
+        "PERFORMANCE_HINT": "LATENCY",
+    }
+    logger.debug("compiling %s for OpenVINO: %s", name, config)
+    try:
+        return _core().compile_model(model, "CPU", config)
+    except RuntimeError as exc:  # no CPU plugin here, or an op the plugin cannot run
+        last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        raise Unconvertible(name, (), f"compiling failed: {last}") from None
+
+
 def compile_graph(
     path: Path,
     input_name: str,
@@ -144,17 +160,7 @@ def compile_graph(
     """Convert and compile one graph for the CPU. Raises Unconvertible (also when the CPU
     plugin cannot compile it)."""
     model = convert(path, input_name, output_name, batch)
-    config = {
-        "INFERENCE_PRECISION_HINT": precision_type(precision),
-        "INFERENCE_NUM_THREADS": max(1, threads),
-        "PERFORMANCE_HINT": "LATENCY",
-    }
-    logger.debug("compiling %s (%s) for OpenVINO: %s", path.name, output_name, config)
-    try:
-        compiled = _core().compile_model(model, "CPU", config)
-    except RuntimeError as exc:  # no CPU plugin here, or an op the plugin cannot run
-        last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
-        raise Unconvertible(path.name, (), f"compiling failed: {last}") from None
+    compiled = compile_model(model, f"{path.name} ({output_name})", precision, threads)
     return CompiledGraph(path.name, compiled, batch)
 
 

@@ -175,9 +175,11 @@ def write_backbone(models_dir: Path, backbone: Backbone, seed: int = 1) -> Path:
             _io("PartitionedCall:1", [64, 1280], "Flatten", "embeddings"),
         ]
     elif backbone is MUSICNN:
-        graph.dense("model/dense", pooled, bands, backbone.embedding_size)
-        logits = graph.dense("model/dense_1", "model/dense/BiasAdd", 200, 50)
-        graph.unary("model/Sigmoid", "Sigmoid", logits)
+        # The published TF1 layout (convolutions over frames and bands), small; imported here
+        # because musicnn_graph builds on this module's _Graph.
+        from tests.support.musicnn_graph import musicnn_layout
+
+        graph = musicnn_layout(filters=8, seed=seed)
         outputs = [
             _io("model/Sigmoid", ["batch_size", 50], "Sigmoid", "predictions"),
             _io("model/dense/BiasAdd", ["batch_size", 200], "BiasAdd", "embeddings"),

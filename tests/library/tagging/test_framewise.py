@@ -1,0 +1,161 @@
+"""MusiCNN's front end run once per frame (library/tagging/framewise.py): where the graph is cut,
+that the split gives the whole graph's outputs for every track length, hop and chunk seam, and
+that a graph of another shape, or a split that fails its check, runs whole."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from tensorboard.compat.proto import attr_value_pb2
+
+from library.tagging import framewise
+from library.tagging.cache import AlgorithmCache
+from library.tagging.engines import EngineSettings, EssentiaEngine, OpenVinoEngine
+from library.tagging.features import MUSICNN, TrackFeatures, cut_patches
+from library.tagging.model_suite import discover
+from library.tagging.openvino_models import availability, compile_graph, convert
+from library.tagging.steps import FAST_HOPS, REFERENCE_HOPS
+from tests.support.graphs import MUSICNN as MUSICNN_GRAPH
+from tests.support.graphs import write_backbone
+from tests.support.musicnn_graph import (
+    EMBEDDINGS,
+    INPUT,
+    PREDICTIONS,
+    _MusiCNN,
+    write_musicnn,
+)
+
+pytestmark = pytest.mark.skipif(not availability()[0], reason=availability()[1])
+
+EXACT = EngineSettings("openvino", "exact", 1)
+
+
+@pytest.fixture(scope="module")
+def musicnn(tmp_path_factory):
+    return write_musicnn(tmp_path_factory.mktemp("graphs") / "msd-musicnn-1.pb", filters=6)
+
+
+def split_and_whole(path, output=EMBEDDINGS):
+    split = framewise.build(path, INPUT, output, "exact", 1, 187, 1e-5)
+    whole = compile_graph(path, INPUT, output, None, "exact", 1)
+    return split, whole
+
+
+def test_the_published_layout_is_cut_after_its_two_timbral_convolutions(musicnn):
+    cuts = framewise.find_cuts(convert(musicnn, INPUT, EMBEDDINGS, None), 187)
+
+    assert len(cuts) == 2
+    assert all((cut.before, cut.after) == (3, 3) for cut in cuts)
+
+
+@pytest.mark.parametrize("frames", [187, 200, 187 + 93, 1100, 3000])
+@pytest.mark.parametrize("hop", [REFERENCE_HOPS[MUSICNN], FAST_HOPS[MUSICNN], 50])
+@pytest.mark.parametrize("chunk", [framewise.CHUNK_FRAMES, 100])
+def test_the_split_gives_the_whole_graphs_outputs(musicnn, frames, hop, chunk):
+    """One patch, a partial last patch, tracks shorter and longer than a chunk, chunk seams
+    falling inside patches and on their edges."""
+    split, whole = split_and_whole(musicnn)
+    split = replace(split, chunk_frames=chunk)
+    mel = np.random.default_rng(frames + hop).uniform(-2, 5, (frames, 96)).astype(np.float32)
+
+    got = split(mel, hop)
+    expected = whole(cut_patches(mel, 187, hop))
+
+    assert got.shape == expected.shape == (1 + (frames - 187) // hop, 200)
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-6)
+
+
+def test_the_predictions_output_splits_too(musicnn):
+    split, whole = split_and_whole(musicnn, PREDICTIONS)
+    mel = np.random.default_rng(5).uniform(-2, 5, (2000, 96)).astype(np.float32)
+
+    np.testing.assert_allclose(split(mel, 93), whole(cut_patches(mel, 187, 93)), atol=1e-6)
+
+
+def test_a_track_shorter_than_a_patch_gives_no_rows(musicnn):
+    split, _ = split_and_whole(musicnn)
+
+    assert split(np.zeros((100, 96), np.float32), 93).shape[0] == 0
+
+
+def _front_with(tmp_path, pad_op: str, time_stride: int):
+    """A small front end over frames and bands with the given pad op and time stride."""
+    graph = _MusiCNN(3)
+    source = graph.placeholder(INPUT, [-1, 187, 96])
+    image = graph.expand("model/ExpandDims", source, 3)
+    padded = graph.pad_time("model/Pad", image, 3, 3, rank=4)
+    graph.graph.node[-1].op = pad_op
+    if pad_op == "MirrorPad":
+        graph.graph.node[-1].attr["mode"].CopyFrom(attr_value_pb2.AttrValue(s=b"REFLECT"))
+    conv = graph.conv("model/conv2d", padded, (7, 38, 1, 4), same=False)
+    graph.graph.node[-3].attr["strides"].CopyFrom(
+        attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(i=[1, time_stride, 1, 1]))
+    )
+    pooled = graph.pool("model/max_pooling2d/MaxPool", "MaxPool", conv, 59)
+    squeezed = graph.squeeze("model/Squeeze", pooled, 2)
+    mean = graph.reduce("model/Mean", "Mean", squeezed, 1)
+    graph.dense("model/dense", mean, 4, 200)
+    return graph.write(tmp_path / "odd.pb")
+
+
+@pytest.mark.parametrize(
+    ("pad_op", "stride", "reason"),
+    [("MirrorPad", 1, "not zeros"), ("Pad", 2, "strides or dilates over time")],
+)
+def test_a_front_end_that_is_not_per_frame_is_not_split(tmp_path, pad_op, stride, reason):
+    model = convert(_front_with(tmp_path, pad_op, stride), INPUT, EMBEDDINGS, None)
+
+    with pytest.raises(framewise.NotSplittable, match=reason):
+        framewise.find_cuts(model, 187)
+
+
+def test_a_graph_without_a_convolution_over_frames_and_bands_is_not_split(tmp_path):
+    graph = _MusiCNN(3)
+    source = graph.placeholder(INPUT, [-1, 187, 96])
+    graph.dense("model/dense", graph.mean_over_time("model/Mean", source), 96, 200)
+    model = convert(graph.write(tmp_path / "plain.pb"), INPUT, EMBEDDINGS, None)
+
+    with pytest.raises(framewise.NotSplittable, match="no convolution"):
+        framewise.find_cuts(model, 187)
+
+
+def test_the_engine_runs_musicnn_split(tmp_path, monkeypatch):
+    write_backbone(tmp_path, MUSICNN_GRAPH, seed=2)
+    backbone = discover(tmp_path).embeddings[0]
+    calls = []
+    original = framewise.FramewiseGraph.__call__
+    monkeypatch.setattr(
+        framewise.FramewiseGraph,
+        "__call__",
+        lambda self, *args: calls.append(1) or original(self, *args),
+    )
+    audio = np.random.default_rng(2).normal(0, 0.2, 16000 * 40).astype(np.float32)
+
+    got = OpenVinoEngine(AlgorithmCache(), EXACT).embed(TrackFeatures(audio), backbone, {})
+    expected = EssentiaEngine(AlgorithmCache()).embed(TrackFeatures(audio), backbone, {})
+
+    assert calls
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_a_split_that_fails_its_check_is_not_used(tmp_path, monkeypatch, caplog):
+    """Edges left unfixed make the split disagree with the whole graph: the engine warns once
+    and runs the graph patch by patch, with the right results."""
+    write_backbone(tmp_path, MUSICNN_GRAPH, seed=4)
+    backbone = discover(tmp_path).embeddings[0]
+    monkeypatch.setattr(framewise.FramewiseGraph, "_fix_edges", lambda self, *args: None)
+    audio = np.random.default_rng(4).normal(0, 0.2, 16000 * 20).astype(np.float32)
+    engine = OpenVinoEngine(AlgorithmCache(), EXACT)
+
+    with caplog.at_level(logging.WARNING, logger="library.tagging.engines"):
+        got = engine.embed(TrackFeatures(audio), backbone, {})
+        engine.embed(TrackFeatures(audio), backbone, {})
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "patch by patch" in warnings[0] and "disagrees with the whole graph" in warnings[0]
+    expected = EssentiaEngine(AlgorithmCache()).embed(TrackFeatures(audio), backbone, {})
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
