@@ -67,7 +67,12 @@ def place(item: ImportItem, source: Path, destination: Path) -> Path:
         raise JobFailed(lost_message(item))
     if not item.plan(str(destination)):
         raise JobFailed("The import queue item was settled by someone else meanwhile")
-    move_file(source, destination, destination.parent / f".nomarr-import-{item.pk}.part")
+    try:
+        move_file(source, destination, destination.parent / f".nomarr-import-{item.pk}.part")
+    except JobFailed:
+        if os.path.lexists(source):
+            item.plan("")  # nothing moved: the item names no destination
+        raise
     return destination
 
 
