@@ -1,15 +1,18 @@
 """The HTTP(S) downloader: streams one file into a hidden part file in the target folder,
 resumes an interrupted download with `Range` + `If-Range` (the server's ETag, else its
 Last-Modified, must still match, else it starts over), verifies the size and the SHA-256 when
-one is known, and renames the file into place. Errors say whether a retry may help."""
+one is known, and renames the file into place. Errors say whether a retry may help. A stop is
+noticed within a fraction of a second also while the server stalls, before its headers or
+mid-body (`watch.py`)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final
 from urllib.parse import urljoin, urlsplit
@@ -33,6 +36,7 @@ from library.downloads.partfile import (
 from library.downloads.progress import Meter, Progress
 from library.downloads.request import DownloadRequest
 from library.downloads.urls import check_url, shown
+from library.downloads.watch import Sockets, call, chunks
 
 __all__ = [
     "DownloadError",
@@ -103,7 +107,8 @@ def _transfer(
     headers = _resume_headers(previous, offset)
     if not headers:
         offset = 0
-    with contextlib.closing(_open(client, url, headers)) as response:
+    sockets = Sockets()
+    with contextlib.closing(_open(client, url, headers, request.should_stop, sockets)) as response:
         if response.status_code == 416:
             return _unsatisfiable(response, previous, offset)
         if response.status_code == 206 and not _continues(response, previous, offset):
@@ -122,7 +127,7 @@ def _transfer(
             meter.restart()
         answered = content_range(response.headers) if response.status_code == 206 else None
         until = answered.end + 1 if answered is not None else state.total
-        _receive(response, part, fd, state, offset, until, meter, request.should_stop)
+        _receive(response, part, fd, state, offset, until, meter, request.should_stop, sockets)
     return state
 
 
@@ -139,14 +144,27 @@ def _resume_headers(previous: PartState | None, offset: int) -> dict[str, str]:
     return {"Range": f"bytes={offset}-", "If-Range": validator}
 
 
-def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Response:
+def _open(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    should_stop: Callable[[], bool],
+    sockets: Sockets,
+) -> httpx.Response:
     """Send the GET, following up to MAX_REDIRECTS redirects (http/https only); a streaming
-    answer of 200, 206 or 416, else DownloadError."""
+    answer of 200, 206 or 416, else DownloadError. DownloadStopped when `should_stop()` says
+    so while the server has not answered yet."""
     current = url
     for _ in range(MAX_REDIRECTS + 1):
+        get = client.build_request(
+            "GET", current, headers=headers, extensions={"trace": sockets.trace}
+        )
         try:
-            response = client.send(
-                client.build_request("GET", current, headers=headers), stream=True
+            response = call(
+                functools.partial(client.send, get, stream=True),
+                should_stop,
+                sockets,
+                discard=httpx.Response.close,
             )
         except httpx.TimeoutException:
             raise DownloadError(
@@ -296,6 +314,7 @@ def _receive(
     until: int | None,
     meter: Meter,
     should_stop: Callable[[], bool],
+    sockets: Sockets,
 ) -> None:
     """Write the answer's body into the part file from `offset` up to byte `until` (when
     known). What arrived before a dropped connection or a stop is flushed to disk and kept for
@@ -305,7 +324,14 @@ def _receive(
         part.rewind(fd, offset)
         part.save(state)
         try:
-            done = _copy(response, fd, offset, total, meter, should_stop)
+            done = _copy(
+                response,
+                fd,
+                offset,
+                total,
+                meter,
+                chunks(response.iter_raw(), should_stop, sockets),
+            )
         finally:
             os.fsync(fd)
     except OSError as exc:
@@ -323,14 +349,14 @@ def _copy(
     offset: int,
     total: int | None,
     meter: Meter,
-    should_stop: Callable[[], bool],
+    received: Iterator[bytes],
 ) -> int:
     done = offset
     meter.update(done, total)
     try:
-        for chunk in response.iter_raw():  # as received: a buffer would lose bytes at a cut
-            if should_stop():
-                raise DownloadStopped()
+        # Raw chunks as received (a buffer would lose bytes at a cut); `received` raises
+        # DownloadStopped when a stop is asked for.
+        for chunk in received:
             write_all(fd, chunk)
             done += len(chunk)
             meter.update(done, total)

@@ -1,7 +1,8 @@
 """What an import does with its file, by kind: audio moves into the music library (then a tag
 job is queued for it), a video becomes an episode of a known series (renamed into its season
 folder and marked present), an NZB is checked and handed to SABnzbd or NZBGet (then removed
-from the import folder, as a downloader's watched folder would)."""
+from the import folder, as a downloader's watched folder would). Each finishes what an earlier
+attempt of the same item began (see `placing.place` and `ImportItem.record_hand_over`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from jobs.runner import JobFailed
 from library.imports.clients.nzbget import Nzbget
 from library.imports.clients.sabnzbd import Sabnzbd
 from library.imports.nzb import read_nzb
-from library.imports.placing import make_folders, move_file, safe_parts
+from library.imports.placing import make_folders, place, remove_source, safe_parts
 from library.imports.sources import Source
 from library.models import Episode, ImportItem, Library, Series
 from library.series import naming
@@ -92,8 +93,7 @@ def import_audio(item: ImportItem, source: Source) -> Outcome:
     library = music_library()
     parts = safe_parts(relative_destination(item, source))
     folder = make_folders(Path(library.root_path), parts[:-1])
-    destination = folder / parts[-1]
-    move_file(source.resolved, destination)
+    destination = place(item, source.resolved, folder / parts[-1])
     job = queue_tag(str(destination), library=library)
     message = f"Imported into {library.name}; tag job {job.pk} queued"
     return Outcome(ImportItem.Status.IMPORTED, message, destination=str(destination))
@@ -142,8 +142,7 @@ def import_video(item: ImportItem, source: Source) -> Outcome:
     name = naming.episode_file_name(
         series.name, ref.season, first, known.title if known else "", source.resolved.suffix
     )
-    destination = folder / name
-    move_file(source.resolved, destination)
+    destination = place(item, source.resolved, folder / name)
     for number in ref.episodes:
         Episode.objects.update_or_create(
             series=series,
@@ -158,17 +157,22 @@ def import_video(item: ImportItem, source: Source) -> Outcome:
 
 
 def hand_over_nzb(item: ImportItem, source: Source) -> Outcome:
+    if item.downloader_id:  # an earlier attempt handed it over, then its worker stopped
+        remove_source(source.resolved)
+        message = (
+            f"Handed over as {item.downloader_id} by an earlier attempt of this import; "
+            "not sent again"
+        )
+        return Outcome(ImportItem.Status.HANDED_OVER, message, downloader_id=item.downloader_id)
     nzb = read_nzb(source.resolved)
     client = nzb_client()
     if isinstance(client, Sabnzbd):
         downloader_id, where = client.add_file(nzb.name, nzb.content), "SABnzbd"
     else:
         downloader_id, where = str(client.append(nzb.name, nzb.content)), "NZBGet"
-    try:
-        source.resolved.unlink()
-    except OSError:
-        pass  # handed over all the same; the file stays where it was
     message = f"Handed to {where} as {downloader_id} ({nzb.files} files, {nzb.total_bytes} bytes)"
+    item.record_hand_over(downloader_id, message)
+    remove_source(source.resolved)  # handed over all the same if it stays
     return Outcome(ImportItem.Status.HANDED_OVER, message, downloader_id=downloader_id)
 
 

@@ -6,6 +6,9 @@ subject `library.import:<item id>`. The runner checks the file again (still insi
 root once its links are followed, still a regular file, the same size and modification time
 as when it was queued), then does what its kind asks (`actions.py`) and records the outcome
 on the item; a failure the user can act on ends the item `failed` with the job's sentence.
+A job delivered again (its worker died) or retried by hand resumes from what the item recorded:
+a file already moved is found at its recorded destination, an NZB already handed over is not
+sent again.
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from jobs.runner import JobFailed, JobRunner, RetryableError
 from jobs.services.enqueue import enqueue
 from jobs.subjects import Subject
 from library.imports.actions import ACTIONS, Outcome
-from library.imports.sources import Source, check_source, checked_text
+from library.imports.sources import (
+    ImportFileMissing,
+    Source,
+    check_source,
+    checked_text,
+    queued_source,
+)
 from library.models import ImportItem
 from library.subjects import IMPORT
 from nomarr_site.domain import DomainError
@@ -47,8 +56,16 @@ def queue_import(item: ImportItem) -> Job:
 
 
 def recheck(item: ImportItem) -> Source:
-    """The item's file as it is now; JobFailed when it moved, changed or left the roots."""
-    source = check_source(checked_text(item.file_path, "file_path"))
+    """The item's file as it is now; JobFailed when it moved, changed or left the roots. A file
+    an earlier attempt already moved or handed over (the item recorded where) is the source as
+    it was queued: the action finishes that attempt's work."""
+    given = checked_text(item.file_path, "file_path")
+    try:
+        source = check_source(given)
+    except ImportFileMissing:
+        if not (item.destination or item.downloader_id):
+            raise
+        return queued_source(given, item.resolved_path, item.kind, item.size, item.mtime_ns)
     if str(source.resolved) != item.resolved_path:
         raise JobFailed(
             f"{item.file_path} now leads to {source.resolved}, not to the file that was queued"

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from library.imports import history
 from library.imports.actions import NoImportTarget, music_library, nzb_client
 from library.imports.import_job import queue_import
-from library.imports.nzb import read_nzb
+from library.imports.nzb import check_nzb
 from library.imports.sources import AUDIO, NZB, VIDEO, ImportRefused, check_source, checked_text
 from library.models import ImportItem
 from library.models.imports import path_digest
@@ -46,7 +46,7 @@ def _check_destination(kind: str, source_path: Any) -> None:
             ) from None
     elif kind == NZB:
         nzb_client()
-        read_nzb(source_path)
+        check_nzb(source_path)  # a chunk at a time: the web process never holds the NZB
 
 
 def request_import(file_path: Any, relative_path: Any = None) -> ImportItem:

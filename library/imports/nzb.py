@@ -4,6 +4,10 @@ entity declarations, no external references), and checked to be an NZB: the root
 newzbin namespace or none, at least one `file` with `groups/group` and `segments/segment`
 elements whose `bytes` and `number` are whole numbers.
 
+The file is read and parsed in chunks, and only the `file` element being read is kept as a
+tree: `check_nzb` (the web process, on request) holds a chunk, never the NZB; `read_nzb` (the
+job) also keeps the bytes, which it must send.
+
 A DOCTYPE without declarations is allowed: published NZBs carry
 `<!DOCTYPE nzb PUBLIC "-//newzBin//DTD NZB 1.1//EN" ...>`, and expat never loads it.
 """
@@ -12,13 +16,14 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
-from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
+from defusedxml.ElementTree import XMLParser  # type: ignore[import-untyped]
 
 from nomarr_site.domain import Invalid
 
@@ -36,14 +41,20 @@ class NzbInvalid(Invalid):
 
 
 @dataclass(frozen=True)
-class Nzb:
-    """A checked NZB: its XML (inflated) and what it holds."""
+class NzbSummary:
+    """What a checked NZB holds."""
 
     name: str  # the file name to hand over, ending in .nzb
-    content: bytes
     files: int
     segments: int
     total_bytes: int
+
+
+@dataclass(frozen=True)
+class Nzb(NzbSummary):
+    """A checked NZB with its XML (inflated)."""
+
+    content: bytes
 
 
 def is_nzb_name(name: str) -> bool:
@@ -51,63 +62,120 @@ def is_nzb_name(name: str) -> bool:
     return lower.endswith(".nzb") or lower.endswith(".nzb.gz")
 
 
+def check_nzb(path: Path, limit: int = MAX_NZB_BYTES) -> NzbSummary:
+    """What the NZB at `path` (`.nzb` or `.nzb.gz`) holds, checked a chunk at a time without
+    keeping it; `NzbInvalid` naming the problem."""
+    summary, _content = _scan(path, limit, keep=False)
+    return summary
+
+
 def read_nzb(path: Path, limit: int = MAX_NZB_BYTES) -> Nzb:
-    """The checked NZB at `path` (`.nzb` or `.nzb.gz`); `NzbInvalid` naming the problem."""
+    """The checked NZB at `path` with its (inflated) bytes; `NzbInvalid` naming the problem."""
+    summary, content = _scan(path, limit, keep=True)
+    return Nzb(summary.name, summary.files, summary.segments, summary.total_bytes, content)
+
+
+def _scan(path: Path, limit: int, *, keep: bool) -> tuple[NzbSummary, bytes]:
     text = str(path)
     gzipped = path.name.lower().endswith(".gz")
+    checker = _Checker(text)
+    parser = XMLParser(target=checker, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    kept = bytearray()
     try:
         with path.open("rb") as stream:
-            raw = _inflate(stream, limit, text) if gzipped else _bounded(stream, limit, text)
+            chunks = _inflated(stream, limit, text) if gzipped else _bounded(stream, limit, text)
+            for chunk in chunks:
+                if keep:
+                    kept += chunk
+                _parse(text, parser.feed, chunk)
+        _parse(text, parser.close)
     except OSError as exc:
         raise NzbInvalid(f"The NZB cannot be read: {exc.strerror}", text) from None
-    root = _parse(raw, text)
-    files, segments, total = _check(root, text)
+    if not checker.files:
+        raise NzbInvalid("The NZB lists no <file>", text)
     name = path.name[:-3] if gzipped else path.name
-    return Nzb(name=name, content=raw, files=files, segments=segments, total_bytes=total)
+    return NzbSummary(name, checker.files, checker.segments, checker.total), bytes(kept)
 
 
-def _bounded(stream: BinaryIO, limit: int, path: str) -> bytes:
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise NzbInvalid(f"The NZB is larger than {limit // (1024 * 1024)} MiB", path)
-    return bytes(data)
+def _bounded(stream: BinaryIO, limit: int, path: str) -> Iterator[bytes]:
+    read = 0
+    while chunk := stream.read(CHUNK):
+        read += len(chunk)
+        if read > limit:
+            raise NzbInvalid(f"The NZB is larger than {limit // (1024 * 1024)} MiB", path)
+        yield chunk
 
 
-def _inflate(stream: BinaryIO, limit: int, path: str) -> bytes:
+def _inflated(stream: BinaryIO, limit: int, path: str) -> Iterator[bytes]:
     """gzip data inflated chunk by chunk, refused as soon as the output passes `limit`."""
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip header and trailer
-    out = bytearray()
-    try:
-        while True:
-            chunk = stream.read(CHUNK)
-            if not chunk:
-                break
-            out += inflater.decompress(chunk, limit + 1 - len(out))
-            if len(out) > limit or inflater.unconsumed_tail:
-                raise NzbInvalid(
-                    f"The NZB inflates to more than {limit // (1024 * 1024)} MiB; refused", path
-                )
-            if inflater.eof:
-                break
-        if not inflater.eof:
+    out = 0
+    while not inflater.eof:
+        raw = inflater.unconsumed_tail or stream.read(CHUNK)
+        if not raw:
             raise NzbInvalid("The .nzb.gz file is truncated (the gzip stream does not end)", path)
-    except zlib.error as exc:
-        raise NzbInvalid(f"The .nzb.gz file is not valid gzip data: {exc}", path) from None
-    return bytes(out)
+        try:
+            chunk = inflater.decompress(raw, CHUNK)
+        except zlib.error as exc:
+            raise NzbInvalid(f"The .nzb.gz file is not valid gzip data: {exc}", path) from None
+        out += len(chunk)
+        if out > limit:
+            raise NzbInvalid(
+                f"The NZB inflates to more than {limit // (1024 * 1024)} MiB; refused", path
+            )
+        if chunk:
+            yield chunk
 
 
-def _parse(raw: bytes, path: str) -> Element:
+def _parse(path: str, step: Callable[..., object], *chunk: bytes) -> None:
+    """One parser step (`feed(chunk)` or `close()`), its errors as NzbInvalid."""
     try:
-        root: Element = fromstring(
-            raw, forbid_dtd=False, forbid_entities=True, forbid_external=True
-        )
-        return root
+        step(*chunk)
     except DefusedXmlException:
         raise NzbInvalid(
             "The NZB declares XML entities or external references, which are refused", path
         ) from None
     except ParseError as exc:
         raise NzbInvalid(f"The NZB is not well-formed XML: {exc}", path) from None
+
+
+class _Checker:
+    """Parser target: checks the root as it starts and each `file` as it ends, building a tree
+    of the one `file` being read only; other text is dropped."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.depth = 0
+        self.builder: TreeBuilder | None = None
+        self.files = self.segments = self.total = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth == 1 and _local(tag, self.path) != "nzb":
+            raise NzbInvalid(f"The root element is <{tag}>, not <nzb>", self.path)
+        if self.depth == 2 and _local(tag, self.path) == "file":
+            self.builder = TreeBuilder()
+        if self.builder is not None:
+            self.builder.start(tag, attrib)
+
+    def data(self, text: str) -> None:
+        if self.builder is not None:
+            self.builder.data(text)
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        if self.builder is None:
+            return
+        element = self.builder.end(tag)
+        if self.depth == 1:
+            self.builder = None
+            self.files += 1
+            segments, total = _check_file(element, self.files, self.path)
+            self.segments += segments
+            self.total += total
+
+    def close(self) -> None:
+        return None
 
 
 def _local(tag: str, path: str) -> str:
@@ -126,37 +194,28 @@ def _children(element: Element, name: str, path: str) -> list[Element]:
     return [child for child in element if _local(str(child.tag), path) == name]
 
 
-def _check(root: Element, path: str) -> tuple[int, int, int]:
-    if _local(str(root.tag), path) != "nzb":
-        raise NzbInvalid(f"The root element is <{root.tag}>, not <nzb>", path)
-    files = _children(root, "file", path)
-    if not files:
-        raise NzbInvalid("The NZB lists no <file>", path)
-    segments = total = 0
-    for index, item in enumerate(files, 1):
-        groups = [
-            g for block in _children(item, "groups", path) for g in _children(block, "group", path)
-        ]
-        if not any((g.text or "").strip() for g in groups):
-            raise NzbInvalid(f"File {index} of the NZB names no newsgroup", path)
-        parts = [
-            s
-            for block in _children(item, "segments", path)
-            for s in _children(block, "segment", path)
-        ]
-        if not parts:
-            raise NzbInvalid(f"File {index} of the NZB has no segments", path)
-        for segment in parts:
-            for attribute in ("bytes", "number"):
-                value = (segment.get(attribute) or "").strip()
-                if not _WHOLE.fullmatch(value):
-                    raise NzbInvalid(
-                        f"A segment of file {index} has {attribute}={value!r}; "
-                        "expected a whole number",
-                        path,
-                    )
-            if not (segment.text or "").strip():
-                raise NzbInvalid(f"A segment of file {index} has no message id", path)
-            total += int(segment.get("bytes", "0"))
-        segments += len(parts)
-    return len(files), segments, total
+def _check_file(item: Element, index: int, path: str) -> tuple[int, int]:
+    """The segments and bytes of the NZB's `index`th `file`, checked."""
+    groups = [
+        g for block in _children(item, "groups", path) for g in _children(block, "group", path)
+    ]
+    if not any((g.text or "").strip() for g in groups):
+        raise NzbInvalid(f"File {index} of the NZB names no newsgroup", path)
+    parts = [
+        s for block in _children(item, "segments", path) for s in _children(block, "segment", path)
+    ]
+    if not parts:
+        raise NzbInvalid(f"File {index} of the NZB has no segments", path)
+    total = 0
+    for segment in parts:
+        for attribute in ("bytes", "number"):
+            value = (segment.get(attribute) or "").strip()
+            if not _WHOLE.fullmatch(value):
+                raise NzbInvalid(
+                    f"A segment of file {index} has {attribute}={value!r}; expected a whole number",
+                    path,
+                )
+        if not (segment.text or "").strip():
+            raise NzbInvalid(f"A segment of file {index} has no message id", path)
+        total += int(segment.get("bytes", "0"))
+    return len(parts), total

@@ -108,21 +108,43 @@ def _resolve(path: str) -> Path:
         raise ImportRefused(f"Cannot resolve {path}: {exc.strerror}", path) from None
 
 
-def check_source(file_path: str) -> Source:
-    """The checked source of `file_path` (already `checked_text`). The written form is checked
-    against the roots before the disk is touched, so a request learns nothing about files
-    outside them; the resolved form is checked again, so a link cannot lead out."""
+_Roots = list[tuple[Path, Path]]
+
+
+def _roots_and_base(file_path: str) -> tuple[_Roots, str]:
+    """The import roots (as configured, resolved) and the one `file_path` is written inside."""
     roots = [(root, Path(os.path.realpath(root))) for root in import_roots()]
     base = next((b for pair in roots for b in pair if is_inside(file_path, b)), None)
     if base is None:
         raise ImportOutsideRoots(f"The path is outside every import folder: {file_path}", file_path)
-    resolved = _resolve(file_path)
+    return roots, str(base)
+
+
+def _root_of(resolved: Path, roots: _Roots, file_path: str) -> Path:
     root = next((real for _stored, real in roots if is_inside(resolved, real)), None)
     if root is None:
         raise ImportOutsideRoots(
             f"The path leads outside every import folder (through a symlink): {file_path}",
             file_path,
         )
+    return root
+
+
+def queued_source(file_path: str, resolved: str, kind: str, size: int, mtime_ns: int) -> Source:
+    """The source as it was queued, for a file an earlier attempt already moved away: the
+    roots are checked again, nothing is read from the disk."""
+    roots, base = _roots_and_base(file_path)
+    path = Path(resolved)
+    return Source(file_path, base, path, _root_of(path, roots, file_path), kind, size, mtime_ns)
+
+
+def check_source(file_path: str) -> Source:
+    """The checked source of `file_path` (already `checked_text`). The written form is checked
+    against the roots before the disk is touched, so a request learns nothing about files
+    outside them; the resolved form is checked again, so a link cannot lead out."""
+    roots, base = _roots_and_base(file_path)
+    resolved = _resolve(file_path)
+    root = _root_of(resolved, roots, file_path)
     try:
         info = resolved.stat()
     except OSError as exc:
@@ -144,4 +166,4 @@ def check_source(file_path: str) -> Source:
             ".nzb and .nzb.gz",
             file_path,
         )
-    return Source(file_path, str(base), resolved, root, kind, info.st_size, info.st_mtime_ns)
+    return Source(file_path, base, resolved, root, kind, info.st_size, info.st_mtime_ns)

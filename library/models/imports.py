@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +30,9 @@ class ImportItem(models.Model):
     sent to SABnzbd or NZBGet, `downloader_id` is its nzo_id / NZBID; `failed` with the reason
     in `message`). A job that ends without writing an outcome (cancelled, lost after its last
     attempt, removed from the queue) is settled from the job by `imports.history.settle`.
+    Progress a later attempt must not repeat is recorded while `running`, before the outcome:
+    `destination` before the file is moved (`plan`), `downloader_id` as soon as the downloader
+    took the NZB (`record_hand_over`); a redelivered or retried job resumes from them.
     At most one item per resolved path is active (pending or running): the constraint below
     makes a second request for the same file a conflict, however close the two arrive.
     """
@@ -105,6 +108,23 @@ class ImportItem(models.Model):
         return self._move(
             status, message=message, destination=destination, downloader_id=downloader_id
         )
+
+    def plan(self, destination: str) -> bool:
+        """Record where a running item's file is about to be moved (before it moves)."""
+        return self._mark_running(destination=destination)
+
+    def record_hand_over(self, downloader_id: str, message: str) -> bool:
+        """Record that the downloader took the running item's NZB, in one transaction, so a
+        redelivered job does not hand it over again."""
+        with transaction.atomic():
+            return self._mark_running(downloader_id=downloader_id, message=message)
+
+    def _mark_running(self, **fields: str) -> bool:
+        won = type(self).objects.filter(pk=self.pk, status=self.Status.RUNNING).update(**fields)
+        if won:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return won == 1
 
     def retry_later(self, message: str) -> bool:
         """running → pending while the job waits for its next attempt."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
@@ -20,6 +21,7 @@ from library.models import ImportItem
 from nomarr_site import config
 from nomarr_site.models import ApiKey, AppSetting
 from tests.library.imports.conftest import NZB, write
+from tests.library.imports.test_nzb import large_nzb
 from tests.nomarr_site.test_body_limit import Client, application, scope
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +176,27 @@ def test_a_malformed_nzb_is_refused_at_once(client, incoming, sabnzbd):
     assert (
         "lists no <file>" in altmount_error(post(client, {"file_path": str(bad)}), 400)["message"]
     )
+
+
+def test_queuing_a_large_nzb_checks_it_without_holding_it_whole_in_the_web_process(
+    incoming, sabnzbd
+):
+    nzb = write(incoming / "large.nzb", large_nzb(2500))
+    assert nzb.stat().st_size > 4 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        item = intake.request_import(str(nzb))  # what the view calls
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert item.kind == ImportItem.Kind.NZB and item.job_id is not None
+    assert peak < 1024 * 1024
+
+
+def test_a_large_nzb_broken_deep_inside_is_refused_at_once(client, incoming, sabnzbd):
+    nzb = write(incoming / "large.nzb", large_nzb(2500, broken=2400))
+    error = altmount_error(post(client, {"file_path": str(nzb)}), 400)
+    assert "File 2400 of the NZB names no newsgroup" in error["message"]
 
 
 def test_relative_path_must_lie_above_the_file(client, incoming, music):

@@ -65,6 +65,7 @@ def test_an_existing_destination_fails_the_import_and_nothing_is_overwritten(inc
     assert item.status == Status.FAILED
     assert "already exists" in item.message and "does not overwrite" in item.message
     assert existing.read_bytes() == b"old" and song.read_bytes() == b"new"
+    assert item.destination == ""  # nothing went there
     assert job_of(item).status == Job.Status.ERROR and job_of(item).error_message == item.message
 
 

@@ -6,10 +6,11 @@ with a sentence saying why."""
 from __future__ import annotations
 
 import gzip
+import tracemalloc
 
 import pytest
 
-from library.imports.nzb import MAX_NZB_BYTES, NzbInvalid, read_nzb
+from library.imports.nzb import MAX_NZB_BYTES, NzbInvalid, NzbSummary, check_nzb, read_nzb
 from tests.library.imports.conftest import NZB, write, write_gz
 
 BARE = b"""<nzb><file subject="x"><groups><group>alt.binaries.x</group></groups>
@@ -99,3 +100,46 @@ def test_a_truncated_or_fake_gzip_is_refused(tmp_path):
         read_nzb(write(tmp_path / "cut.nzb.gz", whole[: len(whole) // 2]))
     with pytest.raises(NzbInvalid, match="not valid gzip"):
         read_nzb(write(tmp_path / "fake.nzb.gz", NZB))
+
+
+def large_nzb(files: int, broken: int | None = None) -> bytes:
+    """An NZB of `files` files of 25 segments each (about 2 KiB a file); file `broken` names
+    no newsgroup."""
+    parts = [b'<?xml version="1.0"?>\n<nzb xmlns="http://www.newzbin.com/DTD/2003/nzb">']
+    for index in range(1, files + 1):
+        group = b"" if index == broken else b"<group>alt.binaries.test</group>"
+        segments = b"".join(
+            b'<segment bytes="768000" number="%d">part%d.file%d.abcdef@news.example.org</segment>'
+            % (n, n, index)
+            for n in range(1, 26)
+        )
+        parts.append(b"<file subject='f%d'><groups>%s</groups><segments>%s</segments></file>"
+                     % (index, group, segments))  # fmt: skip
+    parts.append(b"</nzb>")
+    return b"\n".join(parts)
+
+
+def test_checking_a_large_nzb_holds_a_chunk_of_it_not_the_whole_file(tmp_path):
+    path = write(tmp_path / "large.nzb", large_nzb(2500))
+    assert path.stat().st_size > 4 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        summary = check_nzb(path)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (summary.files, summary.segments) == (2500, 62_500)
+    assert summary.total_bytes == 62_500 * 768_000
+    assert peak < 1024 * 1024
+
+
+def test_a_broken_file_deep_in_a_large_nzb_is_found_while_streaming(tmp_path):
+    path = write_gz(tmp_path / "large.nzb.gz", large_nzb(2500, broken=2400))
+    with pytest.raises(NzbInvalid, match="File 2400 of the NZB names no newsgroup"):
+        check_nzb(path)
+
+
+def test_checking_and_reading_an_nzb_agree(tmp_path):
+    path = write_gz(tmp_path / "Some.Release.nzb.gz", NZB)
+    read = read_nzb(path)
+    assert check_nzb(path) == NzbSummary(read.name, read.files, read.segments, read.total_bytes)
