@@ -18,11 +18,14 @@ other branches. A graph of another shape raises NotSplittable and runs whole.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from library.tagging.features import cut_patches
+from library.tagging.openvino_models import CompiledGraph, compile_model, convert
 
 logger = logging.getLogger(__name__)
 
@@ -217,21 +220,19 @@ def back_model(model: Any, cuts: list[Cut]) -> Any:
 
 @dataclass
 class FramewiseGraph:
-    """MusiCNN compiled in two parts: the front end (any batch and length: long chunks of a
-    track, short windows at patch edges) and the rest of the network per patch."""
+    """MusiCNN compiled in parts, each for fixed shapes (OpenVINO's fastest kernels): the front
+    end for a chunk of the track and for a batch of edge windows, the rest for a batch of
+    patches; the whole graph for tracks shorter than a chunk."""
 
     name: str
     cuts: list[Cut]
     frames: int  # patch length
-    front: Any  # compiled front end, input [batch, frames, bands], one output per cut
-    back: Any  # compiled rest: inputs the patches, then one per cut
-    batch: int = 64
-    chunk_frames: int = CHUNK_FRAMES
-
-    @property
-    def feature_size(self) -> int:
-        """Values per mel frame (bands) the graph reads."""
-        return int(self.front.inputs[0].get_partial_shape()[2].get_length())
+    chunk: Any  # front end for [1, chunk_frames, bands], one output per cut
+    edges: Any  # front end for [2 x batch, edge_frames, bands]
+    back: Any  # the rest for [batch, ...]: the patches, then one input per cut
+    whole: CompiledGraph
+    batch: int
+    chunk_frames: int
 
     @property
     def edge_frames(self) -> int:
@@ -246,6 +247,8 @@ class FramewiseGraph:
         used = np.ascontiguousarray(frames[: (count - 1) * hop + size], dtype=np.float32)
         windows = np.lib.stride_tricks.sliding_window_view(used, size, axis=0)[::hop][:count]
         patches = np.ascontiguousarray(windows.transpose(0, 2, 1))
+        if len(used) < self.chunk_frames:
+            return self.whole(patches)
         branches = []
         for whole in self._over_track(used):
             per_patch = np.lib.stride_tricks.sliding_window_view(whole, size, axis=0)[::hop]
@@ -261,52 +264,71 @@ class FramewiseGraph:
         ]
 
     def _over_track(self, used: np.ndarray) -> list[np.ndarray]:
-        """Each cut's output for every frame [frames, C], as a patch's interior sees it: long
-        chunks overlapping by the padding, each keeping the frames its padding does not reach."""
-        length, margin = len(used), max(max(c.before, c.after) for c in self.cuts)
-        request = self.front.create_infer_request()
+        """Each cut's output for every frame [frames, C], as a patch's interior sees it: chunks
+        overlapping by the padding, each keeping the frames its padding does not reach (the
+        last chunk ends at the track's end, overlapping its neighbour further)."""
+        length, size = len(used), self.chunk_frames
+        margin = max(max(c.before, c.after) for c in self.cuts)
+        starts = list(range(0, length - size + 1, size - 2 * margin))
+        if starts[-1] + size < length:
+            starts.append(length - size)
+        request = self.chunk.create_infer_request()
         wholes: list[np.ndarray] = []
-        step = self.chunk_frames - 2 * margin
-        starts = list(range(0, max(1, length - self.chunk_frames + 1), step))
-        if starts[-1] + self.chunk_frames < length:
-            starts.append(length - self.chunk_frames)
         for start in starts:
-            stop = min(length, start + self.chunk_frames)
+            stop = start + size
             outputs = self._run_front(request, used[None, start:stop])
             keep_from = start + (margin if start else 0)
             keep_to = stop - (margin if stop < length else 0)
-            for index, output in enumerate(outputs):
-                if not wholes or len(wholes) <= index:
-                    wholes.append(np.empty((length, *output.shape[2:]), dtype=np.float32))
-                wholes[index][keep_from:keep_to] = output[0, keep_from - start : keep_to - start]
+            if not wholes:
+                wholes = [np.empty((length, *o.shape[2:]), dtype=np.float32) for o in outputs]
+            for whole, output in zip(wholes, outputs, strict=True):
+                whole[keep_from:keep_to] = output[0, keep_from - start : keep_to - start]
         return wholes
 
     def _fix_edges(self, branches: list[np.ndarray], patches: np.ndarray) -> None:
-        """Recompute the frames next to each patch's edges, which see its zero padding."""
-        edge, size = self.edge_frames, self.frames
-        request = self.front.create_infer_request()
-        for start in range(0, len(patches), self.batch):
-            chunk = patches[start : start + self.batch]
-            windows = np.concatenate([chunk[:, :edge], chunk[:, size - edge :]])
-            outputs = self._run_front(request, np.ascontiguousarray(windows))
+        """Recompute the frames next to each patch's edges, which see its zero padding: the
+        front end on each patch's first and last `edge_frames` frames (padded like the patch)."""
+        edge, size, batch = self.edge_frames, self.frames, self.batch
+        request = self.edges.create_infer_request()
+        windows = np.zeros((2 * batch, edge, patches.shape[2]), dtype=np.float32)
+        for start in range(0, len(patches), batch):
+            chunk = patches[start : start + batch]
             rows = len(chunk)
+            windows[:rows], windows[batch : batch + rows] = chunk[:, :edge], chunk[:, size - edge :]
+            outputs = self._run_front(request, windows)
             for branch, cut, output in zip(branches, self.cuts, outputs, strict=True):
                 part = branch[start : start + rows]
                 if cut.before:
                     part[:, : cut.before] = output[:rows, : cut.before]
                 if cut.after:
-                    part[:, size - cut.after :] = output[rows:, edge - cut.after :]
+                    part[:, size - cut.after :] = output[batch : batch + rows, edge - cut.after :]
 
     def _back(self, patches: np.ndarray, branches: list[np.ndarray]) -> np.ndarray:
         request = self.back.create_infer_request()
         results = []
         for start in range(0, len(patches), self.batch):
-            inputs = [patches[start : start + self.batch]]
+            rows = min(self.batch, len(patches) - start)
+            inputs = [_filled(patches[start : start + rows], self.batch)]
             for branch, cut in zip(branches, self.cuts, strict=True):
-                part = branch[start : start + self.batch]
-                inputs.append(np.ascontiguousarray(np.moveaxis(part, 1, cut.time_axis)))
-            results.append(np.array(request.infer(inputs)[0], dtype=np.float32))
+                part = np.moveaxis(branch[start : start + rows], 1, cut.time_axis)
+                inputs.append(_filled(part, self.batch))
+            results.append(np.array(request.infer(inputs)[0][:rows], dtype=np.float32))
         return np.concatenate(results)
+
+
+def _filled(rows: np.ndarray, batch: int) -> np.ndarray:
+    """`rows` as a contiguous batch of `batch`, zero rows added (their outputs are dropped)."""
+    if len(rows) == batch:
+        return np.ascontiguousarray(rows, dtype=np.float32)
+    filled = np.zeros((batch, *rows.shape[1:]), dtype=np.float32)
+    filled[: len(rows)] = rows
+    return filled
+
+
+def _fixed(model: Any, shapes: list[list[int]] | list[list[int | None]]) -> Any:
+    """`model` with its inputs fixed to these shapes, in order."""
+    model.reshape({port: shape for port, shape in zip(model.inputs, shapes, strict=True)})
+    return model
 
 
 def build(
@@ -317,46 +339,55 @@ def build(
     threads: int,
     frames: int,
     tolerance: float,
+    batch: int = 64,
+    chunk_frames: int = CHUNK_FRAMES,
 ) -> FramewiseGraph:
-    """Convert, split and compile a MusiCNN-shaped graph, then check the split on random
-    frames against the whole graph: every output within `tolerance` x (1 + |value|).
-    Raises NotSplittable (also when the check fails) or Unconvertible."""
-    from library.tagging.openvino_models import compile_model, convert
-
+    """Convert, split and compile a MusiCNN-shaped graph, then check the split against the
+    whole graph (see _self_check). Raises NotSplittable (also when the check fails) or
+    Unconvertible."""
     model = convert(path, input_name, output_name, None)
     cuts = find_cuts(model, frames)
-    front = front_model(model, cuts)
-    shape = front.inputs[0].get_partial_shape()
-    shape[0], shape[1] = -1, -1
-    front.reshape(shape)
+    bands = _static_dims(model.inputs[0])[2]
+    edge = max(cut.before + cut.after for cut in cuts)
+    if bands is None or chunk_frames <= 2 * max(max(c.before, c.after) for c in cuts) + frames:
+        raise NotSplittable("chunks too short for the padding")
+    back = back_model(model, cuts)
+    back_shapes = [[batch, *_static_dims(port)[1:]] for port in back.inputs]
+    if any(None in shape for shape in back_shapes):
+        raise NotSplittable("the rest of the graph has inputs of unknown size")
+
+    def compiled(part: Any, what: str) -> Any:
+        return compile_model(part, f"{path.name} ({what})", precision, threads)
+
     graph = FramewiseGraph(
         path.name,
         cuts,
         frames,
-        compile_model(front, f"{path.name} (front end)", precision, threads),
-        compile_model(back_model(model, cuts), f"{path.name} (back end)", precision, threads),
+        compiled(_fixed(front_model(model, cuts), [[1, chunk_frames, bands]]), "front end"),
+        compiled(_fixed(front_model(model, cuts), [[2 * batch, edge, bands]]), "patch edges"),
+        compiled(_fixed(back, back_shapes), "back end"),
+        CompiledGraph(path.name, compiled(model, "whole"), None),
+        batch,
+        chunk_frames,
     )
-    whole = compile_model(model, f"{path.name} (check)", precision, threads)
-    _self_check(graph, whole, tolerance)
+    _self_check(graph, tolerance)
     return graph
 
 
-def _self_check(graph: FramewiseGraph, whole: Any, tolerance: float) -> None:
-    """Four patches at two hops through the split (in chunks shorter than the track, so chunk
-    seams are crossed) and through the whole graph."""
+def _self_check(graph: FramewiseGraph, tolerance: float) -> None:
+    """Random frames a little longer than a chunk (so a seam is crossed), at two hops, through
+    the split and through the whole graph: the largest difference may be `tolerance` of the
+    outputs' scale (1 + their largest magnitude), which float rounding stays far below and a
+    wrong cut does not."""
     rng = np.random.default_rng(0)
-    margin = max(max(cut.before, cut.after) for cut in graph.cuts)
-    small = replace(graph, chunk_frames=4 * margin + graph.frames // 3)
-    request = whole.create_infer_request()
+    length = graph.chunk_frames + graph.frames
+    bands = graph.chunk.inputs[0].get_partial_shape()[2].get_length()
+    mel = rng.uniform(-2.0, 4.0, (length, bands)).astype(np.float32)
     for hop in (graph.frames // 2, graph.frames):
-        frames = rng.uniform(-2.0, 4.0, (graph.frames + 3 * hop, graph.feature_size))
-        frames = frames.astype(np.float32)
-        got = small(frames, hop)
-        windows = np.lib.stride_tricks.sliding_window_view(frames, graph.frames, axis=0)[::hop]
-        patches = np.ascontiguousarray(windows[: len(got)].transpose(0, 2, 1))
-        expected = np.asarray(request.infer([patches])[0], dtype=np.float32)
-        error = np.abs(got - expected) / (1.0 + np.abs(expected))
-        if got.shape != expected.shape or float(error.max()) > tolerance:
-            raise NotSplittable(
-                f"the split disagrees with the whole graph (by {float(error.max()):.2g})"
-            )
+        got = graph(mel, hop)
+        expected = graph.whole(cut_patches(mel, graph.frames, hop))
+        if got.shape != expected.shape:
+            raise NotSplittable(f"the split gives {got.shape}, the whole graph {expected.shape}")
+        error = float(np.abs(got - expected).max()) / (1.0 + float(np.abs(expected).max()))
+        if error > tolerance:
+            raise NotSplittable(f"the split disagrees with the whole graph (by {error:.2g})")

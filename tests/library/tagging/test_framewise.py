@@ -5,7 +5,6 @@ that a graph of another shape, or a split that fails its check, runs whole."""
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -38,8 +37,8 @@ def musicnn(tmp_path_factory):
     return write_musicnn(tmp_path_factory.mktemp("graphs") / "msd-musicnn-1.pb", filters=6)
 
 
-def split_and_whole(path, output=EMBEDDINGS):
-    split = framewise.build(path, INPUT, output, "exact", 1, 187, 1e-5)
+def split_and_whole(path, output=EMBEDDINGS, chunk=framewise.CHUNK_FRAMES):
+    split = framewise.build(path, INPUT, output, "exact", 1, 187, 1e-5, chunk_frames=chunk)
     whole = compile_graph(path, INPUT, output, None, "exact", 1)
     return split, whole
 
@@ -53,12 +52,11 @@ def test_the_published_layout_is_cut_after_its_two_timbral_convolutions(musicnn)
 
 @pytest.mark.parametrize("frames", [187, 200, 187 + 93, 1100, 3000])
 @pytest.mark.parametrize("hop", [REFERENCE_HOPS[MUSICNN], FAST_HOPS[MUSICNN], 50])
-@pytest.mark.parametrize("chunk", [framewise.CHUNK_FRAMES, 100])
+@pytest.mark.parametrize("chunk", [framewise.CHUNK_FRAMES, 200])
 def test_the_split_gives_the_whole_graphs_outputs(musicnn, frames, hop, chunk):
     """One patch, a partial last patch, tracks shorter and longer than a chunk, chunk seams
     falling inside patches and on their edges."""
-    split, whole = split_and_whole(musicnn)
-    split = replace(split, chunk_frames=chunk)
+    split, whole = split_and_whole(musicnn, chunk=chunk)
     mel = np.random.default_rng(frames + hop).uniform(-2, 5, (frames, 96)).astype(np.float32)
 
     got = split(mel, hop)
@@ -72,7 +70,7 @@ def test_the_predictions_output_splits_too(musicnn):
     split, whole = split_and_whole(musicnn, PREDICTIONS)
     mel = np.random.default_rng(5).uniform(-2, 5, (2000, 96)).astype(np.float32)
 
-    np.testing.assert_allclose(split(mel, 93), whole(cut_patches(mel, 187, 93)), atol=1e-6)
+    np.testing.assert_allclose(split(mel, 93), whole(cut_patches(mel, 187, 93)), atol=1e-5)
 
 
 def test_a_track_shorter_than_a_patch_gives_no_rows(musicnn):
