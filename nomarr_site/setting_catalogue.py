@@ -273,6 +273,7 @@ DEFINITIONS: dict[str, Setting] = {
             api_token,
             "TMDB API key (v3) or read access token (v4) for series metadata and artwork.",
             secret=True,
+            sealed=True,
         ),
         Setting(
             "tmdb_language",
