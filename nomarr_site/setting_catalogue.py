@@ -215,8 +215,7 @@ DEFINITIONS: dict[str, Setting] = {
             "log_level",
             lambda: settings.LOG_LEVEL,
             OneOf(LOG_LEVELS),
-            "Logging level.",
-            restart=True,
+            "Logging level; a change reaches every Nomarr process within 30 seconds.",
         ),
         Setting(
             "log_backup_count",
