@@ -19,10 +19,6 @@ def register_cache_refresh(name: str, refresh: Callable[[], str | None]) -> None
     _cache_refreshers[name] = refresh
 
 
-def unregister_cache_refresh(name: str) -> None:
-    _cache_refreshers.pop(name, None)
-
-
 def refresh_caches() -> dict:
     """Call every registered refresher; report what ran (an empty list: nothing to reload)."""
     results = []

@@ -64,9 +64,6 @@ class KindSpec:
         value = self.concurrency() if callable(self.concurrency) else self.concurrency
         return max(1, int(value))
 
-    def effective_concurrency(self) -> int:
-        return concurrency_for(self.kind, self.registered_concurrency())
-
     def check_payload(self, payload: Mapping[str, Any]) -> None:
         """ValueError unless `payload` has the TypedDict's required keys and no other."""
         if self.payload is None:

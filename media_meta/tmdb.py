@@ -6,8 +6,8 @@ query parameter, a v4 read access token (a JWT) as `Authorization: Bearer`. Eith
 it never appears in a log line, an error message or a cache key. Answers are cached (the image
 configuration for days); a 429 is retried after its `Retry-After` (when that is short), a 5xx
 or a dropped connection after a growing pause; a slow answer ends after the timeout. Every
-failure is a domain error with a message for the user: no key, a refused key and an
-unreachable TMDB are 503, an unknown show is 404.
+failure is a domain error with a message for the user: no key, a stored key that no longer
+opens (SECRET_KEY changed), a refused key and an unreachable TMDB are 503, an unknown show is 404.
 """
 
 from __future__ import annotations
@@ -46,6 +46,15 @@ class TmdbNotConfigured(TmdbUnavailable):
     def __init__(self) -> None:
         super().__init__(
             "TMDB API key is not configured; set other.tmdb_api_key in the settings",
+            details={"setting": "tmdb_api_key"},
+        )
+
+
+class TmdbKeyUnreadable(TmdbUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The stored TMDB API key cannot be read (was the secret key changed?); enter the "
+            "TMDB API key again in the settings (other.tmdb_api_key)",
             details={"setting": "tmdb_api_key"},
         )
 
@@ -92,8 +101,12 @@ class TmdbClient:
 
     @classmethod
     def from_settings(cls) -> TmdbClient:
-        """The client with the user's key and language; `TmdbNotConfigured` without a key."""
-        key = config.get("tmdb_api_key")
+        """The client with the user's key and language; `TmdbNotConfigured` without a key,
+        `TmdbKeyUnreadable` when the stored key no longer opens."""
+        try:
+            key = config.secret("tmdb_api_key")
+        except config.SecretUnreadable:
+            raise TmdbKeyUnreadable() from None
         if not key:
             raise TmdbNotConfigured()
         return cls(

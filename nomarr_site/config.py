@@ -3,8 +3,8 @@ environment overrides (`NOMARR_<KEY>`) that win over both.
 
 Every setting is defined once, in `nomarr_site/setting_catalogue.py`, with its type and
 validation, so the API, the settings page and the services read and check values the same way
-through this module. A `sealed` secret (a downloader's API key or password) is stored encrypted
-(`nomarr_site/sealing.py`).
+through this module. A `sealed` secret (the TMDB key, a downloader's API key or password) is
+stored encrypted (`nomarr_site/sealing.py`); `secret` reads one and says when it no longer opens.
 """
 
 from __future__ import annotations
@@ -114,6 +114,15 @@ def fatal_env_problems() -> list[str]:
     ]
 
 
+class SecretUnreadable(Exception):
+    """A sealed setting is stored but no longer opens (SECRET_KEY changed): its owner must
+    enter it again. Callers turn it into their own domain error naming the setting."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the stored {key} cannot be read (was the secret key changed?)")
+        self.key = key
+
+
 def get(key: str) -> Any:
     item = definition(key)
     found, value = env_override(item)
@@ -126,6 +135,21 @@ def get(key: str) -> Any:
         except InvalidSetting:
             pass
     return item.default()
+
+
+def secret(key: str) -> Any:
+    """A sealed setting's value as `get` reads it ("" when unset), or `SecretUnreadable` when a
+    stored value no longer opens: `get` reads that as unset, which would let a service run
+    without its credential or tell the owner to set what they believe is set."""
+    item = definition(key)
+    if item.sealed and not env_override(item)[0]:
+        stored = AppSetting.objects.filter(key=key).values_list("value", flat=True).first()
+        if stored:
+            try:
+                sealing.unseal(str(stored))
+            except sealing.Unreadable:
+                raise SecretUnreadable(key) from None
+    return get(key)
 
 
 # Callables told which setting keys a change touched (after it is saved): an app whose work

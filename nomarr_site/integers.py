@@ -80,8 +80,3 @@ def optional_query_int(
 def IdField(**kwargs: Any) -> serializers.IntegerField:  # noqa: N802 - used like a field class
     """A serializer field for a database id: a whole number from 1 to MAX_ID."""
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
-
-
-def CountField(minimum: int = 0, **kwargs: Any) -> serializers.IntegerField:  # noqa: N802
-    """A serializer field for an offset, size or count: `minimum` to MAX_COUNT."""
-    return serializers.IntegerField(min_value=minimum, max_value=MAX_COUNT, **kwargs)

@@ -215,8 +215,7 @@ DEFINITIONS: dict[str, Setting] = {
             "log_level",
             lambda: settings.LOG_LEVEL,
             OneOf(LOG_LEVELS),
-            "Logging level.",
-            restart=True,
+            "Logging level; a change reaches every Nomarr process within 30 seconds.",
         ),
         Setting(
             "log_backup_count",
@@ -273,6 +272,7 @@ DEFINITIONS: dict[str, Setting] = {
             api_token,
             "TMDB API key (v3) or read access token (v4) for series metadata and artwork.",
             secret=True,
+            sealed=True,
         ),
         Setting(
             "tmdb_language",

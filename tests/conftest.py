@@ -52,6 +52,22 @@ def _absl_log_handler_on_the_real_stderr():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _log_levels_kept(monkeypatch):
+    """The stored `log_level` is read again when a request or task starts (at most every 30 s):
+    in tests that would add a query at random points and let one test's level leak into the
+    next, so it is read only where a test asks (tests/nomarr_site/test_log_level.py)."""
+    import logging
+
+    from nomarr_site import log_level
+
+    monkeypatch.setattr(log_level, "_checked_at", float("inf"))
+    levels = {name: logging.getLogger(name or None).level for name in log_level.LOGGERS}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name or None).setLevel(level)
+
+
 @pytest.fixture
 def admin_user(db):
     from nomarr_site.auth import passwords

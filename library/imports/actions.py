@@ -60,11 +60,24 @@ def music_library() -> Library:
     return library
 
 
+def _secret(key: str) -> str:
+    """A downloader's sealed credential; NoImportTarget asking for it again when it no longer
+    opens (it would otherwise read as unset and the downloader would refuse us)."""
+    try:
+        return str(config.secret(key))
+    except config.SecretUnreadable:
+        raise NoImportTarget(
+            f"The stored imports.{key} cannot be read (was the secret key changed?); "
+            "enter it again",
+            details={"setting": f"imports.{key}"},
+        ) from None
+
+
 def nzb_client() -> Sabnzbd | Nzbget:
     """The configured downloader; NoImportTarget naming the settings that are missing."""
     which = config.get("import_nzb_client")
     if which == "sabnzbd":
-        url, key = config.get("sabnzbd_url"), config.get("sabnzbd_api_key")
+        url, key = config.get("sabnzbd_url"), _secret("sabnzbd_api_key")
         if not url or not key:
             raise NoImportTarget("Set imports.sabnzbd_url and imports.sabnzbd_api_key first")
         return Sabnzbd(url, key, config.get("sabnzbd_category"))
@@ -75,7 +88,7 @@ def nzb_client() -> Sabnzbd | Nzbget:
         return Nzbget(
             url,
             config.get("nzbget_username"),
-            config.get("nzbget_password"),
+            _secret("nzbget_password"),
             config.get("nzbget_category"),
         )
     raise NoImportTarget("No NZB client is configured; set imports.nzb_client to sabnzbd or nzbget")

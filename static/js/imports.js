@@ -5,17 +5,21 @@
 import { api } from "./app.js";
 import { el } from "./dom.js";
 import { openStream } from "./events.js";
+import { pager } from "./pager.js";
 
 const page = document.getElementById("imports");
 const listUrl = page.dataset.listUrl;
-const pageSize = Number(page.dataset.pageSize) || 50;
 const rows = page.querySelector("[data-rows]");
-const info = page.querySelector("[data-info]");
-const prev = page.querySelector("[data-prev]");
-const next = page.querySelector("[data-next]");
 const statusBox = page.querySelector("[data-status]");
 const errorBox = page.querySelector("[data-error]");
-const state = { offset: 0, count: 0, request: 0, poll: null, soon: null };
+const state = { request: 0, poll: null, soon: null };
+const pages = pager({
+  prev: page.querySelector("[data-prev]"),
+  next: page.querySelector("[data-next]"),
+  info: page.querySelector("[data-info]"),
+  pageSize: Number(page.dataset.pageSize) || 50,
+  onChange: () => load(),
+});
 const POLL_MS = 3000;
 
 const BADGES = {
@@ -60,23 +64,19 @@ function itemRow(item) {
 
 async function load() {
   const request = ++state.request;
-  const query = new URLSearchParams({ limit: String(pageSize), offset: String(state.offset) });
+  const query = new URLSearchParams(pages.query());
   if (statusBox.value) query.set("status", statusBox.value);
   try {
     const body = await api(`${listUrl}?${query}`);
     if (request !== state.request) return;
     show(errorBox, "");
-    state.count = body.count;
     const items = body.results.map(itemRow);
     rows.replaceChildren(
       ...(items.length
         ? items
         : [el("tr", {}, el("td", { colspan: "6", class: "muted" }, "Nothing imported yet."))]),
     );
-    const last = Math.min(state.offset + pageSize, state.count);
-    info.textContent = state.count ? `${state.offset + 1}–${last} of ${state.count}` : "";
-    prev.disabled = state.offset === 0;
-    next.disabled = last >= state.count;
+    pages.show(body.count);
     const unfinished = body.results.some((item) => item.status === "pending" || item.status === "running");
     clearTimeout(state.poll);
     if (unfinished) state.poll = setTimeout(load, POLL_MS);
@@ -92,19 +92,11 @@ function loadSoon() {
 }
 
 statusBox.addEventListener("change", () => {
-  state.offset = 0;
+  pages.reset();
   load();
 });
 page.querySelector("[data-filter-form]").addEventListener("submit", (event) => {
   event.preventDefault();
-  load();
-});
-prev.addEventListener("click", () => {
-  state.offset = Math.max(0, state.offset - pageSize);
-  load();
-});
-next.addEventListener("click", () => {
-  state.offset += pageSize;
   load();
 });
 

@@ -5,15 +5,20 @@
 import { api } from "./app.js";
 import { duration, el } from "./dom.js";
 import { openStream } from "./events.js";
+import { pager } from "./pager.js";
 
 const root = document.getElementById("queue-page");
 const urls = root.dataset;
 const jobUrl = (template, id) => template.replace("{id}", id);
-const PAGE_SIZE = 25;
 const POLL_MS = 2000;
-const state = {
-  offset: 0, total: 0, status: "", jobs: new Map(), paused: false, timer: null, waiting: {},
-};
+const state = { status: "", jobs: new Map(), paused: false, timer: null, waiting: {} };
+const pages = pager({
+  prev: root.querySelector('[data-action="prev"]'),
+  next: root.querySelector('[data-action="next"]'),
+  info: root.querySelector("[data-page-info]"),
+  pageSize: 25,
+  onChange: () => loadList(),
+});
 const tbody = root.querySelector("[data-jobs]");
 const messageBox = root.querySelector("[data-message]");
 const subscribed = new Set();
@@ -96,19 +101,14 @@ function jobRow(job) {
   );
 }
 
-function renderJobs(jobs) {
+function renderJobs(jobs, total) {
   state.jobs = new Map(jobs.map((job) => [job.id, job]));
   if (!jobs.length) {
     tbody.replaceChildren(el("tr", {}, el("td", { colSpan: 7, class: "muted" }, "No jobs.")));
   } else {
     tbody.replaceChildren(...jobs.map(jobRow));
   }
-  const last = Math.min(state.offset + jobs.length, state.total);
-  root.querySelector("[data-page-info]").textContent = state.total
-    ? `${state.offset + 1}–${last} of ${state.total}`
-    : "";
-  root.querySelector('[data-action="prev"]').disabled = state.offset === 0;
-  root.querySelector('[data-action="next"]').disabled = last >= state.total;
+  pages.show(total);
 }
 
 function updateJob(job) {
@@ -147,13 +147,12 @@ function renderWorkers(summary) {
 }
 
 async function loadList() {
-  const params = new URLSearchParams({ limit: PAGE_SIZE, offset: state.offset });
+  const params = new URLSearchParams(pages.query());
   if (state.status) params.set("status", state.status);
   try {
     const page = await api(`${urls.listUrl}?${params}`);
-    state.total = page.total;
     state.waiting = page.waiting || {};
-    renderJobs(page.jobs);
+    renderJobs(page.jobs, page.total);
     showMessage("");
   } catch (error) {
     showMessage(`Could not load the queue: ${error.message}`);
@@ -213,7 +212,7 @@ function connectEvents() {
   events.on("queue:status", renderCounts);
   // The event's job is the object the list returns: it replaces the row as it is.
   events.on("queue:jobs", (job) => {
-    if (!updateJob(job) && !state.offset) loadList();
+    if (!updateJob(job) && !pages.offset) loadList();
   });
   events.on("queue:started", () => setPaused(false));
   events.on("queue:stopped", () => setPaused(true));
@@ -237,18 +236,12 @@ root.addEventListener("click", (event) => {
       return act(urls.clearErrorsUrl, null, "Remove all failed jobs?");
     case "clear-all":
       return act(urls.clearAllUrl, null, "Remove every job that is not running?");
-    case "prev":
-      state.offset = Math.max(0, state.offset - PAGE_SIZE);
-      return loadList();
-    case "next":
-      state.offset += PAGE_SIZE;
-      return loadList();
   }
 });
 
 root.querySelector("[data-filter-status]").addEventListener("change", (event) => {
   state.status = event.target.value;
-  state.offset = 0;
+  pages.reset();
   loadList();
 });
 

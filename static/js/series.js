@@ -5,6 +5,7 @@
 import { api } from "./app.js";
 import { el } from "./dom.js";
 import { followJob, openStream } from "./events.js";
+import { pager } from "./pager.js";
 
 const page = document.getElementById("series");
 const urls = {
@@ -16,11 +17,7 @@ const urls = {
   nfoQueue: page.dataset.nfoQueueUrl,
   job: page.dataset.jobStatusUrl,
 };
-const pageSize = Number(page.dataset.pageSize) || 50;
 const rows = page.querySelector("[data-rows]");
-const info = page.querySelector("[data-info]");
-const prev = page.querySelector("[data-prev]");
-const next = page.querySelector("[data-next]");
 const searchBox = page.querySelector("[data-search]");
 const filterBox = page.querySelector("[data-filter]");
 const setupBox = page.querySelector("[data-setup]");
@@ -32,7 +29,14 @@ const scanBar = page.querySelector("[data-scan-bar]");
 const dialog = page.querySelector("[data-add-dialog]");
 const addResults = page.querySelector("[data-add-results]");
 const addError = page.querySelector("[data-add-error]");
-const state = { offset: 0, count: 0, request: 0, timer: null };
+const state = { request: 0, timer: null };
+const pages = pager({
+  prev: page.querySelector("[data-prev]"),
+  next: page.querySelector("[data-next]"),
+  info: page.querySelector("[data-info]"),
+  pageSize: Number(page.dataset.pageSize) || 50,
+  onChange: () => load(),
+});
 
 function show(box, message) {
   box.textContent = message || "";
@@ -72,35 +76,27 @@ function setupHints(body) {
 
 async function load() {
   const request = ++state.request;
-  const query = new URLSearchParams({
-    limit: String(pageSize),
-    offset: String(state.offset),
-    filter: filterBox.value,
-  });
+  const query = new URLSearchParams({ ...pages.query(), filter: filterBox.value });
   if (searchBox.value.trim()) query.set("search", searchBox.value.trim());
   try {
     const body = await api(`${urls.list}?${query}`);
     if (request !== state.request) return;
     show(errorBox, "");
     setupHints(body);
-    state.count = body.count;
     const items = body.results.map(seriesRow);
     rows.replaceChildren(
       ...(items.length
         ? items
         : [el("tr", {}, el("td", { colspan: "5", class: "muted" }, "No series match."))]),
     );
-    const last = Math.min(state.offset + pageSize, state.count);
-    info.textContent = state.count ? `${state.offset + 1}–${last} of ${state.count}` : "";
-    prev.disabled = state.offset === 0;
-    next.disabled = last >= state.count;
+    pages.show(body.count);
   } catch (error) {
     if (request === state.request) show(errorBox, `Could not load the series: ${error.message}`);
   }
 }
 
 function reload() {
-  state.offset = 0;
+  pages.reset();
   load();
 }
 
@@ -113,14 +109,6 @@ page.querySelector("[data-filter-form]").addEventListener("submit", (event) => {
   reload();
 });
 filterBox.addEventListener("change", reload);
-prev.addEventListener("click", () => {
-  state.offset = Math.max(0, state.offset - pageSize);
-  load();
-});
-next.addEventListener("click", () => {
-  state.offset += pageSize;
-  load();
-});
 
 // A rescan: the answer comes at once; progress and the end arrive as library events.
 function scanProgress(data) {

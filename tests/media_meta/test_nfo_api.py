@@ -44,6 +44,16 @@ def test_check_needs_a_tmdb_key_even_though_it_only_looks(token_holder, library)
     assert "TMDB API key is not configured" in response.json()["message"]
 
 
+def test_a_tmdb_key_that_no_longer_opens_is_503_asking_for_it_and_tmdb_is_not_called(
+    token_holder, library, tmdb, settings
+):
+    settings.SECRET_KEY = "another-secret-key-" + "z" * 40
+    response = token_holder.get("/api/nfo/attack-on-titan/check")
+    assert response.status_code == 503
+    assert "enter the TMDB API key again" in response.json()["message"]
+    assert tmdb.api_requests() == []
+
+
 def test_check_reports_no_nfo_and_no_media_at_first(token_holder, library, tmdb):
     assert token_holder.get("/api/nfo/attack-on-titan/check").json() == {
         "serie_id": "attack-on-titan",

@@ -308,7 +308,8 @@ def test_form_fields_describe_every_editable_setting_without_secrets(
     ) == (1, 10080)
     assert fields["scheduler.schedule_days"]["input"] == "multi"
     assert fields["logging.level"]["choices"] == list(config.LOG_LEVELS)
-    assert fields["logging.level"]["restart"] is True
+    assert fields["logging.level"]["restart"] is False  # applied while running
+    assert fields["logging.backup_count"]["restart"] is True
     assert fields["other.library_auto_tag"]["input"] == "checkbox"
     assert fields["other.namespace"]["env_override"] == "NOMARR_NAMESPACE"
     assert fields["other.namespace"]["value"] == "fromenv"

@@ -106,6 +106,8 @@ def test_the_imports_page_shows_each_outcome_live_and_fits_a_phone(
 
         page.select_option("[data-status]", "failed")
         expect(page.locator("[data-rows] tr")).to_have_count(1)
+        expect(page.locator("[data-info]")).to_have_text("1–1 of 1")  # the shared pager
+        expect(page.locator("[data-next]")).to_be_disabled()
 
         # The settings page has the import settings; the downloader's key is never shown.
         page.goto(import_server.url("/web/settings"))

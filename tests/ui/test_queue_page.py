@@ -4,6 +4,8 @@ and it never scrolls sideways."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.ui.test_browser import settle
@@ -25,6 +27,7 @@ def test_a_waiting_job_says_why_and_a_finished_one_its_times_and_track(page, ui_
         settle(page)
         row = page.locator(f'[data-jobs] tr[data-job="{job_id}"]')
         row.wait_for()
+        assert re.fullmatch(r"1–(\d+) of \1", page.inner_text("[data-page-info]"))
         assert "the workers are paused (Resume starts them)" in row.inner_text()
         assert "queued " in row.locator('td[data-label="Times"]').inner_text()
         link = row.locator('td[data-label="File"] a')

@@ -4,6 +4,7 @@ series page that creates the NFO and shows the poster. Screenshots land in docs/
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -67,6 +68,8 @@ def test_the_series_pages_list_add_and_write_metadata(browser, series_server, sc
         log_in(page, series_server, "/web/series")
         row = page.locator("[data-rows] tr", has_text="Attack on Titan")
         expect(row.locator(".badge")).to_have_text("3 missing")
+        expect(page.locator("[data-info]")).to_have_text(re.compile(r"^1–(\d+) of \1$"))
+        expect(page.locator("[data-prev]")).to_be_disabled()
         page.screenshot(path=screenshots / "series.png", full_page=True)
 
         page.click("[data-open-add]")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from nomarr_site import log_level
 from nomarr_site.auth import passwords
 
 STOP_GRACE_SECONDS = 20
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be between 1 and 65535, got {port}")
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        log_level.refresh(force=True)  # the stored level, for this supervisor's own lines
         if passwords.bootstrap_from_environment(settings.ADMIN_PASSWORD):
             self.stdout.write("Admin password set from NOMARR_ADMIN_PASSWORD.")
 

@@ -47,3 +47,23 @@ def test_backups_leave_the_downloaders_secrets_out():
     assert stored == {"sabnzbd_category": "tv"}
     assert AppSetting.objects.get(key="sabnzbd_api_key").value != "0123456789abcdef"
     assert config.stored_values(include_secrets=True)["sabnzbd_api_key"] == "0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("client", "settings_of_client", "secret"),
+    [
+        ("sabnzbd", {"sabnzbd_url": "http://sab:8080"}, "sabnzbd_api_key"),
+        ("nzbget", {"nzbget_url": "http://nzbget:6789", "nzbget_username": "u"}, "nzbget_password"),
+    ],
+)
+def test_a_downloader_secret_that_no_longer_opens_asks_for_it_again(
+    settings, client, settings_of_client, secret
+):
+    from library.imports.actions import NoImportTarget, nzb_client
+
+    config.set_many({"import_nzb_client": client, **settings_of_client, secret: "0123456789ab"})
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    with pytest.raises(NoImportTarget) as caught:
+        nzb_client()
+    assert caught.value.message.startswith(f"The stored imports.{secret} cannot be read")
+    assert "enter it again" in caught.value.message
