@@ -157,3 +157,11 @@ def test_a_split_that_fails_its_check_is_not_used(tmp_path, monkeypatch, caplog)
     assert "patch by patch" in warnings[0] and "disagrees with the whole graph" in warnings[0]
     expected = EssentiaEngine(AlgorithmCache()).embed(TrackFeatures(audio), backbone, {})
     np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_compiled_graphs_leave_their_threads_unpinned(musicnn):
+    """Pinned, the single threads of two tag workers land on the same core."""
+    split, whole = split_and_whole(musicnn)
+
+    for compiled in (split.chunk, split.edges, split.back, whole.model):
+        assert compiled.get_property("ENABLE_CPU_PINNING") is False
