@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from library.tagging import framewise, steps
+from library.tagging import fast_mel, framewise, steps
 from library.tagging.cache import AlgorithmCache
 from library.tagging.features import (
     BATCH,
@@ -62,6 +62,10 @@ class EssentiaEngine:
 
     def __init__(self, cache: AlgorithmCache) -> None:
         self.cache = cache
+
+    def features(self, audio: np.ndarray) -> TrackFeatures:
+        """The track as this engine's backbones read it."""
+        return TrackFeatures(audio)
 
     def embed(
         self, track: TrackFeatures, embedding: Embedding, hops: Mapping[str, int]
@@ -113,6 +117,13 @@ class OpenVinoEngine(EssentiaEngine):
             ("openvino", *key, settings.threads), create
         )
         return graph
+
+    def features(self, audio: np.ndarray) -> TrackFeatures:
+        """On `fast`, mel frames from NumPy in one pass (fast_mel.py) where they agree with
+        Essentia's in this process; on `exact`, Essentia's own."""
+        if self.settings.precision == "fast" and fast_mel.agrees_with_essentia():
+            return TrackFeatures(audio, fast_mel.vectorised_mel_frames)
+        return TrackFeatures(audio)
 
     def _framewise(self, embedding: Embedding) -> framewise.FramewiseGraph | None:
         """MusiCNN split so its front end runs once per frame, or None (then it runs whole)."""

@@ -15,6 +15,7 @@ exactly those of a silent frame.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,15 +77,17 @@ def cut_patches(frames: np.ndarray, size: int, hop: int) -> np.ndarray:
 
 @dataclass
 class TrackFeatures:
-    """One track's mel frames, computed on first use and shared by every backbone."""
+    """One track's mel frames, computed on first use (by `compute`: Essentia's algorithms, or
+    fast_mel's NumPy version for `fast`) and shared by every backbone."""
 
     audio: np.ndarray
+    compute: Callable[[np.ndarray], np.ndarray] = mel_frames
     _frames: np.ndarray | None = None
 
     @property
     def frames(self) -> np.ndarray:
         if self._frames is None:
-            self._frames = mel_frames(self.audio)
+            self._frames = self.compute(self.audio)
         return self._frames
 
     def patches(self, algorithm: str, hop: int) -> tuple[np.ndarray, int]:

@@ -13,7 +13,6 @@ import numpy as np
 from library.tagging import steps
 from library.tagging.cache import AlgorithmCache, default_cache
 from library.tagging.engines import EngineSettings, make_engine
-from library.tagging.features import TrackFeatures
 from library.tagging.metadata import SAMPLE_RATE
 from library.tagging.model_suite import ModelSuite
 from library.tagging.version import PIPELINE_VERSION
@@ -120,7 +119,7 @@ class TaggingPipeline:
         audio = steps.decode(path, announced_seconds)
         duration = audio.size / SAMPLE_RATE
         audio = steps.pad_to_patch(audio, [embedding.meta.algorithm for embedding, _ in self.plan])
-        track = TrackFeatures(audio)
+        track = self.engine.features(audio)
         results, pooled = [], []
         for embedding, heads in self.plan:
             embeddings = self.engine.embed(track, embedding, self.options.hops)
