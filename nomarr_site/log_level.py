@@ -15,7 +15,9 @@ import time
 
 from django.core.signals import request_started
 from django.db import DatabaseError
+from django_q.signals import pre_execute
 
+from jobs.hooks import register_periodic
 from nomarr_site import config
 
 logger = logging.getLogger(__name__)
@@ -63,10 +65,6 @@ def _on_start(**_: object) -> None:
 
 def install() -> None:
     """Follow the setting in this process (called from the app's `ready`)."""
-    from django_q.signals import pre_execute
-
-    from jobs.hooks import register_periodic
-
     config.register_change_listener(_settings_changed)
     register_periodic("log_level", REFRESH_SECONDS, lambda: refresh(force=True))
     request_started.connect(_on_start, dispatch_uid="nomarr-log-level-request")
