@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nomarr_site.httplog import hide_query_values
+from nomarr_site.httplog import hide_url_credentials
 
 pytestmark = pytest.mark.django_db
 
@@ -346,13 +346,30 @@ def test_a_disabled_library_scan_is_409_raised_by_the_service(token_holder, tmp_
 def test_httpx_log_lines_hide_every_query_value(caplog):
     """Keys and a download source's signed tokens travel in query strings; httpx logs URLs."""
     assert (
-        hide_query_values('GET https://h/x.mkv?token=s3cret&api_key=K&e=1 "HTTP/1.1 200 OK"')
+        hide_url_credentials('GET https://h/x.mkv?token=s3cret&api_key=K&e=1 "HTTP/1.1 200 OK"')
         == 'GET https://h/x.mkv?token=***&api_key=***&e=*** "HTTP/1.1 200 OK"'
     )
-    assert hide_query_values("https://h/path/without/query") == "https://h/path/without/query"
+    assert hide_url_credentials("https://h/path/without/query") == "https://h/path/without/query"
     with caplog.at_level(logging.INFO, logger="httpx"):
         logging.getLogger("httpx").info(
             "HTTP Request: %s %s", "GET", httpx.URL("https://h/f?sig=abc123&apikey=KEY")
         )
     assert "abc123" not in caplog.text and "KEY" not in caplog.text
     assert "sig=***" in caplog.text
+
+
+def test_httpx_log_lines_hide_credentials_written_into_the_url(caplog):
+    """A download source may carry `user:password@` (or a token as the user name) in its URL;
+    httpx logs the URL as it is."""
+    assert (
+        hide_url_credentials('GET http://ann:pw1@h:8/x.mkv?t=s "HTTP/1.1 200 OK"')
+        == 'GET http://***@h:8/x.mkv?t=*** "HTTP/1.1 200 OK"'
+    )
+    assert hide_url_credentials("https://TOKEN@h/a@b.mkv") == "https://***@h/a@b.mkv"
+    assert hide_url_credentials("https://h/a@b.mkv") == "https://h/a@b.mkv"
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        logging.getLogger("httpx").info(
+            "HTTP Request: %s %s", "GET", httpx.URL("http://user:pw1SECRET@127.0.0.1/e.mkv")
+        )
+    assert "pw1SECRET" not in caplog.text and "user" not in caplog.text
+    assert "http://***@127.0.0.1/e.mkv" in caplog.text
