@@ -373,3 +373,43 @@ def test_httpx_log_lines_hide_credentials_written_into_the_url(caplog):
         )
     assert "pw1SECRET" not in caplog.text and "user" not in caplog.text
     assert "http://***@127.0.0.1/e.mkv" in caplog.text
+
+
+@pytest.mark.parametrize("host", ["a b", "evil.example/x", "[::1", "h\u00e9.example"])
+def test_a_malformed_host_header_on_an_api_path_is_a_json_400(key_holder, host):
+    # Django refuses the Host before any view runs; its default answer is an HTML page.
+    body = assert_error(key_holder.get("/api/api-keys", HTTP_HOST=host), 400, "VALIDATION_ERROR")
+    assert "Host" in body["message"]
+
+
+def test_a_malformed_host_header_on_a_page_keeps_the_html_400(anonymous):
+    response = anonymous.get("/web/login", HTTP_HOST="a b")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_csrf_failure_on_a_plain_django_api_view_is_a_json_403(admin_browser):
+    # The SSE stream is a plain Django view: Django's CSRF check answers before it, not DRF's.
+    response = admin_browser.post("/api/web/events/status")
+    body = assert_error(response, 403, "AUTHORIZATION_ERROR")
+    assert "CSRF" in body["message"]
+
+
+def test_a_csrf_failure_on_a_page_keeps_django_s_page(admin_browser):
+    response = admin_browser.post("/web/settings")
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_permission_denied_from_a_plain_view_is_json_under_api_only(rf):
+    import json
+
+    from django.core.exceptions import PermissionDenied
+
+    from nomarr_site.handlers import permission_denied
+
+    response = permission_denied(rf.get("/api/x"), PermissionDenied("inner words"))
+    body = json.loads(response.content)
+    assert (response.status_code, set(body), body["error"]) == (403, FIELDS, "AUTHORIZATION_ERROR")
+    page = permission_denied(rf.get("/web/x"), PermissionDenied())
+    assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
