@@ -9,6 +9,7 @@ import logging
 
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request as html_bad_request
@@ -16,7 +17,7 @@ from django.views.defaults import page_not_found
 from django.views.defaults import permission_denied as html_permission_denied
 from django.views.defaults import server_error as html_server_error
 
-from nomarr_site.errors import api_error_response, error_format_of
+from nomarr_site.errors import api_error_response, error_format_of, error_format_of_view
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return html_server_error(request)
 
 
+def _error_format(request: HttpRequest) -> str:
+    """The error shape of the request's route, also when Django refused the request before it
+    resolved the route (a malformed Host header): AltMount's clients get AltMount's shape."""
+    if getattr(request, "resolver_match", None) is not None:
+        return error_format_of(request)
+    try:
+        return error_format_of_view(resolve(request.path_info).func)
+    except Resolver404:
+        return error_format_of(request)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not _is_api(request.path):
         return html_bad_request(request, exception)
@@ -54,7 +66,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         message = "The Host header is not a valid host name"
     else:
         message = "Bad request"
-    return api_error_response(400, message, error_format=error_format_of(request))
+    return api_error_response(400, message, error_format=_error_format(request))
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -382,6 +382,12 @@ def test_a_malformed_host_header_on_an_api_path_is_a_json_400(key_holder, host):
     assert "Host" in body["message"]
 
 
+def test_a_malformed_host_header_on_altmount_s_route_answers_in_altmount_s_shape(key_holder):
+    response = key_holder.post("/api/import/file", {}, format="json", HTTP_HOST="a b")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "The Host header is not a valid host name"
+
+
 def test_a_malformed_host_header_on_a_page_keeps_the_html_400(anonymous):
     response = anonymous.get("/web/login", HTTP_HOST="a b")
     assert response.status_code == 400
