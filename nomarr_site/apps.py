@@ -11,12 +11,12 @@ class NomarrSiteConfig(AppConfig):
     def ready(self) -> None:
         from nomarr_site import checks  # noqa: F401  (registers system checks)
         from nomarr_site.auth import schema  # noqa: F401  (registers the OpenAPI extension)
-        from nomarr_site.httplog import install as hide_query_values_in_httpx_log
+        from nomarr_site.httplog import install as hide_url_credentials_in_httpx_log
         from nomarr_site.log_level import install as follow_the_log_level_setting
         from nomarr_site.private_files import secure_at_startup
 
         secure_at_startup()
-        hide_query_values_in_httpx_log()
+        hide_url_credentials_in_httpx_log()
         follow_the_log_level_setting()
 
 

@@ -179,6 +179,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = TOKEN_TTL_HOURS * 3600
 CSRF_COOKIE_SAMESITE = "Lax"
+# A plain (non-DRF) view under /api/ that fails the CSRF check answers in the API's format.
+CSRF_FAILURE_VIEW = "nomarr_site.handlers.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -64,5 +64,7 @@ urlpatterns = [
     *policy.routes(PUBLIC, [re_path(r"^(?:api|admin)(?:/.*)?$", api_not_found)]),
 ]
 
+handler400 = "nomarr_site.handlers.bad_request"
+handler403 = "nomarr_site.handlers.permission_denied"
 handler404 = "nomarr_site.handlers.not_found"
 handler500 = "nomarr_site.handlers.server_error"

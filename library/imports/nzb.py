@@ -1,8 +1,8 @@
 """Reading an NZB file safely before it is handed to a downloader: size-bounded (also when
 gzip-compressed: a gzip bomb is refused while it inflates), parsed with `defusedxml` (no
-entity declarations, no external references), and checked to be an NZB: the root `nzb` in the
-newzbin namespace or none, at least one `file` with `groups/group` and `segments/segment`
-elements whose `bytes` and `number` are whole numbers.
+entity declarations, no external references, nested at most `MAX_DEPTH` elements deep), and
+checked to be an NZB: the root `nzb` in the newzbin namespace or none, at least one `file` with
+`groups/group` and `segments/segment` elements whose `bytes` and `number` are whole numbers.
 
 The file is read and parsed in chunks, and only the `file` element being read is kept as a
 tree: `check_nzb` (the web process, on request) holds a chunk, never the NZB; `read_nzb` (the
@@ -30,6 +30,9 @@ from nomarr_site.domain import Invalid
 NAMESPACE = "http://www.newzbin.com/DTD/2003/nzb"
 MAX_NZB_BYTES = 64 * 1024 * 1024  # an NZB of a 100 GB release is a few MB
 CHUNK = 64 * 1024
+# An NZB is four levels deep (nzb/file/segments/segment); deeper nesting is refused as it is
+# read, so a small (gzipped) file cannot make the parser build a tree of millions of elements.
+MAX_DEPTH = 16
 _WHOLE = re.compile(r"[0-9]{1,18}")
 
 
@@ -151,6 +154,8 @@ class _Checker:
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise NzbInvalid(f"The NZB is nested more than {MAX_DEPTH} elements deep", self.path)
         if self.depth == 1 and _local(tag, self.path) != "nzb":
             raise NzbInvalid(f"The root element is <{tag}>, not <nzb>", self.path)
         if self.depth == 2 and _local(tag, self.path) == "file":

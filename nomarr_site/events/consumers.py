@@ -21,6 +21,7 @@ from nomarr_site.events import access
 from nomarr_site.events.envelope import ROOMS, ws_type
 from nomarr_site.events.relay import relay
 from nomarr_site.events.sender import group_name
+from nomarr_site.parsers import MAX_DEPTH, nesting_depth_exceeds
 from nomarr_site.timefmt import utc_iso
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,9 @@ class EventsConsumer(AsyncWebsocketConsumer):
             return
         if len(text_data) > MAX_MESSAGE_CHARS:
             await self.send_error(f"Message too long (max {MAX_MESSAGE_CHARS} characters)")
+            return
+        if nesting_depth_exceeds(text_data):  # as for HTTP bodies: json would recurse per level
+            await self.send_error(f"Message nested deeper than {MAX_DEPTH} levels is refused")
             return
         try:
             message = json.loads(text_data)

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nomarr_site.httplog import hide_query_values
+from nomarr_site.httplog import hide_url_credentials
 
 pytestmark = pytest.mark.django_db
 
@@ -346,13 +346,76 @@ def test_a_disabled_library_scan_is_409_raised_by_the_service(token_holder, tmp_
 def test_httpx_log_lines_hide_every_query_value(caplog):
     """Keys and a download source's signed tokens travel in query strings; httpx logs URLs."""
     assert (
-        hide_query_values('GET https://h/x.mkv?token=s3cret&api_key=K&e=1 "HTTP/1.1 200 OK"')
+        hide_url_credentials('GET https://h/x.mkv?token=s3cret&api_key=K&e=1 "HTTP/1.1 200 OK"')
         == 'GET https://h/x.mkv?token=***&api_key=***&e=*** "HTTP/1.1 200 OK"'
     )
-    assert hide_query_values("https://h/path/without/query") == "https://h/path/without/query"
+    assert hide_url_credentials("https://h/path/without/query") == "https://h/path/without/query"
     with caplog.at_level(logging.INFO, logger="httpx"):
         logging.getLogger("httpx").info(
             "HTTP Request: %s %s", "GET", httpx.URL("https://h/f?sig=abc123&apikey=KEY")
         )
     assert "abc123" not in caplog.text and "KEY" not in caplog.text
     assert "sig=***" in caplog.text
+
+
+def test_httpx_log_lines_hide_credentials_written_into_the_url(caplog):
+    """A download source may carry `user:password@` (or a token as the user name) in its URL;
+    httpx logs the URL as it is."""
+    assert (
+        hide_url_credentials('GET http://ann:pw1@h:8/x.mkv?t=s "HTTP/1.1 200 OK"')
+        == 'GET http://***@h:8/x.mkv?t=*** "HTTP/1.1 200 OK"'
+    )
+    assert hide_url_credentials("https://TOKEN@h/a@b.mkv") == "https://***@h/a@b.mkv"
+    assert hide_url_credentials("https://h/a@b.mkv") == "https://h/a@b.mkv"
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        logging.getLogger("httpx").info(
+            "HTTP Request: %s %s", "GET", httpx.URL("http://user:pw1SECRET@127.0.0.1/e.mkv")
+        )
+    assert "pw1SECRET" not in caplog.text and "user" not in caplog.text
+    assert "http://***@127.0.0.1/e.mkv" in caplog.text
+
+
+@pytest.mark.parametrize("host", ["a b", "evil.example/x", "[::1", "h\u00e9.example"])
+def test_a_malformed_host_header_on_an_api_path_is_a_json_400(key_holder, host):
+    # Django refuses the Host before any view runs; its default answer is an HTML page.
+    body = assert_error(key_holder.get("/api/api-keys", HTTP_HOST=host), 400, "VALIDATION_ERROR")
+    assert "Host" in body["message"]
+
+
+def test_a_malformed_host_header_on_altmount_s_route_answers_in_altmount_s_shape(key_holder):
+    response = key_holder.post("/api/import/file", {}, format="json", HTTP_HOST="a b")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "The Host header is not a valid host name"
+
+
+def test_a_malformed_host_header_on_a_page_keeps_the_html_400(anonymous):
+    response = anonymous.get("/web/login", HTTP_HOST="a b")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_csrf_failure_on_a_plain_django_api_view_is_a_json_403(admin_browser):
+    # The SSE stream is a plain Django view: Django's CSRF check answers before it, not DRF's.
+    response = admin_browser.post("/api/web/events/status")
+    body = assert_error(response, 403, "AUTHORIZATION_ERROR")
+    assert "CSRF" in body["message"]
+
+
+def test_a_csrf_failure_on_a_page_keeps_django_s_page(admin_browser):
+    response = admin_browser.post("/web/settings")
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_permission_denied_from_a_plain_view_is_json_under_api_only(rf):
+    import json
+
+    from django.core.exceptions import PermissionDenied
+
+    from nomarr_site.handlers import permission_denied
+
+    response = permission_denied(rf.get("/api/x"), PermissionDenied("inner words"))
+    body = json.loads(response.content)
+    assert (response.status_code, set(body), body["error"]) == (403, FIELDS, "AUTHORIZATION_ERROR")
+    page = permission_denied(rf.get("/web/x"), PermissionDenied())
+    assert page.status_code == 403 and page["Content-Type"].startswith("text/html")

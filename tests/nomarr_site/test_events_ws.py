@@ -143,6 +143,10 @@ BAD_MESSAGES = [
     ('{"action": "dance"}', "Unknown message"),
     ("{}", "Unknown message"),
     ("x" * 5000, "too long"),
+    # Short enough to be parsed, deep enough to exhaust json's recursion: it closed the socket
+    # with 1011 and logged a RecursionError.
+    ("[" * 2040 + "]" * 2040, "nested deeper than"),
+    ('{"a":' * 70 + "1" + "}" * 70, "nested deeper than"),
 ]
 
 

@@ -10,7 +10,14 @@ import tracemalloc
 
 import pytest
 
-from library.imports.nzb import MAX_NZB_BYTES, NzbInvalid, NzbSummary, check_nzb, read_nzb
+from library.imports.nzb import (
+    MAX_DEPTH,
+    MAX_NZB_BYTES,
+    NzbInvalid,
+    NzbSummary,
+    check_nzb,
+    read_nzb,
+)
 from tests.library.imports.conftest import NZB, write, write_gz
 
 BARE = b"""<nzb><file subject="x"><groups><group>alt.binaries.x</group></groups>
@@ -143,3 +150,38 @@ def test_checking_and_reading_an_nzb_agree(tmp_path):
     path = write_gz(tmp_path / "Some.Release.nzb.gz", NZB)
     read = read_nzb(path)
     assert check_nzb(path) == NzbSummary(read.name, read.files, read.segments, read.total_bytes)
+
+
+@pytest.mark.parametrize("name", ["deep.nzb", "deep.nzb.gz"])
+def test_deeply_nested_xml_is_refused_at_the_first_level_too_deep(tmp_path, name):
+    # 60 KiB of gzip inflate to millions of nested elements: built as a tree they held the
+    # web process for half a minute and a gigabyte; refused at the limit they cost nothing.
+    levels = 200_000
+    content = (
+        b'<nzb><file subject="x"><groups><group>alt.binaries.x</group></groups>'
+        + b"<a>" * levels
+        + b"</a>" * levels
+        + b'<segments><segment bytes="1" number="1">a@b</segment></segments></file></nzb>'
+    )
+    path = (write_gz if name.endswith(".gz") else write)(tmp_path / name, content)
+    tracemalloc.start()
+    try:
+        with pytest.raises(NzbInvalid, match=f"nested more than {MAX_DEPTH} elements deep"):
+            check_nzb(path)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+    with pytest.raises(NzbInvalid, match="nested more than"):
+        read_nzb(path)
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path):
+    inner = MAX_DEPTH - 2  # below <nzb> and <file>
+    content = (
+        b'<nzb><file subject="x"><groups><group>alt.binaries.x</group></groups>'
+        + b"<a>" * inner
+        + b"</a>" * inner
+        + b'<segments><segment bytes="1" number="1">a@b</segment></segments></file></nzb>'
+    )
+    assert read_nzb(write(tmp_path / "ok.nzb", content)).segments == 1
