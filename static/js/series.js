@@ -68,7 +68,9 @@ function seriesRow(series) {
 function setupHints(body) {
   const hints = [];
   if (!body.directory) hints.push("No series directory is set yet: set it in the settings.");
-  if (!body.tmdb_configured) {
+  if (body.tmdb_problem) {
+    hints.push(`${body.tmdb_problem}.`);
+  } else if (!body.tmdb_configured) {
     hints.push("Without a TMDB API key (settings) Nomarr cannot know missing episodes or add series.");
   }
   show(setupBox, hints.join(" "));

@@ -80,7 +80,9 @@ async function load() {
     for (const name of ["poster", "logo", "fanart"]) presence(name, series.media_files[`has_${name}`]);
     poster.hidden = !series.media_files.has_poster;
     if (series.media_files.has_poster) poster.src = `${urls.poster}?v=${Date.now()}`;
-    page.querySelector("[data-tmdb-hint]").hidden = series.tmdb_configured;
+    const tmdbHint = page.querySelector("[data-tmdb-hint]");
+    tmdbHint.hidden = series.tmdb_configured;
+    if (series.tmdb_problem) tmdbHint.textContent = `${series.tmdb_problem}.`;
     for (const button of buttons) {
       if (button.dataset.action !== "rescan") button.disabled = !series.tmdb_configured;
     }

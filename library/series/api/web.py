@@ -20,6 +20,7 @@ from library.models import Series
 from library.series import services
 from library.series.scan import folder_of
 from media_meta import artwork, nfo
+from media_meta.tmdb import TmdbKeyUnreadable
 from nomarr_site import config
 from nomarr_site.errors import NotFoundError, ValidationFailed
 from nomarr_site.pagination import PAGE_PARAMETERS, limit_offset, page_body
@@ -81,8 +82,17 @@ class SeriesListView(APIView):
             [_row(s) for s in rows[offset : offset + limit]], rows.count(), limit, offset
         )
         body["directory"] = config.get("series_directory")
-        body["tmdb_configured"] = bool(config.get("tmdb_api_key"))
+        body.update(_tmdb_state())
         return Response(body)
+
+
+def _tmdb_state() -> dict[str, Any]:
+    """`tmdb_configured`, and `tmdb_problem`: why a stored key cannot be used (it no longer
+    opens: SECRET_KEY changed), so the pages ask for it again instead of for a first key."""
+    try:
+        return {"tmdb_configured": bool(config.secret("tmdb_api_key")), "tmdb_problem": None}
+    except config.SecretUnreadable:
+        return {"tmdb_configured": False, "tmdb_problem": str(TmdbKeyUnreadable())}
 
 
 def _seasons(series: Series) -> list[dict[str, Any]]:
@@ -127,7 +137,7 @@ class SeriesDetailView(APIView):
                 "seasons": _seasons(series),
                 "has_nfo": (folder / nfo.NFO_NAME).is_file(),
                 "media_files": artwork.media_status(folder),
-                "tmdb_configured": bool(config.get("tmdb_api_key")),
+                **_tmdb_state(),
             }
         )
         return Response(body)

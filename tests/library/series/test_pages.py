@@ -84,3 +84,22 @@ def test_a_link_that_is_not_a_web_address_is_shown_as_text(admin_browser, db):
     series = Series.objects.create(key="x", name="X", folder="X", link="javascript:alert(1)")
     html = admin_browser.get(f"/web/series/{series.pk}").content.decode()
     assert 'href="javascript' not in html
+
+
+def test_a_tmdb_key_that_no_longer_opens_is_named_so_the_pages_ask_for_it_again(
+    admin_browser, settings, series_dir
+):
+    from nomarr_site import config
+
+    series = Series.objects.create(key="x", name="X", folder="X")
+    assert admin_browser.get("/api/web/series").json()["tmdb_problem"] is None
+    # Sealed under another SECRET_KEY (as after the key changed): this one cannot open it.
+    current = settings.SECRET_KEY
+    settings.SECRET_KEY = "another-secret-key-" + "y" * 40
+    config.set_value("tmdb_api_key", "tmdb-plain-key-123")
+    settings.SECRET_KEY = current
+
+    for url in ("/api/web/series", f"/api/web/series/{series.pk}"):
+        body = admin_browser.get(url).json()
+        assert body["tmdb_configured"] is False
+        assert "enter the TMDB API key again" in body["tmdb_problem"]
