@@ -21,6 +21,7 @@ ALLOWED_LOCAL = {
     ("library.tagging.openvino_models", "openvino"): "optional, only in tagging workers",
     ("library.tagging.openvino_models", "openvino.frontend"): "optional, only in tagging workers",
     ("library.tagging.framewise", "openvino"): "optional, only in tagging workers",
+    ("library.tagging.conv_taps", "openvino"): "optional, only in tagging workers",
     # An optional binary package, only needed when the system has no ffmpeg.
     ("library.tagging.steps", "imageio_ffmpeg"): "optional",
 }

@@ -37,10 +37,21 @@ def musicnn(tmp_path_factory):
     return write_musicnn(tmp_path_factory.mktemp("graphs") / "msd-musicnn-1.pb", filters=6)
 
 
-def split_and_whole(path, output=EMBEDDINGS, chunk=framewise.CHUNK_FRAMES):
-    split = framewise.build(path, INPUT, output, "exact", 1, 187, 1e-5, chunk_frames=chunk)
+def split_and_whole(path, output=EMBEDDINGS, chunk=framewise.CHUNK_FRAMES, forms=("published",)):
+    split = framewise.build(
+        path, INPUT, output, "exact", 1, 187, 1e-5, chunk_frames=chunk, forms=forms
+    )
     whole = compile_graph(path, INPUT, output, None, "exact", 1)
     return split, whole
+
+
+def assert_equal_to_scale(got, expected, tolerance=1e-5):
+    """Equal within `tolerance` of the outputs' scale (1 + their largest magnitude), the measure
+    of the split's own check: raw activations reach tens, where float rounding in another order
+    of summation (another CPU's kernels) moves the fifth decimal."""
+    assert got.shape == expected.shape
+    scale = 1.0 + float(np.abs(expected).max())
+    assert float(np.abs(got - expected).max()) <= tolerance * scale
 
 
 def test_the_published_layout_is_cut_after_its_two_timbral_convolutions(musicnn):
@@ -53,24 +64,27 @@ def test_the_published_layout_is_cut_after_its_two_timbral_convolutions(musicnn)
 @pytest.mark.parametrize("frames", [187, 200, 187 + 93, 1100, 3000])
 @pytest.mark.parametrize("hop", [REFERENCE_HOPS[MUSICNN], FAST_HOPS[MUSICNN], 50])
 @pytest.mark.parametrize("chunk", [framewise.CHUNK_FRAMES, 200])
-def test_the_split_gives_the_whole_graphs_outputs(musicnn, frames, hop, chunk):
+@pytest.mark.parametrize("form", framewise.FRONT_FORMS)
+def test_the_split_gives_the_whole_graphs_outputs(musicnn, frames, hop, chunk, form):
     """One patch, a partial last patch, tracks shorter and longer than a chunk, chunk seams
-    falling inside patches and on their edges."""
-    split, whole = split_and_whole(musicnn, chunk=chunk)
+    falling inside patches and on their edges; the front end in each of its forms."""
+    split, whole = split_and_whole(musicnn, chunk=chunk, forms=(form,))
     mel = np.random.default_rng(frames + hop).uniform(-2, 5, (frames, 96)).astype(np.float32)
 
     got = split(mel, hop)
     expected = whole(cut_patches(mel, 187, hop))
 
+    assert split.form == form
     assert got.shape == expected.shape == (1 + (frames - 187) // hop, 200)
-    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-6)
+    assert_equal_to_scale(got, expected)
 
 
-def test_the_predictions_output_splits_too(musicnn):
-    split, whole = split_and_whole(musicnn, PREDICTIONS)
+@pytest.mark.parametrize("form", framewise.FRONT_FORMS)
+def test_the_predictions_output_splits_too(musicnn, form):
+    split, whole = split_and_whole(musicnn, PREDICTIONS, forms=(form,))
     mel = np.random.default_rng(5).uniform(-2, 5, (2000, 96)).astype(np.float32)
 
-    np.testing.assert_allclose(split(mel, 93), whole(cut_patches(mel, 187, 93)), atol=1e-5)
+    assert_equal_to_scale(split(mel, 93), whole(cut_patches(mel, 187, 93)))
 
 
 def test_a_track_shorter_than_a_patch_gives_no_rows(musicnn):
@@ -136,7 +150,7 @@ def test_the_engine_runs_musicnn_split(tmp_path, monkeypatch):
     expected = EssentiaEngine(AlgorithmCache()).embed(TrackFeatures(audio), backbone, {})
 
     assert calls
-    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
+    assert_equal_to_scale(got, expected)
 
 
 def test_a_split_that_fails_its_check_is_not_used(tmp_path, monkeypatch, caplog):
@@ -156,7 +170,7 @@ def test_a_split_that_fails_its_check_is_not_used(tmp_path, monkeypatch, caplog)
     assert len(warnings) == 1
     assert "patch by patch" in warnings[0] and "disagrees with the whole graph" in warnings[0]
     expected = EssentiaEngine(AlgorithmCache()).embed(TrackFeatures(audio), backbone, {})
-    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
+    assert_equal_to_scale(got, expected)
 
 
 def test_compiled_graphs_leave_their_threads_unpinned(musicnn):
