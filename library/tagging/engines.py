@@ -119,9 +119,9 @@ class OpenVinoEngine(EssentiaEngine):
         return graph
 
     def features(self, audio: np.ndarray) -> TrackFeatures:
-        """On `fast`, mel frames from NumPy in one pass (fast_mel.py) where they agree with
-        Essentia's in this process; on `exact`, Essentia's own."""
-        if self.settings.precision == "fast" and fast_mel.agrees_with_essentia():
+        """Mel frames from NumPy in one pass (fast_mel.py) where they agree with Essentia's in
+        this process within the precision's bound, else Essentia's own."""
+        if fast_mel.agrees_with_essentia(self.settings.precision):
             return TrackFeatures(audio, fast_mel.vectorised_mel_frames)
         return TrackFeatures(audio)
 
@@ -169,9 +169,9 @@ class OpenVinoEngine(EssentiaEngine):
             if isinstance(graph, Unconvertible):
                 return super().embed(track, embedding, hops)
             patches, padding = track.patches(algorithm, hop)
-            result = self._run(graph, patches, embedding.file.file_name)
-            if padding:
-                result = result[: len(result) - padding]
+            # Essentia computes the padding rows and drops their outputs; every row is
+            # independent of the others, so they need not be computed at all.
+            result = self._run(graph, patches[: len(patches) - padding], embedding.file.file_name)
         if result.ndim != 2 or result.shape[0] == 0:
             raise steps.InferenceError(f"{embedding.file.file_name}: produced no patch embeddings")
         return result

@@ -78,7 +78,7 @@ def cut_patches(frames: np.ndarray, size: int, hop: int) -> np.ndarray:
 @dataclass
 class TrackFeatures:
     """One track's mel frames, computed on first use (by `compute`: Essentia's algorithms, or
-    fast_mel's NumPy version for `fast`) and shared by every backbone."""
+    fast_mel's NumPy version on the OpenVINO engine) and shared by every backbone."""
 
     audio: np.ndarray
     compute: Callable[[np.ndarray], np.ndarray] = mel_frames

@@ -27,7 +27,13 @@ import numpy as np
 
 from library.tagging import conv_taps
 from library.tagging.features import cut_patches
-from library.tagging.openvino_models import CompiledGraph, compile_model, convert
+from library.tagging.openvino_models import (
+    TAIL_BATCH,
+    CompiledGraph,
+    batch_plan,
+    compile_model,
+    convert,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -231,8 +237,8 @@ class FramewiseGraph:
     cuts: list[Cut]
     frames: int  # patch length
     chunk: Any  # front end for [1, chunk_frames, bands], one output per cut
-    edges: Any  # front end for [2 x batch, edge_frames, bands]
-    back: Any  # the rest for [batch, ...]: the patches, then one input per cut
+    edges: dict[int, Any]  # by patches per batch b: front end for [2 x b, edge_frames, bands]
+    back: dict[int, Any]  # by b: the rest for [b, ...]: the patches, then one input per cut
     whole: CompiledGraph
     batch: int
     chunk_frames: int
@@ -241,6 +247,11 @@ class FramewiseGraph:
     @property
     def edge_frames(self) -> int:
         return max(cut.before + cut.after for cut in self.cuts)
+
+    def _plan(self, patches: int) -> list[tuple[int, int]]:
+        """Full batches, then batches of the small size compiled for the rest (if any)."""
+        tail = min(self.back) if len(self.back) > 1 else None
+        return batch_plan(patches, self.batch, tail)
 
     def __call__(self, frames: np.ndarray, hop: int) -> np.ndarray:
         """The graph's output for every patch `cut_patches(frames, self.frames, hop)` makes."""
@@ -292,14 +303,16 @@ class FramewiseGraph:
     def _fix_edges(self, branches: list[np.ndarray], patches: np.ndarray) -> None:
         """Recompute the frames next to each patch's edges, which see its zero padding: the
         front end on each patch's first and last `edge_frames` frames (padded like the patch)."""
-        edge, size, batch = self.edge_frames, self.frames, self.batch
-        request = self.edges.create_infer_request()
-        windows = np.zeros((2 * batch, edge, patches.shape[2]), dtype=np.float32)
-        for start in range(0, len(patches), batch):
+        edge, size = self.edge_frames, self.frames
+        requests = {
+            batch: compiled.create_infer_request() for batch, compiled in self.edges.items()
+        }
+        for start, batch in self._plan(len(patches)):
             chunk = patches[start : start + batch]
             rows = len(chunk)
+            windows = np.zeros((2 * batch, edge, patches.shape[2]), dtype=np.float32)
             windows[:rows], windows[batch : batch + rows] = chunk[:, :edge], chunk[:, size - edge :]
-            outputs = self._run_front(request, windows)
+            outputs = self._run_front(requests[batch], windows)
             for branch, cut, output in zip(branches, self.cuts, outputs, strict=True):
                 part = branch[start : start + rows]
                 if cut.before:
@@ -308,15 +321,15 @@ class FramewiseGraph:
                     part[:, size - cut.after :] = output[batch : batch + rows, edge - cut.after :]
 
     def _back(self, patches: np.ndarray, branches: list[np.ndarray]) -> np.ndarray:
-        request = self.back.create_infer_request()
+        requests = {batch: compiled.create_infer_request() for batch, compiled in self.back.items()}
         results = []
-        for start in range(0, len(patches), self.batch):
-            rows = min(self.batch, len(patches) - start)
-            inputs = [_filled(patches[start : start + rows], self.batch)]
+        for start, batch in self._plan(len(patches)):
+            rows = min(batch, len(patches) - start)
+            inputs = [_filled(patches[start : start + rows], batch)]
             for branch, cut in zip(branches, self.cuts, strict=True):
                 part = np.moveaxis(branch[start : start + rows], 1, cut.time_axis)
-                inputs.append(_filled(part, self.batch))
-            results.append(np.array(request.infer(inputs)[0][:rows], dtype=np.float32))
+                inputs.append(_filled(part, batch))
+            results.append(np.array(requests[batch].infer(inputs)[0][:rows], dtype=np.float32))
         return np.concatenate(results)
 
 
@@ -356,27 +369,34 @@ def build(
     edge = max(cut.before + cut.after for cut in cuts)
     if bands is None or chunk_frames <= 2 * max(max(c.before, c.after) for c in cuts) + frames:
         raise NotSplittable("chunks too short for the padding")
-    back = back_model(model, cuts)
-    back_shapes = [[batch, *_static_dims(port)[1:]] for port in back.inputs]
-    if any(None in shape for shape in back_shapes):
+    back_dims = [_static_dims(port)[1:] for port in back_model(model, cuts).inputs]
+    if any(None in dims for dims in back_dims):
         raise NotSplittable("the rest of the graph has inputs of unknown size")
+    sizes = [batch, TAIL_BATCH] if batch > TAIL_BATCH else [batch]
 
     def compiled(part: Any, what: str) -> Any:
         return compile_model(part, f"{path.name} ({what})", precision, threads)
 
-    chunk, edges, form = _fastest_front(
-        _fixed(front_model(model, cuts), [[1, chunk_frames, bands]]),
-        _fixed(front_model(model, cuts), [[2 * batch, edge, bands]]),
-        compiled,
-        forms,
-    )
+    front: dict[str | int, Any] = {
+        "chunk": _fixed(front_model(model, cuts), [[1, chunk_frames, bands]])
+    }
+    for size in sizes:
+        front[size] = _fixed(front_model(model, cuts), [[2 * size, edge, bands]])
+    fronts, form = _fastest_front(front, compiled, forms)
+    backs = {
+        size: compiled(
+            _fixed(back_model(model, cuts), [[size, *dims] for dims in back_dims]),
+            f"back end for {size} patches",
+        )
+        for size in sizes
+    }
     graph = FramewiseGraph(
         path.name,
         cuts,
         frames,
-        chunk,
-        edges,
-        compiled(_fixed(back, back_shapes), "back end"),
+        fronts.pop("chunk"),
+        {int(size): compiled_edges for size, compiled_edges in fronts.items()},
+        backs,
         CompiledGraph(path.name, compiled(model, "whole"), None),
         batch,
         chunk_frames,
@@ -388,32 +408,33 @@ def build(
 
 
 def _fastest_front(
-    chunk: Any, edges: Any, compiled: Callable[[Any, str], Any], forms: tuple[str, ...]
-) -> tuple[Any, Any, str]:
-    """The front end compiled for a chunk and for the edge windows, in whichever of `forms` runs
-    a chunk faster on this CPU (timed here): `published` (the graph's own convolutions) or
-    `taps` (their rows as input channels, see conv_taps.py), and the form's name."""
-    candidates = {"published": (chunk, edges)}
+    parts: dict[str | int, Any], compiled: Callable[[Any, str], Any], forms: tuple[str, ...]
+) -> tuple[dict[str | int, Any], str]:
+    """The front end's `parts` (its input fixed for a chunk, "chunk", and for each batch of
+    edge windows) compiled in whichever of `forms` runs a chunk faster on this CPU (timed
+    here): `published` (the graph's own convolutions) or `taps` (their rows as input channels,
+    see conv_taps.py); and the form's name."""
+    candidates = {"published": parts}
     if "taps" in forms:
-        rewritten = conv_taps.taps_as_channels(chunk), conv_taps.taps_as_channels(edges)
-        if rewritten[0] is not None and rewritten[1] is not None:
+        rewritten = {key: conv_taps.taps_as_channels(part) for key, part in parts.items()}
+        if all(part is not None for part in rewritten.values()):
             candidates["taps"] = rewritten
     names = [name for name in forms if name in candidates]
     if not names:
         raise NotSplittable(f"the front end has no form among {forms}")
     built = {
-        name: (
-            compiled(candidates[name][0], f"front end, {name}"),
-            compiled(candidates[name][1], f"patch edges, {name}"),
-        )
+        name: {
+            key: compiled(part, f"front end for {key}, {name}")
+            for key, part in candidates[name].items()
+        }
         for name in names
     }
     if len(names) == 1:
-        return (*built[names[0]], names[0])
-    sample_shape = [d.get_length() for d in chunk.inputs[0].get_partial_shape()]
+        return built[names[0]], names[0]
+    sample_shape = [d.get_length() for d in parts["chunk"].inputs[0].get_partial_shape()]
     sample = np.random.default_rng(0).uniform(-2.0, 4.0, sample_shape).astype(np.float32)
-    winner = names[conv_taps.faster([built[name][0] for name in names], sample)]
-    return (*built[winner], winner)
+    winner = names[conv_taps.faster([built[name]["chunk"] for name in names], sample)]
+    return built[winner], winner
 
 
 def _self_check(graph: FramewiseGraph, tolerance: float) -> None:

@@ -1,5 +1,5 @@
-"""`fast`'s NumPy mel frames (library/tagging/fast_mel.py) against Essentia's, frame by frame,
-and the engine choosing them only on `fast` and only where they agree."""
+"""The OpenVINO engine's NumPy mel frames (library/tagging/fast_mel.py) against Essentia's, frame
+by frame, and the engine choosing them only where they agree within the precision's bound."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ from library.tagging.openvino_models import availability
 
 # The cached functions themselves: a test may have patched the module's names when this
 # module's fixture tears down (monkeypatch undoes its changes after it).
-CACHED = (fast_mel.agrees_with_essentia, fast_mel._window_and_bank)
+CACHED = (
+    fast_mel.agrees_with_essentia,
+    fast_mel.difference_from_essentia,
+    fast_mel._window_and_bank,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -59,20 +63,33 @@ def test_a_disagreeing_bank_is_not_used_and_says_so(monkeypatch, caplog):
     monkeypatch.setattr(fast_mel, "_window_and_bank", lambda: (window, bank * 1.01))
 
     with caplog.at_level(logging.WARNING, logger="library.tagging.fast_mel"):
-        assert fast_mel.agrees_with_essentia() is False
+        assert fast_mel.agrees_with_essentia("exact") is False
+        assert fast_mel.agrees_with_essentia("fast") is False
 
     assert "Essentia one frame at a time" in caplog.text
 
 
+def test_the_check_holds_exact_to_a_tighter_bound(monkeypatch):
+    monkeypatch.setattr(fast_mel, "difference_from_essentia", lambda: 3e-5)
+
+    assert fast_mel.agrees_with_essentia("fast") is True
+    assert fast_mel.agrees_with_essentia("exact") is False
+
+
+def test_numpy_frames_pass_the_exact_check_here():
+    assert fast_mel.difference_from_essentia() <= fast_mel.TOLERANCE["exact"]
+
+
 @pytest.mark.skipif(not availability()[0], reason=availability()[1])
-def test_only_fast_reads_numpy_frames(monkeypatch):
+def test_the_openvino_engine_reads_numpy_frames_where_they_agree(monkeypatch):
     fast = OpenVinoEngine(AlgorithmCache(), EngineSettings("openvino", "fast", 1))
     exact = OpenVinoEngine(AlgorithmCache(), EngineSettings("openvino", "exact", 1))
     audio = np.zeros(16000, np.float32)
 
     assert fast.features(audio).compute is fast_mel.vectorised_mel_frames
-    assert exact.features(audio).compute is mel_frames
+    assert exact.features(audio).compute is fast_mel.vectorised_mel_frames
     assert EssentiaEngine(AlgorithmCache()).features(audio).compute is mel_frames
 
-    monkeypatch.setattr(fast_mel, "agrees_with_essentia", lambda: False)
+    monkeypatch.setattr(fast_mel, "agrees_with_essentia", lambda precision: False)
     assert fast.features(audio).compute is mel_frames
+    assert exact.features(audio).compute is mel_frames

@@ -177,5 +177,5 @@ def test_compiled_graphs_leave_their_threads_unpinned(musicnn):
     """Pinned, the single threads of two tag workers land on the same core."""
     split, whole = split_and_whole(musicnn)
 
-    for compiled in (split.chunk, split.edges, split.back, whole.model):
+    for compiled in (split.chunk, *split.edges.values(), *split.back.values(), whole.model):
         assert compiled.get_property("ENABLE_CPU_PINNING") is False

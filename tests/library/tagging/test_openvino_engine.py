@@ -154,3 +154,54 @@ def test_a_graph_the_cpu_plugin_cannot_compile_also_falls_back_with_a_warning(
 
     assert_same_scores(analyse(suite, tracks["flac"]), fallen_back, 1e-5)
     assert any("compiling failed: no CPU plugin" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "rows, size, tail, plan",
+    [
+        (0, 64, 8, []),
+        (240, 64, 8, [(0, 64), (64, 64), (128, 64), *((192 + 8 * i, 8) for i in range(6))]),
+        (130, 64, 8, [(0, 64), (64, 64), (128, 8)]),
+        (5, 64, 8, [(0, 8)]),
+        (70, 64, None, [(0, 64), (64, 64)]),
+        (64, 64, None, [(0, 64)]),
+    ],
+)
+def test_rows_after_the_last_full_batch_go_in_small_batches(rows, size, tail, plan):
+    assert openvino_models.batch_plan(rows, size, tail) == plan
+
+
+def test_a_fixed_batch_graph_runs_its_last_rows_in_a_small_batch(tmp_path):
+    """EfficientNet's graph is compiled for 64 rows and for TAIL_BATCH: 70 patches run as 64
+    and 8 (two of them zeros) instead of 128, with the same outputs."""
+    path = write_backbone(tmp_path, EFFNET_GRAPH, seed=6)
+    output = EFFNET_GRAPH.embedding_output
+    graph = compile_graph(path, EFFNET_GRAPH.input_name, output, 64, "exact", 1)
+    patches = np.random.default_rng(6).uniform(-2, 4, (70, 128, 96)).astype(np.float32)
+    single = openvino_models.CompiledGraph(graph.name, graph.model, 64)
+
+    assert graph.tail is not None
+    assert graph.tail.inputs[0].get_partial_shape()[0].get_length() == openvino_models.TAIL_BATCH
+    got = graph(patches)
+    np.testing.assert_allclose(got, single(patches), atol=1e-5, rtol=1e-5)
+    assert got.shape[0] == 70
+
+
+def test_effnet_padding_patches_are_not_computed(suite, monkeypatch):
+    """Essentia computes the silent patches that fill its last batch of 64 and drops their
+    outputs; OpenVINO leaves them out."""
+    effnet = next(e for e in suite.embeddings if e.meta.algorithm == EFFNET)
+    audio = np.random.default_rng(7).normal(0, 0.2, 16000 * 30).astype(np.float32)
+    fed = []
+    original = openvino_models.CompiledGraph.__call__
+    monkeypatch.setattr(
+        openvino_models.CompiledGraph,
+        "__call__",
+        lambda self, data: fed.append(len(data)) or original(self, data),
+    )
+    patches, padding = TrackFeatures(audio).patches(EFFNET, REFERENCE_HOPS[EFFNET])
+
+    got = OpenVinoEngine(AlgorithmCache(), EXACT).embed(TrackFeatures(audio), effnet, {})
+
+    assert padding > 0
+    assert fed[0] == len(got) == len(patches) - padding
