@@ -199,6 +199,42 @@ def find_cuts(model: Any, frames: int) -> list[Cut]:
     return cuts
 
 
+def one_sided(front: Any, side: str) -> Any | None:
+    """A copy of the front end (input fixed to [batch, edge frames, bands]) whose convolutions
+    over frames are padded only before the window (`lead`) or only after it (`trail`): on a
+    patch's first (last) frames it gives just the frames next to that edge, half the work of
+    padding both sides. None where the padding is not an explicit Pad node before each."""
+    from openvino import opset13
+
+    copy = front.clone()
+    frames = _static_dims(copy.inputs[0])[1]
+    pads: dict[int, Any] = {}
+    for op in copy.get_ordered_ops():
+        kernel = _static_dims(op.input_value(1)) if op.get_input_size() > 1 else []
+        if op.get_type_name() != "Convolution" or len(kernel) != 4 or 1 in kernel[2:]:
+            continue
+        attrs = op.get_attributes()
+        padded_inside = any(attrs["pads_begin"]) or any(attrs["pads_end"])
+        same = str(attrs.get("auto_pad", "explicit")).lower() in ("same_upper", "same_lower")
+        pad = op.input_value(0).get_node()
+        if padded_inside or same or pad.get_type_name() != "Pad":
+            return None
+        pads[pad.get_instance_id()] = pad
+    if not pads or frames is None:
+        return None
+    for pad in pads.values():
+        try:
+            time = _time_axis(pad.input_value(0), frames)
+        except NotSplittable:
+            return None
+        port = 2 if side == "lead" else 1  # the pads to drop: after the window, or before it
+        amounts = np.array(pad.input_value(port).get_node().get_data(), copy=True)
+        amounts[time] = 0
+        pad.input(port).replace_source_output(opset13.constant(amounts).output(0))
+    copy.validate_nodes_and_infer_types()
+    return copy
+
+
 def front_model(model: Any, cuts: list[Cut]) -> Any:
     """The front end alone: the input to every cut's output (a copy; `model` is untouched)."""
     import openvino
@@ -237,7 +273,9 @@ class FramewiseGraph:
     cuts: list[Cut]
     frames: int  # patch length
     chunk: Any  # front end for [1, chunk_frames, bands], one output per cut
-    edges: dict[int, Any]  # by patches per batch b: front end for [2 x b, edge_frames, bands]
+    # Front end for the edge windows, by (side, patches per batch b): `lead` and `trail`
+    # [b, edge_frames, bands], padded on one side (one_sided), or `both` [2 x b, ...].
+    edges: dict[tuple[str, int], Any]
     back: dict[int, Any]  # by b: the rest for [b, ...]: the patches, then one input per cut
     whole: CompiledGraph
     batch: int
@@ -304,21 +342,23 @@ class FramewiseGraph:
         """Recompute the frames next to each patch's edges, which see its zero padding: the
         front end on each patch's first and last `edge_frames` frames (padded like the patch)."""
         edge, size = self.edge_frames, self.frames
-        requests = {
-            batch: compiled.create_infer_request() for batch, compiled in self.edges.items()
-        }
+        requests = {key: compiled.create_infer_request() for key, compiled in self.edges.items()}
         for start, batch in self._plan(len(patches)):
-            chunk = patches[start : start + batch]
-            rows = len(chunk)
-            windows = np.zeros((2 * batch, edge, patches.shape[2]), dtype=np.float32)
-            windows[:rows], windows[batch : batch + rows] = chunk[:, :edge], chunk[:, size - edge :]
-            outputs = self._run_front(requests[batch], windows)
-            for branch, cut, output in zip(branches, self.cuts, outputs, strict=True):
+            first = _filled(patches[start : start + batch, :edge], batch)
+            last = _filled(patches[start : start + batch, size - edge :], batch)
+            rows = min(batch, len(patches) - start)
+            if ("both", batch) in requests:
+                both = self._run_front(requests["both", batch], np.concatenate([first, last]))
+                leads, trails = [o[:batch] for o in both], [o[batch:] for o in both]
+            else:
+                leads = self._run_front(requests["lead", batch], first)
+                trails = self._run_front(requests["trail", batch], last)
+            for branch, cut, lead, trail in zip(branches, self.cuts, leads, trails, strict=True):
                 part = branch[start : start + rows]
                 if cut.before:
-                    part[:, : cut.before] = output[:rows, : cut.before]
+                    part[:, : cut.before] = lead[:rows, : cut.before]
                 if cut.after:
-                    part[:, size - cut.after :] = output[batch : batch + rows, edge - cut.after :]
+                    part[:, size - cut.after :] = trail[:rows, trail.shape[1] - cut.after :]
 
     def _back(self, patches: np.ndarray, branches: list[np.ndarray]) -> np.ndarray:
         requests = {batch: compiled.create_infer_request() for batch, compiled in self.back.items()}
@@ -377,11 +417,16 @@ def build(
     def compiled(part: Any, what: str) -> Any:
         return compile_model(part, f"{path.name} ({what})", precision, threads)
 
-    front: dict[str | int, Any] = {
+    front: dict[str | tuple[str, int], Any] = {
         "chunk": _fixed(front_model(model, cuts), [[1, chunk_frames, bands]])
     }
     for size in sizes:
-        front[size] = _fixed(front_model(model, cuts), [[2 * size, edge, bands]])
+        lead = one_sided(_fixed(front_model(model, cuts), [[size, edge, bands]]), "lead")
+        trail = one_sided(_fixed(front_model(model, cuts), [[size, edge, bands]]), "trail")
+        if lead is not None and trail is not None:
+            front["lead", size], front["trail", size] = lead, trail
+        else:
+            front["both", size] = _fixed(front_model(model, cuts), [[2 * size, edge, bands]])
     fronts, form = _fastest_front(front, compiled, forms)
     backs = {
         size: compiled(
@@ -395,7 +440,7 @@ def build(
         cuts,
         frames,
         fronts.pop("chunk"),
-        {int(size): compiled_edges for size, compiled_edges in fronts.items()},
+        {key: part for key, part in fronts.items() if isinstance(key, tuple)},
         backs,
         CompiledGraph(path.name, compiled(model, "whole"), None),
         batch,
@@ -408,8 +453,10 @@ def build(
 
 
 def _fastest_front(
-    parts: dict[str | int, Any], compiled: Callable[[Any, str], Any], forms: tuple[str, ...]
-) -> tuple[dict[str | int, Any], str]:
+    parts: dict[str | tuple[str, int], Any],
+    compiled: Callable[[Any, str], Any],
+    forms: tuple[str, ...],
+) -> tuple[dict[str | tuple[str, int], Any], str]:
     """The front end's `parts` (its input fixed for a chunk, "chunk", and for each batch of
     edge windows) compiled in whichever of `forms` runs a chunk faster on this CPU (timed
     here): `published` (the graph's own convolutions) or `taps` (their rows as input channels,

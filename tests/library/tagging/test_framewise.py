@@ -15,7 +15,7 @@ from library.tagging.cache import AlgorithmCache
 from library.tagging.engines import EngineSettings, EssentiaEngine, OpenVinoEngine
 from library.tagging.features import MUSICNN, TrackFeatures, cut_patches
 from library.tagging.model_suite import discover
-from library.tagging.openvino_models import availability, compile_graph, convert
+from library.tagging.openvino_models import availability, compile_graph, compile_model, convert
 from library.tagging.steps import FAST_HOPS, REFERENCE_HOPS
 from tests.support.graphs import MUSICNN as MUSICNN_GRAPH
 from tests.support.graphs import write_backbone
@@ -179,3 +179,69 @@ def test_compiled_graphs_leave_their_threads_unpinned(musicnn):
 
     for compiled in (split.chunk, *split.edges.values(), *split.back.values(), whole.model):
         assert compiled.get_property("ENABLE_CPU_PINNING") is False
+
+
+def edge_fronts(path, batch=4):
+    model = convert(path, INPUT, EMBEDDINGS, None)
+    cuts = framewise.find_cuts(model, 187)
+
+    def front(rows):
+        return framewise._fixed(framewise.front_model(model, cuts), [[rows, 6, 96]])
+
+    return cuts, front(batch), front(2 * batch)
+
+
+def test_one_sided_edge_fronts_give_the_frames_next_to_their_edge(musicnn):
+    """Padded only before (after) the window, the front end gives the frames next to the
+    patch's first (last) edge, equal to those of the window padded on both sides."""
+    cuts, single, double = edge_fronts(musicnn)
+    lead, trail = framewise.one_sided(single, "lead"), framewise.one_sided(single, "trail")
+    windows = np.random.default_rng(8).uniform(-2, 5, (8, 6, 96)).astype(np.float32)
+
+    assert lead is not None and trail is not None
+    run = [
+        compile_model(m, "test", "exact", 1).create_infer_request() for m in (double, lead, trail)
+    ]
+    both = run[0].infer([windows])
+    leads, trails = run[1].infer([windows[:4]]), run[2].infer([windows[4:]])
+    for index, cut in enumerate(cuts):
+        full = np.moveaxis(np.asarray(both[index]), cut.time_axis, 1)
+        first = np.moveaxis(np.asarray(leads[index]), cut.time_axis, 1)
+        last = np.moveaxis(np.asarray(trails[index]), cut.time_axis, 1)
+        assert first.shape[1] == last.shape[1] == 3
+        assert_equal_to_scale(first, full[:4, :3])
+        assert_equal_to_scale(last, full[4:, 3:])
+
+
+def test_a_front_end_padded_inside_its_convolution_keeps_both_sides():
+    import openvino
+    from openvino import opset13
+
+    data = opset13.parameter([4, 6, 96], np.float32)
+    kernel = np.ones((2, 1, 7, 5), np.float32)
+    conv = opset13.convolution(
+        opset13.unsqueeze(data, opset13.constant(np.int64(1))),
+        opset13.constant(kernel),
+        [1, 1],
+        [3, 0],
+        [3, 0],
+        [1, 1],
+    )
+    front = openvino.Model([conv], [data])
+
+    assert framewise.one_sided(front, "lead") is None
+
+
+def test_the_split_runs_one_sided_edge_windows(musicnn):
+    split, _ = split_and_whole(musicnn)
+
+    assert sorted(split.edges) == [("lead", 8), ("lead", 64), ("trail", 8), ("trail", 64)]
+
+
+def test_without_one_sided_fronts_the_edges_run_padded_on_both_sides(musicnn, monkeypatch):
+    monkeypatch.setattr(framewise, "one_sided", lambda front, side: None)
+    split, whole = split_and_whole(musicnn)
+    mel = np.random.default_rng(9).uniform(-2, 5, (3000, 96)).astype(np.float32)
+
+    assert sorted(split.edges) == [("both", 8), ("both", 64)]
+    assert_equal_to_scale(split(mel, 93), whole(cut_patches(mel, 187, 93)))
