@@ -272,6 +272,17 @@ def inference_seconds(models: Path, path: Path) -> dict[str, float]:
     return seconds
 
 
+def print_fast_precision() -> None:
+    """What `fast` means on this CPU: its reduced precision, or none (then it is `exact`)."""
+    from library.tagging.openvino_models import availability, reduced_precision
+
+    if not availability()[0]:
+        return
+    kind = reduced_precision()
+    same = " (no reduced precision here: the same arithmetic as exact)" if kind == "f32" else ""
+    print(f"openvino fast runs in {kind} on this CPU{same}.")
+
+
 def backbone_flops(models: Path) -> dict[str, float]:
     from benchmarks.flops import graph_flops
     from library.tagging.model_suite import discover
@@ -368,6 +379,7 @@ def main() -> None:
         rows, snapshots = run_rounds(args, models, tracks, warmups, work / "cluster.log")
         print_rounds(rows)
         print_summary(rows, os.cpu_count() or 1)
+        print_fast_precision()
         print("Measuring inference alone on one track ...", flush=True)
         inference = inference_seconds(models, tracks[0])
         print_arithmetic(

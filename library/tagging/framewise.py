@@ -55,7 +55,7 @@ _PER_FRAME = frozenset(
         "Convert",
     }
 )
-FRONT_FORMS = ("published", "taps")  # see _fastest_front
+FRONT_FORMS = ("published", "taps")  # see _fastest
 CHUNK_FRAMES = 1024  # frames per front-end chunk: ~75 MB of activations at MusiCNN's size
 
 
@@ -281,6 +281,7 @@ class FramewiseGraph:
     batch: int
     chunk_frames: int
     form: str = "published"  # the front end's convolutions as published, or `taps` (conv_taps)
+    back_form: str = "published"  # the same for the rest of the graph
 
     @property
     def edge_frames(self) -> int:
@@ -427,40 +428,40 @@ def build(
             front["lead", size], front["trail", size] = lead, trail
         else:
             front["both", size] = _fixed(front_model(model, cuts), [[2 * size, edge, bands]])
-    fronts, form = _fastest_front(front, compiled, forms)
-    backs = {
-        size: compiled(
-            _fixed(back_model(model, cuts), [[size, *dims] for dims in back_dims]),
-            f"back end for {size} patches",
-        )
+    fronts, form = _fastest(front, "chunk", compiled, forms)
+    back: dict[str | tuple[str, int], Any] = {
+        ("back", size): _fixed(back_model(model, cuts), [[size, *dims] for dims in back_dims])
         for size in sizes
     }
+    backs, back_form = _fastest(back, ("back", batch), compiled, forms)
     graph = FramewiseGraph(
         path.name,
         cuts,
         frames,
         fronts.pop("chunk"),
         {key: part for key, part in fronts.items() if isinstance(key, tuple)},
-        backs,
+        {size: part for (_, size), part in backs.items()},
         CompiledGraph(path.name, compiled(model, "whole"), None),
         batch,
         chunk_frames,
         form,
+        back_form,
     )
-    logger.debug("%s: the front end runs in its %s form here", path.name, form)
+    logger.debug("%s: front end %s, back end %s here", path.name, form, back_form)
     _self_check(graph, tolerance)
     return graph
 
 
-def _fastest_front(
-    parts: dict[str | tuple[str, int], Any],
+def _fastest(
+    parts: dict[Any, Any],
+    timed: Any,
     compiled: Callable[[Any, str], Any],
     forms: tuple[str, ...],
-) -> tuple[dict[str | tuple[str, int], Any], str]:
-    """The front end's `parts` (its input fixed for a chunk, "chunk", and for each batch of
-    edge windows) compiled in whichever of `forms` runs a chunk faster on this CPU (timed
-    here): `published` (the graph's own convolutions) or `taps` (their rows as input channels,
-    see conv_taps.py); and the form's name."""
+) -> tuple[dict[Any, Any], str]:
+    """`parts` (one part of the graph with its inputs fixed for each use) compiled in whichever
+    of `forms` runs `parts[timed]` faster on this CPU (timed here on random inputs):
+    `published` (the graph's own convolutions) or `taps` (single-channel convolutions with their
+    rows as input channels, see conv_taps.py); and the form's name."""
     candidates = {"published": parts}
     if "taps" in forms:
         rewritten = {key: conv_taps.taps_as_channels(part) for key, part in parts.items()}
@@ -468,19 +469,21 @@ def _fastest_front(
             candidates["taps"] = rewritten
     names = [name for name in forms if name in candidates]
     if not names:
-        raise NotSplittable(f"the front end has no form among {forms}")
+        raise NotSplittable(f"no form among {forms} for this part of the graph")
     built = {
-        name: {
-            key: compiled(part, f"front end for {key}, {name}")
-            for key, part in candidates[name].items()
-        }
+        name: {key: compiled(part, f"{key}, {name}") for key, part in candidates[name].items()}
         for name in names
     }
     if len(names) == 1:
         return built[names[0]], names[0]
-    sample_shape = [d.get_length() for d in parts["chunk"].inputs[0].get_partial_shape()]
-    sample = np.random.default_rng(0).uniform(-2.0, 4.0, sample_shape).astype(np.float32)
-    winner = names[conv_taps.faster([built[name]["chunk"] for name in names], sample)]
+    rng = np.random.default_rng(0)
+    sample = [
+        rng.uniform(-2.0, 4.0, [d.get_length() for d in port.get_partial_shape()]).astype(
+            np.float32
+        )
+        for port in parts[timed].inputs
+    ]
+    winner = names[conv_taps.faster([built[name][timed] for name in names], sample)]
     return built[winner], winner
 
 
