@@ -471,7 +471,9 @@ def _fastest(
     if not names:
         raise NotSplittable(f"no form among {forms} for this part of the graph")
     built = {
-        name: {key: compiled(part, f"{key}, {name}") for key, part in candidates[name].items()}
+        name: {
+            key: compiled(part, f"{_label(key)}, {name}") for key, part in candidates[name].items()
+        }
         for name in names
     }
     if len(names) == 1:
@@ -485,6 +487,14 @@ def _fastest(
     ]
     winner = names[conv_taps.faster([built[name][timed] for name in names], sample)]
     return built[winner], winner
+
+
+def _label(key: Any) -> str:
+    """A part's key as a log names it: `chunk`, `lead edges for 64 patches`, ..."""
+    if isinstance(key, str):
+        return key
+    kind, size = key
+    return f"{'the rest' if kind == 'back' else kind + ' edges'} for {size} patches"
 
 
 def _self_check(graph: FramewiseGraph, tolerance: float) -> None:
