@@ -26,19 +26,21 @@ def framewise_flops(
     path: Path, input_name: str, output_name: str, frames: int, patches: int
 ) -> float | None:
     """FLOPs OpenVINO computes for `patches` patches of MusiCNN split per frame (the front end
-    over `frames` frames and over each patch's two edge windows, the rest per patch), or None
+    over `frames` frames and the frames next to each patch's edges, the rest per patch), or None
     when the graph does not split."""
-    from library.tagging import framewise
+    from library.tagging import musicnn_cuts
 
     model = convert(path, input_name, output_name, 1)
     length = int(model.inputs[0].get_partial_shape()[1].get_length())
     try:
-        cuts = framewise.find_cuts(model, length)
-    except framewise.NotSplittable:
+        cuts = musicnn_cuts.find_cuts(model, length)
+    except musicnn_cuts.NotSplittable:
         return None
-    front_per_frame = model_flops(framewise.front_model(model, cuts)) / length
-    back = model_flops(framewise.back_model(model, cuts))
-    edges = 2 * max(cut.before + cut.after for cut in cuts)
+    front_per_frame = model_flops(musicnn_cuts.front_model(model, cuts)) / length
+    back = model_flops(musicnn_cuts.back_model(model, cuts))
+    # Each edge window is padded on one side only (framewise.one_sided) and gives the frames
+    # next to its edge: before + after frames per patch in all.
+    edges = max(cut.before + cut.after for cut in cuts)
     return front_per_frame * (frames + edges * patches) + back * patches
 
 

@@ -20,7 +20,7 @@ ALLOWED_LOCAL = {
     # OpenVINO takes half a second to import and may be absent (the Essentia engine remains).
     ("library.tagging.openvino_models", "openvino"): "optional, only in tagging workers",
     ("library.tagging.openvino_models", "openvino.frontend"): "optional, only in tagging workers",
-    ("library.tagging.framewise", "openvino"): "optional, only in tagging workers",
+    ("library.tagging.musicnn_cuts", "openvino"): "optional, only in tagging workers",
     ("library.tagging.conv_taps", "openvino"): "optional, only in tagging workers",
     # An optional binary package, only needed when the system has no ffmpeg.
     ("library.tagging.steps", "imageio_ffmpeg"): "optional",
