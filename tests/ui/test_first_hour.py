@@ -108,7 +108,9 @@ def test_fetch_models_tag_a_track_and_see_every_step_ticked(browser, fresh_serve
         page.select_option("#model-set", "default")
         page.click("[data-models-fetch] button[type=submit]")
         progress = page.locator("[data-fetch-progress]")
-        progress.wait_for(state="visible")
+        # The bar shows once a worker runs the fetch job; in a full scale-out CI run that once
+        # took longer than Playwright's default 30 s (alone it takes a second or two).
+        progress.wait_for(state="visible", timeout=90_000)
         page.wait_for_function(
             "() => document.querySelector('[data-fetch-all] span').style.width === '100%'",
             timeout=60_000,
