@@ -83,7 +83,8 @@ class SweepThread(threading.Thread):
         if control.restart_requested_after(self.started_at):
             logger.warning("Restart requested: stopping cluster %s cleanly", self.cluster_id)
             workers.forget_cluster(self.cluster_id)
-            # django-q2's own SIGTERM handler stops the sentinel after running jobs finish.
+            # `nom qcluster` (jobs/management/commands/qcluster.py) then stops the cluster
+            # after running jobs finish.
             os.kill(os.getpid(), signal.SIGTERM)
             return True
         return False

@@ -52,10 +52,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "jobs",  # before django_q: its `qcluster` command replaces django-q2's
     "django_q",
     "channels",
     "nomarr_site",
-    "jobs",
     "library",
     "calibration",
     "invitations",

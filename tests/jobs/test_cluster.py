@@ -218,3 +218,42 @@ def test_a_restart_request_stops_the_cluster_cleanly_for_its_supervisor(cluster)
         pytest.fail(f"the cluster did not stop in {WAIT_SECONDS} s\n{cluster.state()}")
     assert code == 0
     assert not WorkerHeartbeat.objects.filter(kind=WorkerHeartbeat.CLUSTER).exists()
+
+
+def stopped_within(cluster: ClusterProcess, what: str) -> int:
+    try:
+        return cluster.process.wait(timeout=WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the cluster did not stop in {WAIT_SECONDS} s after {what}\n{cluster.state()}")
+
+
+def test_sigterm_to_the_whole_process_group_stops_the_cluster(cluster):
+    """systemd's default KillMode signals every process of the service at once; the sentinel
+    then dies while it waits on the stop event, and django-q2's own handler, which sets that
+    event, waited forever for it to wake."""
+    time.sleep(2)  # the sentinel is in its guard loop, waiting on the stop event
+    os.killpg(cluster.process.pid, signal.SIGTERM)
+    assert stopped_within(cluster, "SIGTERM to its process group") == 0
+
+
+def test_sigterm_while_the_cluster_starts_stops_it(tmp_path, transactional_db):
+    """A signal during start-up, before the sentinel has said it runs, stops the cluster
+    once it has started instead of deadlocking on the start event."""
+    cluster = ClusterProcess(tmp_path)
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not cluster.worker_pids() and time.monotonic() < deadline:
+            time.sleep(0.01)  # the sentinel is forked: start-up is under way
+        os.kill(cluster.process.pid, signal.SIGTERM)
+        assert stopped_within(cluster, "SIGTERM during start-up") == 0
+    finally:
+        cluster.stop()
+
+
+def test_a_sentinel_that_dies_on_its_own_ends_the_cluster_with_status_1(cluster):
+    """Its supervisor (systemd, `nom serve`) sees a failure and starts it again."""
+    sentinel = psutil.Process(cluster.process.pid).children()[0]
+    sentinel.kill()
+    assert stopped_within(cluster, "its sentinel was killed") == 1
+    cluster.log.flush()
+    assert "sentinel exited unexpectedly" in cluster.log_path.read_text(errors="replace")

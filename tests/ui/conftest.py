@@ -50,6 +50,7 @@ class UiServer:
     library_id: int = 0
     root: Path = Path()
     files: dict[str, Path] = field(default_factory=dict)
+    log: Path = Path()
 
     def url(self, path: str) -> str:
         return self.base_url + path

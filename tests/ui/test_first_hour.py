@@ -13,6 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from library.tagging.model_sets import MODEL_SETS
 from tests.support.audio import make_audio
@@ -72,13 +73,26 @@ def fresh_server(chromium, tmp_path_factory, models_site) -> Iterator[UiServer]:
     command = [sys.executable, "-m", "nomarr_site.cli", "serve", "--host", "127.0.0.1"]
     process = launch([*command, "--port", str(port)], env, log)
     try:
-        server = UiServer(f"http://127.0.0.1:{port}", root=root, files={"first": song})
+        server = UiServer(f"http://127.0.0.1:{port}", root=root, files={"first": song}, log=log)
         wait_until_healthy(process, server.base_url, log)
         login = {"password": ADMIN_PASSWORD}
         server.token = server.api("POST", "/api/web/auth/login", login)["session_token"]
         yield server
     finally:
         stop(process)
+
+
+def where_it_stood(server: UiServer) -> str:
+    """The queue, the workers and the end of the server's log, for a failure message."""
+    parts = []
+    for path in ("/api/web/queue/list", "/api/web/worker/status"):
+        try:
+            parts.append(f"{path}: {server.api('GET', path)}")
+        except Exception as exc:  # noqa: BLE001 - a failure report must not fail itself
+            parts.append(f"{path}: {exc!r}")
+    log = server.log
+    tail = log.read_text(errors="replace")[-4000:] if log.is_file() else "(no log)"
+    return "\n".join([*parts, "--- serve.log (end) ---", tail])
 
 
 def steps(page) -> dict[str, str]:
@@ -110,7 +124,10 @@ def test_fetch_models_tag_a_track_and_see_every_step_ticked(browser, fresh_serve
         progress = page.locator("[data-fetch-progress]")
         # The bar shows once a worker runs the fetch job; in a full scale-out CI run that once
         # took longer than Playwright's default 30 s (alone it takes a second or two).
-        progress.wait_for(state="visible", timeout=90_000)
+        try:
+            progress.wait_for(state="visible", timeout=90_000)
+        except PlaywrightTimeoutError:
+            pytest.fail("no fetch progress in 90 s\n" + where_it_stood(fresh_server))
         page.wait_for_function(
             "() => document.querySelector('[data-fetch-all] span').style.width === '100%'",
             timeout=60_000,
