@@ -16,7 +16,7 @@ from library.models import Track, TrackScore
 from library.tagfiles import formats
 from library.tagfiles.errors import FileChanged
 from library.tagfiles.guard import check_track_file
-from library.tagfiles.moods import read_moods
+from library.tagfiles.moods import StandardMoods, read_moods
 from library.tagfiles.reader import read_tags
 from library.tagfiles.roots import confine_to_roots
 from library.tagfiles.writer import FileStamp, write_tags
@@ -84,14 +84,15 @@ def _changes(
     present: dict[str, list[str]],
     wanted: dict[str, list[str]],
     path: str,
-    moods: list[str] | None,
+    moods: StandardMoods | None,
 ) -> tuple[str, ...]:
     """The tags (and the standard mood field, as `MOOD`) that would change."""
     before, after = _folded(present), _folded(wanted)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     if moods is not None:
         fmt = formats.detect_format(path)
-        if read_moods(formats.load(path, fmt), fmt) != moods:
+        present_moods = read_moods(formats.load(path, fmt), fmt)
+        if present_moods != moods.merged(present_moods):
             changed.append("MOOD")
     return tuple(changed)
 

@@ -1,10 +1,15 @@
 """The file's standard mood field, which media servers show without custom configuration:
 ID3 `TMOO` (MP3), the Vorbis comment `MOOD` (FLAC, Ogg Vorbis, Opus) and the freeform atom
-`----:com.apple.iTunes:MOOD` (M4A)."""
+`----:com.apple.iTunes:MOOD` (M4A).
+
+Nomarr shares that field with its owner: it owns only the words its mood heads can give
+(`StandardMoods.owned`); any other value there was put by a person or another tool and stays,
+ahead of Nomarr's."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mutagen.id3 import TMOO
@@ -14,6 +19,24 @@ from library.tagfiles.formats import FREEFORM
 
 MP4_MOOD = FREEFORM + "MOOD"
 VORBIS_MOOD = "MOOD"
+
+
+@dataclass(frozen=True)
+class StandardMoods:
+    """Nomarr's moods for the field, and every word Nomarr may have written there before."""
+
+    values: tuple[str, ...]
+    owned: frozenset[str]  # casefolded
+
+    @classmethod
+    def of(cls, values: Iterable[str], owned: Iterable[str]) -> StandardMoods:
+        values = tuple(values)
+        return cls(values, frozenset(word.casefold() for word in (*owned, *values)))
+
+    def merged(self, present: Sequence[str]) -> list[str]:
+        """The field's new values: what is there and not Nomarr's, then Nomarr's moods."""
+        kept = [value for value in present if value.casefold() not in self.owned]
+        return kept + [value for value in self.values if value not in kept]
 
 
 def read_moods(audio: Any, fmt: str) -> list[str]:

@@ -34,7 +34,7 @@ from library.tagfiles.errors import (
     VerificationFailed,
 )
 from library.tagfiles.guard import Confine, check_track_file, refuse_link
-from library.tagfiles.moods import read_moods, replace_moods
+from library.tagfiles.moods import StandardMoods, read_moods, replace_moods
 from library.tagfiles.payload import audio_payload_hash
 from library.tagfiles.tempfiles import (
     TEMP_SUFFIX,
@@ -149,18 +149,19 @@ def _tag_and_verify(
     tags: dict[str, list[str]],
     payload: str,
     path: str,
-    moods: Sequence[str] | None,
+    moods: StandardMoods | None,
 ) -> None:
     audio = formats.load(temp, fmt)
     formats.replace_namespace(audio, fmt, namespace, tags)
-    if moods is not None:
-        replace_moods(audio, fmt, moods)
+    field = None if moods is None else moods.merged(read_moods(audio, fmt))
+    if field is not None:
+        replace_moods(audio, fmt, field)
     formats.save(audio, fmt)
     again = formats.load(temp, fmt)
     written = formats.read_namespace(again, fmt, namespace)
     if {k.casefold(): v for k, v in written.items()} != {k.casefold(): v for k, v in tags.items()}:
         raise VerificationFailed(path, f"{path}: the tagged copy did not read back as written")
-    if moods is not None and read_moods(again, fmt) != list(moods):
+    if field is not None and read_moods(again, fmt) != field:
         raise VerificationFailed(path, f"{path}: the mood field did not read back as written")
     if audio_payload_hash(temp, fmt) != payload:
         raise VerificationFailed(path, f"{path}: tagging would have changed the audio; not written")
@@ -174,11 +175,12 @@ def write_tags(
     mtime_policy: str = "now",
     *,
     confine: Confine | None = None,
-    moods: Sequence[str] | None = None,
+    moods: StandardMoods | None = None,
 ) -> WriteResult:
     """Replace every `<namespace>:*` tag of `path` with `tags`, safely (see module docstring).
     `confine` also checks the path, e.g. that it resolves inside an enabled library root.
-    `moods`, when given, also replaces the standard mood field (library.tagfiles.moods).
+    `moods`, when given, also sets Nomarr's part of the standard mood field, keeping the
+    values that are not Nomarr's (library.tagfiles.moods).
     Raises a library.tagfiles.errors.TagFileError subclass with a human message on any refusal."""
     if mtime_policy not in MTIME_POLICIES:
         raise ValueError(f"mtime_policy must be one of {', '.join(MTIME_POLICIES)}")
@@ -203,7 +205,7 @@ def _write_through_copy(
     tags: dict[str, list[str]],
     payload: str,
     mtime_policy: str,
-    moods: Sequence[str] | None = None,
+    moods: StandardMoods | None = None,
 ) -> None:
     """Copy, tag, verify and swap in. Whatever ends this early (an error, a refusal, a
     KeyboardInterrupt or SystemExit) removes the copy: only a successful replace keeps it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from library.tagfiles.moods import StandardMoods
 from library.tagging.pipeline import HeadResult
 
 FILE_WRITE_MODES = ("none", "minimal", "full")
@@ -37,6 +38,9 @@ TIER_RULES = {
 # is neither.
 SPREAD_GATES = ((0.25, None), (0.15, "loose"), (0.08, "regular"))
 OPPOSING_MOODS = (("happy", "sad"), ("relaxed", "aggressive"))
+# The positive classes of Essentia's published mood heads (model_sets.py): words Nomarr owns in
+# the standard mood field even after a head leaves the suite.
+PUBLISHED_MOODS = ("happy", "sad", "relaxed", "aggressive", "party", "acoustic", "electronic")
 
 
 def min_max_calibration(ranges: Mapping[tuple[str, str], tuple[float, float]]) -> Calibration:
@@ -159,13 +163,26 @@ def mood_tiers(readings: Sequence[MoodReading]) -> dict[str, list[str]]:
     }
 
 
-def standard_moods(results: Sequence[HeadResult], mode: str, rules: TagRules) -> list[str] | None:
-    """The standard mood field's values (the chosen tier's moods), or None to leave the field
-    alone: no calibration yet, the setting is off, or nothing is written to files."""
+def mood_words(results: Sequence[HeadResult]) -> set[str]:
+    """Every mood Nomarr may write: the published mood heads' and these results' own."""
+    words = set(PUBLISHED_MOODS)
+    for result in results:
+        positive = positive_class(result.classes)
+        if positive is not None and result.task.startswith("mood_"):
+            words.add(positive)
+    return words
+
+
+def standard_moods(
+    results: Sequence[HeadResult], mode: str, rules: TagRules
+) -> StandardMoods | None:
+    """Nomarr's part of the standard mood field (the chosen tier's moods), or None to leave the
+    field alone: no calibration yet, the setting is off, or nothing is written to files."""
     tier = rules.standard_mood_tier
     if rules.calibration is None or tier is None or mode == "none":
         return None
-    return mood_tiers(mood_readings(results, rules.calibration))[tier]
+    values = mood_tiers(mood_readings(results, rules.calibration))[tier]
+    return StandardMoods.of(values, mood_words(results))
 
 
 def version_value(suite_version: str, rules: TagRules) -> str:

@@ -9,16 +9,19 @@ from pathlib import Path
 
 import mutagen
 import pytest
+from mutagen.id3 import TMOO
 
 from calibration.build import build
 from calibration.recalibrate_job import apply, clear, queue_pages, status
 from jobs.models import Job
 from library.models import Library, Track, TrackScore
 from library.scanning.scanner import scan_library
+from library.tagfiles.moods import StandardMoods
 from library.tagfiles.reader import read_tags
 from library.tagfiles.writer import FileStamp, write_tags
 from library.tagging import pipeline, steps
 from library.tagging.tag_file import mark_tagged
+from library.tagging.tag_values import PUBLISHED_MOODS
 from nomarr_site import config
 from tests.calibration.conftest import store_scores, uniform
 from tests.support.audio import make_audio
@@ -190,13 +193,64 @@ def test_the_tiered_moods_also_go_to_the_standard_mood_field(tagged):
     assert raw_moods(tagged["b.mp3"]) == []  # no tier: no TMOO frame
 
 
+def ours(*values: str) -> StandardMoods:
+    return StandardMoods.of(values, PUBLISHED_MOODS)
+
+
 def test_the_standard_mood_field_of_an_mp3_and_an_m4a(tmp_path):
     for name in ("x.mp3", "x.m4a", "x.opus"):
         path = make_audio(tmp_path / name, seconds=1)
-        write_tags(path, {"nom:version": "v"}, "nom", moods=["happy", "party"])
+        write_tags(path, {"nom:version": "v"}, "nom", moods=ours("happy", "party"))
         assert raw_moods(path) == ["happy", "party"]
-        write_tags(path, {"nom:version": "v"}, "nom", moods=[])
+        write_tags(path, {"nom:version": "v"}, "nom", moods=ours())
         assert raw_moods(path) == []
+
+
+def put_moods(path: Path, values: list[str]) -> None:
+    """The owner's own values in the standard mood field, written with plain mutagen."""
+    audio = mutagen.File(path)
+    if audio.tags is None:
+        audio.add_tags()
+    if path.suffix == ".mp3":
+        audio.tags.add(TMOO(encoding=3, text=values))
+    elif path.suffix == ".m4a":
+        audio.tags["----:com.apple.iTunes:MOOD"] = [v.encode() for v in values]
+    else:
+        audio.tags["MOOD"] = values
+    audio.save()
+
+
+@pytest.mark.parametrize("name", ["x.mp3", "x.flac", "x.ogg", "x.opus", "x.m4a"])
+def test_the_owners_own_moods_stay_in_the_standard_mood_field(tmp_path, name):
+    path = make_audio(tmp_path / name, seconds=1)
+    put_moods(path, ["Melancholic", "Party", "rainy day"])
+
+    write_tags(path, {"nom:version": "v"}, "nom", moods=ours("happy"))
+    # "Party" is a word Nomarr writes (mood_party), so it is Nomarr's to replace.
+    assert raw_moods(path) == ["Melancholic", "rainy day", "happy"]
+
+    write_tags(path, {"nom:version": "v"}, "nom", moods=ours("sad", "relaxed"))
+    assert raw_moods(path) == ["Melancholic", "rainy day", "sad", "relaxed"]
+
+    write_tags(path, {"nom:version": "v"}, "nom", moods=ours())
+    assert raw_moods(path) == ["Melancholic", "rainy day"]
+
+
+def test_applying_a_calibration_keeps_the_owners_moods_and_then_changes_nothing(tagged):
+    path = tagged["a.flac"]
+    put_moods(path, ["Melancholic"])
+    track = Track.objects.get(path=str(path))
+    mark_tagged(track, FileStamp.of(path), track.tagged_version)
+    build()
+
+    apply()
+    run_all()
+    assert raw_moods(path) == ["Melancholic", "happy"]
+
+    before = path.read_bytes()
+    apply()
+    run_all()
+    assert path.read_bytes() == before
 
 
 def test_with_the_setting_off_the_standard_mood_field_is_left_alone(tagged):
