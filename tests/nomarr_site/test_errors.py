@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nomarr_site.httplog import hide_url_credentials
+from nomarr_site.httplog import hide_url_credentials, hide_url_password
 
 pytestmark = pytest.mark.django_db
 
@@ -373,6 +373,23 @@ def test_httpx_log_lines_hide_credentials_written_into_the_url(caplog):
         )
     assert "pw1SECRET" not in caplog.text and "user" not in caplog.text
     assert "http://***@127.0.0.1/e.mkv" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:secret@host/file.mkv", "https://user:***@host/file.mkv"),
+        ("https://user:p@ss:w@host:8/a@b.mkv?t=1", "https://user:***@host:8/a@b.mkv?t=1"),
+        ("https://TOKEN@host/a@b.mkv", "https://***@host/a@b.mkv"),
+        ("https://user:@host/x", "https://user:***@host/x"),
+        ("https://host:8/x.mkv?v=abc&list=1", "https://host:8/x.mkv?v=abc&list=1"),
+        ("https://host/a@b.mkv", "https://host/a@b.mkv"),
+        ("https://host/x?next=u:p@h", "https://host/x?next=u:p@h"),
+    ],
+)
+def test_a_shown_url_hides_its_password_and_keeps_its_query(url, shown):
+    """A download item's `source_url` in answers: the download queue's pages read it."""
+    assert hide_url_password(url) == shown
 
 
 @pytest.mark.parametrize("host", ["a b", "evil.example/x", "[::1", "h\u00e9.example"])

@@ -130,6 +130,21 @@ def test_an_episode_may_bring_its_own_source_url(token_holder, show):
     assert DownloadItem.objects.get(pk=item_id).source_url == url
 
 
+def test_answers_and_events_hide_the_password_of_a_source_url_but_keep_its_query(
+    token_holder, show, download_events
+):
+    url = "https://ann:pw1SECRET@media.example/frieren/special.mp4?sig=abc&e=1"
+    episodes = [{"season": 0, "episode": 1, "source_url": url}]
+    [item_id] = add(token_holder, episodes).json()["item_ids"]
+    shown = "https://ann:***@media.example/frieren/special.mp4?sig=abc&e=1"
+    [pending] = token_holder.get("/api/queue/status").json()["status"]["pending_queue"]
+    assert pending["source_url"] == shown
+    [added] = [data for kind, data in download_events if kind == "download.added"]
+    assert added["item"]["source_url"] == shown
+    assert "pw1SECRET" not in str(download_events)
+    assert DownloadItem.objects.get(pk=item_id).source_url == url  # the download needs it
+
+
 def test_an_unknown_series_fails_every_episode_with_201(token_holder, show):
     response = token_holder.post(
         "/api/queue/add",
