@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["nomarr_site.auth.policy.AllowedByPolicy"],
     "SERVE_AUTHENTICATION": [],
+    # Documented as Django's own `<uuid:…>` (format uuid); the converter also takes upper case.
+    "PATH_CONVERTER_OVERRIDES": {"uuid_any": {"type": "string", "format": "uuid"}},
 }
 
 LOGGING = {

@@ -247,6 +247,25 @@ def test_deleting_one_item_answers_204_and_unknown_ids_404(token_holder, show, d
     assert DownloadItem.objects.filter(pk=second).exists()
 
 
+def test_an_item_id_in_upper_case_names_the_same_item(token_holder, show):
+    first, second = queued(token_holder, 2, 3)
+    assert token_holder.delete(f"/api/queue/{first.upper()}").status_code == 204
+    assert not DownloadItem.objects.filter(pk=first).exists()
+    mixed = second[:8].upper() + second[8:]
+    assert token_holder.delete(f"/api/queue/{mixed}").status_code == 204
+    assert not DownloadItem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["not-a-uuid", "0" * 32, "{" + "0" * 8 + "-0000-0000-0000-" + "0" * 12 + "}",
+     "g" * 8 + "-0000-0000-0000-" + "0" * 12, "0" * 8 + "-0000-0000-0000-" + "0" * 13],
+)  # fmt: skip
+def test_a_malformed_item_id_finds_no_route(token_holder, show, bad):
+    response = token_holder.delete(f"/api/queue/{bad}")
+    assert response.status_code == 404 and response.json()["error"] == "NOT_FOUND_ERROR"
+
+
 def test_deleting_a_running_item_cancels_its_job(token_holder, show):
     [item_id] = queued(token_holder, 2)
     job = job_of(item_id)
