@@ -411,6 +411,29 @@ def test_a_malformed_host_header_on_a_page_keeps_the_html_400(anonymous):
     assert response["Content-Type"].startswith("text/html")
 
 
+REFUSED_HOST = "django.security.DisallowedHost"
+
+
+def refused_host_records(caplog) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == REFUSED_HOST]
+
+
+@pytest.mark.parametrize("path", ["/api/api-keys", "/web/login"])
+def test_a_malformed_host_header_logs_one_warning_line_without_a_traceback(anonymous, caplog, path):
+    assert anonymous.get(path, HTTP_HOST="a b").status_code == 400
+    [record] = refused_host_records(caplog)
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith("Invalid HTTP_HOST header: 'a b'.")
+    assert record.exc_info is None and record.exc_text is None
+    assert "Traceback" not in caplog.text
+
+
+def test_a_refused_host_is_not_logged_when_the_level_is_error(anonymous, caplog):
+    logging.getLogger("django").setLevel(logging.ERROR)  # restored by _log_levels_kept
+    assert anonymous.get("/web/login", HTTP_HOST="a b").status_code == 400
+    assert refused_host_records(caplog) == []
+
+
 def test_a_csrf_failure_on_a_plain_django_api_view_is_a_json_403(admin_browser):
     # The SSE stream is a plain Django view: Django's CSRF check answers before it, not DRF's.
     response = admin_browser.post("/api/web/events/status")
