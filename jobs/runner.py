@@ -129,10 +129,33 @@ def _ended(job: Job, won: bool) -> bool:
 
 
 def _schedule_retry(job: Job, exc: BaseException) -> None:
+    """Back off and try again, logging one line: a server that is down for an hour fails every
+    attempt the same way, and a traceback each time would bury the rest of the log."""
     delay = conf.backoff_seconds(job.attempts)
     message = f"Attempt {job.attempts} failed: {exc}; retrying in {delay:g} s"
+    logger.warning(
+        "Job %s (%s) failed on attempt %s of %s, retrying in %g s: %s: %s",
+        job.pk,
+        job.kind,
+        job.attempts,
+        job.max_attempts,
+        delay,
+        type(exc).__name__,
+        exc,
+    )
     if job.schedule_retry(delay, message):
         events.emit_job(job)
+
+
+def _log_failure(job: Job, exc: BaseException) -> None:
+    """The job failed for good: a JobFailed in one line (its message is the whole story),
+    anything else with its traceback, as the bug it probably is."""
+    if isinstance(exc, JobFailed):
+        logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc)
+    else:
+        logger.error(
+            "Job %s (%s) failed on attempt %s", job.pk, job.kind, job.attempts, exc_info=exc
+        )
 
 
 def error_text(exc: BaseException) -> str:
@@ -181,14 +204,11 @@ def execute(job: Job) -> Job:
             logger.info("Job %s (%s) stopped after a cancel: %s", job.pk, job.kind, exc)
             _ended(job, job.end_cancelled(reason))
             return job
-        if isinstance(exc, JobFailed):
-            logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc)
-        else:
-            logger.exception("Job %s (%s) failed on attempt %s", job.pk, job.kind, job.attempts)
         retryable = isinstance(exc, runner.retryable_exceptions)
         if retryable and job.attempts < job.max_attempts:
             _schedule_retry(job, exc)
         else:
+            _log_failure(job, exc)
             _ended(job, job.fail(error_text(exc)))
     else:
         heartbeat.stop()

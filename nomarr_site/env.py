@@ -7,6 +7,7 @@ Every value is parsed once at start-up; a value that does not parse stops start-
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import zoneinfo
 from pathlib import Path
@@ -22,6 +23,11 @@ FALSE_WORDS = {"0", "false", "no", "off", ""}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 env = environ.Env()
+
+# Python's int() also reads other scripts' digits ("１２", "١٢"), underscores ("1_000") and
+# Unicode spaces; a configuration value is plain ASCII, so a look-alike is a mistake to report.
+ASCII_SPACE = " \t\r\n\f\v"
+INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def load_env_file(base_dir: Path) -> Path | None:
@@ -61,14 +67,25 @@ def get_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}: expected true/false (1/0, yes/no, on/off), got {raw!r}")
 
 
+def _ascii_int(text: str) -> int | None:
+    """`text` as an integer when it is ASCII digits with an optional sign, else None (also
+    past the 4,300 digits Python's int() reads from text)."""
+    if not INTEGER.fullmatch(text):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def get_int(name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+    """ASCII digits with an optional sign, surrounded by ASCII spaces at most."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}: expected an integer, got {raw!r}") from None
+    value = _ascii_int(raw.strip(ASCII_SPACE))
+    if value is None:
+        raise ImproperlyConfigured(f"{name}: expected an integer, got {raw!r}")
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}: must be at least {minimum}, got {value}")
     if maximum is not None and value > maximum:
@@ -100,10 +117,13 @@ def get_url_base(name: str) -> str:
 
 
 def get_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (log levels in any case). ASCII only: `str.upper()` turns look-alikes
+    into letters ("ınfo", with a dotless ı, would read as INFO)."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
-    value = raw.strip().upper() if choices == LOG_LEVELS else raw.strip()
+    text = raw.strip(ASCII_SPACE)
+    value = text.upper() if choices == LOG_LEVELS and text.isascii() else text
     if value not in choices:
         raise ImproperlyConfigured(f"{name}: expected one of {', '.join(choices)}, got {raw!r}")
     return value

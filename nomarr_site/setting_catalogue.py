@@ -11,12 +11,14 @@ from typing import Any
 
 from django.conf import settings
 
+from library.models import Library
 from library.tagging.openvino_models import availability as openvino_availability
 from nomarr_site.env import LOG_LEVELS
 from nomarr_site.setting_values import (
     DAYS,
     FloatBetween,
     IntBetween,
+    InvalidSetting,
     OneOf,
     SomeOf,
     api_token,
@@ -100,6 +102,16 @@ CALIBRATION_SETTINGS = [
     ),
 ]
 
+
+def enabled_music_library(library_id: int) -> None:
+    """Refuse an id that names no enabled music library (0, the default library, passes): the
+    import queue refuses it too, but only when a file arrives, long after the setting was
+    saved."""
+    rows = Library.objects.filter(kind=Library.Kind.MUSIC, is_enabled=True)
+    if library_id and not rows.filter(pk=library_id).exists():
+        raise InvalidSetting(f"library {library_id} is not an enabled music library")
+
+
 IMPORT_SETTINGS = [
     Setting(
         "import_roots",
@@ -114,6 +126,7 @@ IMPORT_SETTINGS = [
         lambda: 0,
         IntBetween(0, 2**31 - 1),
         "Id of the music library imported audio goes to; 0: the first enabled music library.",
+        usable=enabled_music_library,
     ),
     Setting(
         "import_nzb_client",

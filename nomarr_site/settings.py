@@ -234,12 +234,17 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["nomarr_site.auth.policy.AllowedByPolicy"],
     "SERVE_AUTHENTICATION": [],
+    # Documented as Django's own `<uuid:…>` (format uuid); the converter also takes upper case.
+    "PATH_CONVERTER_OVERRIDES": {"uuid_any": {"type": "string", "format": "uuid"}},
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "nomarr_site.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "nomarr_site.middleware.RequestIdLogFilter"},
+        "one_line_warning": {"()": "nomarr_site.logfilters.OneLineWarning"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
@@ -256,6 +261,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # A malformed or unknown Host header: one WARNING line (the answer is a 400).
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
         "django-q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "daphne": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },

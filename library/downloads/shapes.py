@@ -12,6 +12,7 @@ from library.downloads import status as item_statuses
 from library.downloads.queue_state import QueueState, state
 from library.models import DownloadItem
 from nomarr_site.events.envelope import DownloadItemData, DownloadProgressData
+from nomarr_site.httplog import hide_url_password
 from nomarr_site.timefmt import utc_iso
 
 MIB = 1024 * 1024
@@ -54,7 +55,8 @@ def progress_of(item: DownloadItem) -> DownloadProgressData | None:
 
 
 def item_json(item: DownloadItem, queue: QueueState | None = None) -> DownloadItemData:
-    """The reference's Download Item (`serie_id` is the series key)."""
+    """The reference's Download Item (`serie_id` is the series key). `source_url` hides a
+    password written into the URL: answers and events reach every admin page and script."""
     queue = queue or state()
     job, series = item.job, item.series
     job_status = job.status if job is not None else None
@@ -74,7 +76,7 @@ def item_json(item: DownloadItem, queue: QueueState | None = None) -> DownloadIt
         "progress": progress_of(item),
         "error": error if item_status in (item_statuses.FAILED, item_statuses.CANCELLED) else None,
         "retry_count": item.retry_count,
-        "source_url": item.source_url or None,
+        "source_url": hide_url_password(item.source_url) if item.source_url else None,
     }
 
 

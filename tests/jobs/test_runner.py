@@ -115,6 +115,29 @@ def test_a_retryable_failure_becomes_an_error_after_max_attempts(run_queue, test
     assert "flaky attempt 3" in job.error_message
 
 
+def test_a_retried_attempt_logs_one_line_and_only_the_last_failure_its_traceback(
+    run_queue, test_kinds, caplog
+):
+    job = enqueue("flaky", payload={"succeed_on": 99})
+    lines = []
+    for _ in range(3):
+        caplog.clear()
+        Job.objects.filter(pk=job.pk).update(run_after=None)
+        run_queue()
+        lines.append([r for r in caplog.records if r.name == "jobs.runner"])
+    for attempt, records in enumerate(lines[:2], start=1):
+        [record] = records
+        assert record.levelname == "WARNING" and record.exc_info is None
+        assert record.getMessage() == (
+            f"Job {job.pk} (flaky) failed on attempt {attempt} of 3, retrying in "
+            f"{2**attempt:g} s: RetryableError: flaky attempt {attempt}"
+        )
+    [last] = lines[2]
+    assert last.levelname == "ERROR"
+    assert last.getMessage() == f"Job {job.pk} (flaky) failed on attempt 3"
+    assert last.exc_info is not None and str(last.exc_info[1]) == "flaky attempt 3"
+
+
 def test_cancelling_a_running_job_stops_it_at_the_next_check(run_queue, test_kinds):
     job = enqueue("cancelling")
     run_queue()

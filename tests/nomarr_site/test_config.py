@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from library.models import Library
+
 pytestmark = pytest.mark.django_db
 
 
@@ -239,3 +241,17 @@ def test_an_existing_models_folder_is_saved(token_holder, tmp_path):
     )
     assert response.status_code == 200
     assert token_holder.get("/api/web/config").json()["models_dir"] == str(folder)
+
+
+def test_an_import_library_id_naming_no_library_is_400_naming_the_key(token_holder, tmp_path):
+    body = {"key": "import_music_library", "value": 999}
+    response = token_holder.post("/api/web/config", body, format="json")
+    assert response.status_code == 400
+    error = response.json()
+    assert error["error"] == "VALIDATION_ERROR"
+    assert error["message"] == "import_music_library: library 999 is not an enabled music library"
+    assert token_holder.get("/api/web/config").json()["import_music_library"] == 0
+    music = Library.objects.create(name="Music", root_path=str(tmp_path))
+    body["value"] = music.pk
+    assert token_holder.post("/api/web/config", body, format="json").status_code == 200
+    assert token_holder.get("/api/web/config").json()["import_music_library"] == music.pk

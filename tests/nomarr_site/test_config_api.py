@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from library.models import Library
+
 pytestmark = pytest.mark.django_db
 
 
@@ -348,6 +350,50 @@ def test_an_existing_models_folder_is_saved_through_the_document(token_holder, t
     folder.mkdir()
     assert put(token_holder, {"other": {"models_dir": str(folder)}}).status_code == 200
     assert token_holder.get("/api/config").json()["other"]["models_dir"] == str(folder)
+
+
+@pytest.fixture
+def libraries(tmp_path):
+    """An enabled music library, a disabled one and a series library, by name."""
+    made = {}
+    for name, kind, enabled in [
+        ("music", Library.Kind.MUSIC, True),
+        ("off", Library.Kind.MUSIC, False),
+        ("series", Library.Kind.SERIES, True),
+    ]:
+        root = tmp_path / name
+        root.mkdir()
+        made[name] = Library.objects.create(
+            name=name, root_path=str(root), kind=kind, is_enabled=enabled
+        ).pk
+    return made
+
+
+@pytest.mark.parametrize("which", ["missing", "off", "series"])
+def test_an_import_library_that_is_no_enabled_music_library_is_refused_when_saved(
+    token_holder, libraries, which
+):
+    chosen = libraries.get(which, 999)
+    response = put(token_holder, {"imports": {"music_library": chosen}})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "VALIDATION_ERROR"
+    why = f"library {chosen} is not an enabled music library"
+    assert body["details"]["fields"] == {"imports.music_library": why}
+    assert token_holder.get("/api/config").json()["imports"]["music_library"] == 0
+    checked = token_holder.post(
+        "/api/config/validate", {"imports": {"music_library": chosen}}, format="json"
+    ).json()
+    assert checked == {"valid": False, "errors": [f"imports.music_library: {why}"]}
+
+
+@pytest.mark.parametrize("which", ["music", "default"])
+def test_an_enabled_music_library_or_0_is_saved_as_the_import_library(
+    token_holder, libraries, which
+):
+    chosen = libraries.get(which, 0)
+    assert put(token_holder, {"imports": {"music_library": chosen}}).status_code == 200
+    assert token_holder.get("/api/config").json()["imports"]["music_library"] == chosen
 
 
 @pytest.mark.parametrize(

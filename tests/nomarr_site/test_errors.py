@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nomarr_site.httplog import hide_url_credentials
+from nomarr_site.httplog import hide_url_credentials, hide_url_password
 
 pytestmark = pytest.mark.django_db
 
@@ -375,6 +375,23 @@ def test_httpx_log_lines_hide_credentials_written_into_the_url(caplog):
     assert "http://***@127.0.0.1/e.mkv" in caplog.text
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:secret@host/file.mkv", "https://user:***@host/file.mkv"),
+        ("https://user:p@ss:w@host:8/a@b.mkv?t=1", "https://user:***@host:8/a@b.mkv?t=1"),
+        ("https://TOKEN@host/a@b.mkv", "https://***@host/a@b.mkv"),
+        ("https://user:@host/x", "https://user:***@host/x"),
+        ("https://host:8/x.mkv?v=abc&list=1", "https://host:8/x.mkv?v=abc&list=1"),
+        ("https://host/a@b.mkv", "https://host/a@b.mkv"),
+        ("https://host/x?next=u:p@h", "https://host/x?next=u:p@h"),
+    ],
+)
+def test_a_shown_url_hides_its_password_and_keeps_its_query(url, shown):
+    """A download item's `source_url` in answers: the download queue's pages read it."""
+    assert hide_url_password(url) == shown
+
+
 @pytest.mark.parametrize("host", ["a b", "evil.example/x", "[::1", "h\u00e9.example"])
 def test_a_malformed_host_header_on_an_api_path_is_a_json_400(key_holder, host):
     # Django refuses the Host before any view runs; its default answer is an HTML page.
@@ -392,6 +409,29 @@ def test_a_malformed_host_header_on_a_page_keeps_the_html_400(anonymous):
     response = anonymous.get("/web/login", HTTP_HOST="a b")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+REFUSED_HOST = "django.security.DisallowedHost"
+
+
+def refused_host_records(caplog) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == REFUSED_HOST]
+
+
+@pytest.mark.parametrize("path", ["/api/api-keys", "/web/login"])
+def test_a_malformed_host_header_logs_one_warning_line_without_a_traceback(anonymous, caplog, path):
+    assert anonymous.get(path, HTTP_HOST="a b").status_code == 400
+    [record] = refused_host_records(caplog)
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith("Invalid HTTP_HOST header: 'a b'.")
+    assert record.exc_info is None and record.exc_text is None
+    assert "Traceback" not in caplog.text
+
+
+def test_a_refused_host_is_not_logged_when_the_level_is_error(anonymous, caplog):
+    logging.getLogger("django").setLevel(logging.ERROR)  # restored by _log_levels_kept
+    assert anonymous.get("/web/login", HTTP_HOST="a b").status_code == 400
+    assert refused_host_records(caplog) == []
 
 
 def test_a_csrf_failure_on_a_plain_django_api_view_is_a_json_403(admin_browser):

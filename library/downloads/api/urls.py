@@ -4,6 +4,7 @@ routes come before the item route, whose UUID converter would not match them any
 
 from django.urls import path
 
+import nomarr_site.converters  # noqa: F401 - registers <uuid_any:…>
 from library.downloads.api import views as api
 from nomarr_site.auth import policy
 
@@ -22,7 +23,7 @@ urlpatterns = [
             path("api/queue/completed", api.QueueClearView.as_view(which="completed")),
             path("api/queue/failed", api.QueueClearView.as_view(which="failed")),
             path("api/queue/pending", api.QueueClearView.as_view(which="pending")),
-            path("api/queue/<uuid:item_id>", api.QueueItemView.as_view()),
+            path("api/queue/<uuid_any:item_id>", api.QueueItemView.as_view()),
         ],
     ),
 ]

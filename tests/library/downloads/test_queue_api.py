@@ -130,6 +130,21 @@ def test_an_episode_may_bring_its_own_source_url(token_holder, show):
     assert DownloadItem.objects.get(pk=item_id).source_url == url
 
 
+def test_answers_and_events_hide_the_password_of_a_source_url_but_keep_its_query(
+    token_holder, show, download_events
+):
+    url = "https://ann:pw1SECRET@media.example/frieren/special.mp4?sig=abc&e=1"
+    episodes = [{"season": 0, "episode": 1, "source_url": url}]
+    [item_id] = add(token_holder, episodes).json()["item_ids"]
+    shown = "https://ann:***@media.example/frieren/special.mp4?sig=abc&e=1"
+    [pending] = token_holder.get("/api/queue/status").json()["status"]["pending_queue"]
+    assert pending["source_url"] == shown
+    [added] = [data for kind, data in download_events if kind == "download.added"]
+    assert added["item"]["source_url"] == shown
+    assert "pw1SECRET" not in str(download_events)
+    assert DownloadItem.objects.get(pk=item_id).source_url == url  # the download needs it
+
+
 def test_an_unknown_series_fails_every_episode_with_201(token_holder, show):
     response = token_holder.post(
         "/api/queue/add",
@@ -230,6 +245,25 @@ def test_deleting_one_item_answers_204_and_unknown_ids_404(token_holder, show, d
     assert missing.status_code == 404 and missing.json()["error"] == "NOT_FOUND_ERROR"
     assert token_holder.delete("/api/queue/not-a-uuid").status_code == 404
     assert DownloadItem.objects.filter(pk=second).exists()
+
+
+def test_an_item_id_in_upper_case_names_the_same_item(token_holder, show):
+    first, second = queued(token_holder, 2, 3)
+    assert token_holder.delete(f"/api/queue/{first.upper()}").status_code == 204
+    assert not DownloadItem.objects.filter(pk=first).exists()
+    mixed = second[:8].upper() + second[8:]
+    assert token_holder.delete(f"/api/queue/{mixed}").status_code == 204
+    assert not DownloadItem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["not-a-uuid", "0" * 32, "{" + "0" * 8 + "-0000-0000-0000-" + "0" * 12 + "}",
+     "g" * 8 + "-0000-0000-0000-" + "0" * 12, "0" * 8 + "-0000-0000-0000-" + "0" * 13],
+)  # fmt: skip
+def test_a_malformed_item_id_finds_no_route(token_holder, show, bad):
+    response = token_holder.delete(f"/api/queue/{bad}")
+    assert response.status_code == 404 and response.json()["error"] == "NOT_FOUND_ERROR"
 
 
 def test_deleting_a_running_item_cancels_its_job(token_holder, show):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from library.imports.actions import NoImportTarget, music_library
+from library.models import Library
 from nomarr_site import config
 from nomarr_site.models import AppSetting
 
@@ -26,6 +28,17 @@ def test_downloader_urls_must_be_http_and_lose_their_trailing_slash():
     for bad in ("ftp://x", "sabnzbd:8080", "http://a b", 5):
         with pytest.raises(config.InvalidSetting):
             config.validate("sabnzbd_url", bad)
+
+
+def test_an_import_library_removed_after_it_was_chosen_is_still_refused_at_import_time(music):
+    config.set_many({"import_music_library": music.pk})
+    assert music_library() == music
+    Library.objects.filter(pk=music.pk).delete()
+    with pytest.raises(NoImportTarget) as caught:
+        music_library()
+    assert caught.value.message == (
+        f"imports.music_library names library {music.pk}, which is not an enabled music library"
+    )
 
 
 def test_the_environment_overrides_import_roots_as_a_comma_list(monkeypatch):
