@@ -12,9 +12,9 @@ import re
 import httpx
 
 _QUERY_VALUE = re.compile(r"([?&][^=&\s\"'#?]+=)[^&\s\"'#]+")
-# The user info of an absolute URL: after `scheme://`, before the first `@` that comes before
-# any `/`, `?` or `#` (a later `@` belongs to the path).
-_USER_INFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s\"']+@")
+# The user info of an absolute URL: after `scheme://`, up to the last `@` before any `/`, `?`,
+# `#` or space (a later `@` belongs to the path; an earlier one is a raw `@` in the password).
+_USER_INFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s\"']+@")
 # One URL's user info, as `urllib.parse` splits it: up to the *last* `@` of the authority, so a
 # raw `@` inside a password is hidden too; the user name is what precedes the first `:`.
 _USER_AND_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#:]*)(:[^/?#]*)?@")

@@ -459,3 +459,9 @@ def test_permission_denied_from_a_plain_view_is_json_under_api_only(rf):
     assert (response.status_code, set(body), body["error"]) == (403, FIELDS, "AUTHORIZATION_ERROR")
     page = permission_denied(rf.get("/web/x"), PermissionDenied())
     assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+
+
+def test_log_lines_hide_a_password_with_a_raw_at_sign():
+    """`urllib` splits the user info at the last `@` of the authority: so does the log filter."""
+    shown = hide_url_credentials("GET https://user:p@ss@host/f.mkv and https://h2/a@b")
+    assert shown == "GET https://***@host/f.mkv and https://h2/a@b"
