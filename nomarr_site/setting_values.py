@@ -44,6 +44,12 @@ def boolean(value: Any) -> bool:
     raise InvalidSetting("expected true or false")
 
 
+def _plain_number_text(value: Any) -> bool:
+    """False for text Python's int() and float() read but a person would not write as a number:
+    full-width or other non-ASCII digits ("１２") and digit separators ("1_000")."""
+    return not isinstance(value, str) or (value.isascii() and "_" not in value)
+
+
 @dataclass(frozen=True)
 class IntBetween:
     """An integer in [low, high]; the bounds also tell forms what to offer."""
@@ -52,7 +58,7 @@ class IntBetween:
     high: int
 
     def __call__(self, value: Any) -> int:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not _plain_number_text(value):
             raise InvalidSetting("expected an integer")
         try:
             number = int(value)
@@ -74,7 +80,7 @@ class FloatBetween:
     high: float
 
     def __call__(self, value: Any) -> float:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not _plain_number_text(value):
             raise InvalidSetting("expected a number")
         try:
             number = float(value)

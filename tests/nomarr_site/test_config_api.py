@@ -131,6 +131,8 @@ def test_unknown_and_read_only_fields_are_400_naming_them(
         ({"scheduler": {"interval_minutes": 10**30}}, "scheduler.interval_minutes"),
         ({"scheduler": {"interval_minutes": True}}, "scheduler.interval_minutes"),
         ({"scheduler": {"interval_minutes": 7.5}}, "scheduler.interval_minutes"),
+        ({"scheduler": {"interval_minutes": "１２"}}, "scheduler.interval_minutes"),  # full-width
+        ({"scheduler": {"interval_minutes": "1_0"}}, "scheduler.interval_minutes"),
         ({"scheduler": {"enabled": "perhaps"}}, "scheduler.enabled"),
         ({"scheduler": {"schedule_days": "mon"}}, "scheduler.schedule_days"),
         ({"scheduler": {"schedule_days": ["someday"]}}, "scheduler.schedule_days"),
