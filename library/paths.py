@@ -7,9 +7,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from django.conf import settings
-
 from library.models import Library
+from nomarr_site import system_folders
 from nomarr_site.domain import Conflict, Forbidden, Invalid
 
 
@@ -43,15 +42,6 @@ class RootConflict(PathRefused, Conflict):
 
 
 MAX_PATH_LENGTH = 4096
-
-# Never a library root, nor anything inside them: the system's own files, kernel views, devices.
-SYSTEM_TREES = (
-    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run",
-    "/sbin", "/sys", "/usr/bin", "/usr/lib", "/usr/sbin",
-)  # fmt: skip
-# Never a library root themselves, though music may live in a folder below them
-# (`/var/lib/mpd/music`, `/usr/local/share/music`).
-SYSTEM_FOLDERS = ("/", "/usr", "/usr/local", "/var")
 
 
 def _check_text(user_path: object) -> str:
@@ -180,24 +170,7 @@ def _validate_root(root_path: str, exclude: Library | None) -> Path:
 
 def _refuse_system_folder(text: str, resolved: Path) -> None:
     """Refuse a root whose written or resolved form is a system folder or lies in a system
-    tree or the data dir: scanning it is useless at best, and tag writes would touch files
-    Nomarr or the system depend on."""
-    data_dir = Path(settings.DATA_DIR)
-    candidates = {Path(os.path.normpath(text)), resolved}
-    for path in candidates:
-        for tree in (data_dir, _resolve(data_dir, strict=False)):
-            if is_inside(path, tree):
-                raise SystemFolder(
-                    f"{text} is Nomarr's data folder or lies inside it; "
-                    "choose the folder that holds your music.",
-                    text,
-                )
-        for folder in SYSTEM_TREES + SYSTEM_FOLDERS:
-            forms = {Path(folder), _resolve(folder, strict=False)}
-            exact_only = folder in SYSTEM_FOLDERS
-            if any(path == form or (not exact_only and is_inside(path, form)) for form in forms):
-                raise SystemFolder(
-                    f"{text} is a system folder ({folder}); choose the folder that holds "
-                    "your music.",
-                    text,
-                )
+    tree or the data dir (`nomarr_site.system_folders`)."""
+    reason = system_folders.refusal(text, resolved)
+    if reason is not None:
+        raise SystemFolder(reason, text)

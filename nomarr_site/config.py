@@ -33,6 +33,7 @@ from nomarr_site.setting_values import (  # noqa: F401
     InvalidSetting,
     OneOf,
     SomeOf,
+    media_folder,
     path_value,
     readable_folder,
 )
@@ -252,11 +253,12 @@ def stored_values(include_secrets: bool = False) -> dict[str, Any]:
 
 
 def set_series_directory(directory: Any) -> int:
-    """Store `directory` (absolute, existing, readable folder) as the series directory and return
-    how many series folders it holds: its immediate sub-folders, hidden ones not counted. Nothing
-    is imported here; scanning the series library is the library app's work."""
+    """Store `directory` (absolute, existing, readable, neither a system folder nor in the data
+    dir) as the series directory and return how many series folders it holds: its immediate
+    sub-folders, hidden ones not counted. Nothing is imported here; scanning the series library
+    is the library app's work."""
     path = path_value(directory)
-    readable_folder(path)
+    media_folder(path)
     try:
         with os.scandir(path) as entries:
             count = sum(1 for e in entries if not e.name.startswith(".") and e.is_dir())

@@ -26,6 +26,7 @@ from nomarr_site.setting_values import (
     comma_list,
     http_url,
     language_code,
+    media_folder,
     namespace_value,
     optional_path,
     path_list,
@@ -271,6 +272,7 @@ DEFINITIONS: dict[str, Setting] = {
             lambda: "",
             optional_path,
             "Folder of the series library.",
+            usable=media_folder,
         ),
         Setting(
             "downloads_max_concurrent",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nomarr_site import system_folders
 from nomarr_site.domain import Invalid
 from nomarr_site.env import FALSE_WORDS, TRUE_WORDS
 
@@ -212,6 +213,17 @@ def readable_folder(path: str) -> None:
             next(entries, None)
     except OSError as exc:
         raise InvalidSetting(f"{path} cannot be read: {exc.strerror}") from None
+
+
+def media_folder(path: str) -> None:
+    """Refuse a folder Nomarr writes media into (the series directory) that is a system folder
+    or lies in the data dir, or that is missing or unreadable; "" (none) passes."""
+    if not path:
+        return
+    reason = system_folders.refusal(path)
+    if reason is not None:
+        raise InvalidSetting(reason)
+    readable_folder(path)
 
 
 def optional_path(value: Any) -> str:

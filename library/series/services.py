@@ -45,7 +45,7 @@ FILTERS = ("missing_episodes", "no_episodes")
 def check_directory(directory: Any, field: str = "directory") -> None:
     """Refuse (`InvalidSetting` naming `field`) a series directory that cannot be used."""
     try:
-        config.readable_folder(config.path_value(directory))
+        config.media_folder(config.path_value(directory))
     except config.InvalidSetting as exc:
         raise config.InvalidSetting(f"{field}: {exc}", field=field) from None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -155,11 +156,18 @@ def _graph_damage(path: Path, meta: ModelMetadata) -> str | None:
     return damage
 
 
+# Nomarr's own calibration sidecars (`calibration.sidecars`) beside a head's files: not
+# Essentia metadata that lacks its graph.
+CALIBRATION_SIDECAR = re.compile(r".+-calibration(?:-v[0-9]+)?\.json")
+
+
 def _load_models(root: Path, problems: list[Problem]) -> list[tuple[ModelFile, ModelMetadata]]:
     models = []
     for path in _graph_files(root):
         relative = str(path.relative_to(root))
         if path.suffix == ".json":
+            if CALIBRATION_SIDECAR.fullmatch(path.name):
+                continue
             if not path.with_suffix(".pb").exists():
                 problems.append(Problem(relative, "metadata without its .pb graph"))
             continue

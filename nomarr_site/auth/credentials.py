@@ -101,7 +101,9 @@ def resolve(
                 raise InvalidCredential("Malformed Basic authorization header") from None
             _user, _, password = decoded.partition(":")
             return _key_credential(password, "basic")
-        raise InvalidCredential(f"Unsupported authorization scheme '{scheme}'")
+        # Not echoed: without a space the "scheme" is the credential itself (a bare key, or
+        # one after a tab), and the answer must not carry a secret back.
+        raise InvalidCredential("Unsupported authorization scheme; use 'Bearer <key or token>'")
     header_key = headers.get("x-api-key", "").strip()
     if header_key:
         return _key_credential(header_key, "x-api-key")

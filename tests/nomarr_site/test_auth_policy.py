@@ -91,6 +91,17 @@ def test_unknown_key_is_401(anonymous, db):
     assert response.json()["message"] == "Invalid API key"
 
 
+@pytest.mark.parametrize("header", ["{key}", "Bearer\t{key}", "Token {key}"])
+def test_a_malformed_authorization_header_is_refused_without_echoing_the_key(
+    api_key, anonymous, header
+):
+    response = anonymous.get("/api/api-keys", HTTP_AUTHORIZATION=header.format(key=api_key.clear))
+    assert response.status_code == 401
+    assert response.json()["error"] == "AUTHENTICATION_ERROR"
+    assert "Bearer" in response.json()["message"]
+    assert api_key.clear[4:].lower() not in response.content.decode().lower()
+
+
 def test_a_deleted_key_is_refused(api_key, anonymous):
     api_key.revoke()
     response = anonymous.get("/api/api-keys", HTTP_X_API_KEY=api_key.clear)

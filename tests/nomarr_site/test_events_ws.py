@@ -56,6 +56,18 @@ def test_a_socket_without_credentials_is_refused(db):
     run(scenario)
 
 
+@pytest.mark.parametrize("path", ["/ws/status", "/ws/../ws/connect", "/ws/connect/", "/nowhere"])
+def test_a_socket_to_an_unknown_path_is_refused_not_crashed(token_holder, path):
+    from nomarr_site.asgi import application
+
+    async def scenario():
+        socket = WebsocketCommunicator(application, f"{path}?token={token_holder.clear}")
+        connected, _ = await socket.connect(timeout=TIMEOUT)
+        assert connected is False
+
+    run(scenario)
+
+
 @pytest.mark.parametrize("query", ["token=not-a-token", "apikey=nmr_wrong", "token="])
 def test_a_socket_with_an_unknown_credential_is_refused(db, query):
     async def scenario():

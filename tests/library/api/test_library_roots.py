@@ -150,7 +150,7 @@ def test_folders_inside_system_trees_are_refused_but_music_under_var_is_not(toke
     )
     assert response.status_code == 400
     assert "system folder (/etc)" in error_of(response)["message"]
-    from library.paths import SYSTEM_FOLDERS, SYSTEM_TREES
+    from nomarr_site.system_folders import SYSTEM_FOLDERS, SYSTEM_TREES
 
     assert "/var" in SYSTEM_FOLDERS and "/var" not in SYSTEM_TREES  # /var/lib/mpd/music is fine
 

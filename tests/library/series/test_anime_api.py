@@ -216,6 +216,41 @@ def test_setting_the_directory_syncs_its_series_and_queues_a_scan(token_holder, 
     assert Job.objects.filter(kind="series_scan").count() == 1
 
 
+@pytest.fixture
+def system_folder(request, settings, tmp_path) -> str:
+    """A folder Nomarr must never take as the series directory: a system folder, the data
+    dir, or a link into a system folder."""
+    if request.param == "data dir":
+        return str(settings.DATA_DIR)
+    if request.param == "link to /etc":
+        (tmp_path / "etc-link").symlink_to("/etc")
+        return str(tmp_path / "etc-link")
+    return request.param
+
+
+@pytest.mark.parametrize(
+    "system_folder", ["/", "/etc", "/proc", "data dir", "link to /etc"], indirect=True
+)
+@pytest.mark.parametrize("how", ["directory endpoint", "web config"])
+def test_a_system_folder_or_the_data_dir_is_never_the_series_directory(
+    token_holder, db, system_folder, how
+):
+    if how == "directory endpoint":
+        body = {"directory": system_folder}
+        response = token_holder.post("/api/config/directory", body, format="json")
+    else:
+        body = {"key": "series_directory", "value": system_folder}
+        response = token_holder.post("/api/web/config", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == "VALIDATION_ERROR"
+    assert (
+        "system folder" in response.json()["message"]
+        or "data folder" in (response.json()["message"])
+    )
+    assert config.get("series_directory") == ""
+    assert Series.objects.count() == 0
+
+
 def test_setup_sets_and_syncs_the_anime_directory(anonymous, series_dir):
     config.set_value("series_directory", "")
     body = {"master_password": "Correct-Horse-9", "anime_directory": str(series_dir)}

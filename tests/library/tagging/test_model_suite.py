@@ -101,6 +101,14 @@ def test_missing_invalid_and_incompatible_metadata_are_reported(tmp_path):
     assert found["orphan-discogs-effnet-1.json"] == "metadata without its .pb graph"
 
 
+def test_calibration_sidecars_beside_the_heads_are_not_reported_as_problems(models_dir):
+    heads = next(models_dir.rglob("mood_happy-discogs-effnet-1.pb")).parent
+    (heads / "mood_happy-calibration.json").write_text("{}")
+    (heads / "mood_happy-calibration-v3.json").write_text("{}")
+
+    assert discover(models_dir).problems == ()
+
+
 def test_a_head_built_for_another_embedding_size_is_reported(tmp_path):
     write_backbone(tmp_path, EFFNET)
     write_backbone(tmp_path, MUSICNN)
