@@ -25,6 +25,7 @@ from nomarr_site.setting_values import (
     boolean,
     comma_list,
     http_url,
+    import_folders,
     language_code,
     media_folder,
     namespace_value,
@@ -121,6 +122,7 @@ IMPORT_SETTINGS = [
         "Folders that POST /api/import/file may import from (comma-separated); none: imports "
         "are refused.",
         from_env=comma_list,
+        usable=import_folders,
     ),
     Setting(
         "import_music_library",

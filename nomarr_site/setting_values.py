@@ -226,6 +226,16 @@ def media_folder(path: str) -> None:
     readable_folder(path)
 
 
+def import_folders(paths: list[str]) -> None:
+    """Refuse an import folder that is a system folder or lies in the data dir: an import moves
+    the file it names out of its folder, so `/` would let a key move any file on the machine.
+    A folder that does not exist yet passes (it may be mounted later)."""
+    for path in paths:
+        reason = system_folders.refusal(path)
+        if reason is not None:
+            raise InvalidSetting(reason)
+
+
 def optional_path(value: Any) -> str:
     return "" if value in (None, "") else path_value(value)
 

@@ -14,7 +14,7 @@ from typing import Any
 from library.paths import is_inside
 from library.series.naming import VIDEO_EXTENSIONS
 from library.tagfiles.formats import AUDIO_EXTENSIONS
-from nomarr_site import config
+from nomarr_site import config, system_folders
 from nomarr_site.domain import Forbidden, Invalid, NotFound
 
 MAX_PATH_LENGTH = 4096
@@ -92,6 +92,10 @@ def import_roots() -> list[Path]:
             "No import folders are configured; set imports.roots (the folders files may be "
             "imported from) in the settings first"
         )
+    for root in roots:  # the settings refuse these when saved; the environment is not checked
+        reason = system_folders.refusal(root)
+        if reason is not None:
+            raise ImportRefused(f"The import folder {reason}")
     return [Path(root) for root in roots]
 
 

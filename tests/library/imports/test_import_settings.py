@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from library.imports.actions import NoImportTarget, music_library
+from library.imports.sources import ImportRefused, import_roots
 from library.models import Library
 from nomarr_site import config
 from nomarr_site.models import AppSetting
@@ -20,6 +21,20 @@ def test_import_roots_take_a_list_or_the_forms_text_and_refuse_relative_folders(
     for bad in (["relative"], [3], {"a": 1}, ["/a\x00b"]):
         with pytest.raises(config.InvalidSetting):
             config.validate("import_roots", bad)
+
+
+@pytest.mark.parametrize("folder", ["/", "/etc", "/proc/self", "/var", "DATA", "DATA/backups"])
+def test_a_system_folder_or_the_data_dir_is_never_an_import_folder(folder, settings):
+    """An import moves the file out of its folder: `/` would let a key move any file."""
+    folder = folder.replace("DATA", str(settings.DATA_DIR))
+    with pytest.raises(config.InvalidSetting, match="choose the folder"):
+        config.validate_change("import_roots", ["/srv/incoming", folder])
+
+
+def test_an_import_folder_set_in_the_environment_is_checked_at_import_time(monkeypatch):
+    monkeypatch.setenv("NOMARR_IMPORT_ROOTS", "/srv/incoming,/")
+    with pytest.raises(ImportRefused, match="system folder"):
+        import_roots()
 
 
 def test_downloader_urls_must_be_http_and_lose_their_trailing_slash():
