@@ -4,7 +4,7 @@ folder is walked for the episode files it holds.
 The series directory is the setting `series_directory`; each visible sub-folder is one show
 (`Show (Year)`, optionally tagged `[tmdbid-N]`). A show folder is walked a few levels deep
 (season folders), hidden entries and extras folders skipped; a symbolic link is followed only
-when it stays inside the show's folder.
+when it stays inside the show's folder. An entry that cannot be read is skipped with a warning.
 """
 
 from __future__ import annotations
@@ -75,9 +75,7 @@ def show_folders(root: Path) -> list[str]:
     real_root = os.path.realpath(root)
     with os.scandir(root) as entries:
         names = [
-            e.name
-            for e in entries
-            if not e.name.startswith(".") and e.is_dir() and _stays_inside(e.path, real_root)
+            e.name for e in entries if not e.name.startswith(".") and _kind(e, real_root) == "dir"
         ]
     return sorted(names)
 
@@ -131,7 +129,11 @@ class FolderFiles:
 def episode_files(folder: Path) -> FolderFiles:
     """Walk `folder` (see the module docstring) and sort its video files by their numbers."""
     found = FolderFiles()
-    if not folder.is_dir():
+    try:
+        if not folder.is_dir():
+            return found
+    except OSError as exc:  # Path.is_dir() swallows "not found", not a permission error
+        logger.warning("Cannot read %s: %s", folder, exc.strerror or exc)
         return found
     for path in _videos(folder, os.path.realpath(folder), 0):
         relative = os.path.relpath(path, folder)
@@ -152,6 +154,23 @@ def _stays_inside(path: str, real_root: str) -> bool:
     return is_inside(os.path.realpath(path), real_root)
 
 
+def _kind(entry: os.DirEntry[str], real_root: str) -> str | None:
+    """`"dir"` or `"file"` for an entry that stays inside `real_root`, None for anything else.
+
+    Following a link or stat-ing an entry can fail for that entry alone (a link into a folder
+    the scan may not enter, a share that denies one file): the entry is skipped with one
+    warning naming it, so one unreadable entry does not end the scan of all the others."""
+    try:
+        if not _stays_inside(entry.path, real_root):
+            return None
+        if entry.is_dir():
+            return "dir"
+        return "file" if entry.is_file() else None
+    except OSError as exc:
+        logger.warning("Skipping %s, which cannot be read: %s", entry.path, exc.strerror or exc)
+        return None
+
+
 def _videos(folder: Path, show: str, depth: int) -> list[str]:
     try:
         with os.scandir(folder) as scanned:
@@ -161,11 +180,10 @@ def _videos(folder: Path, show: str, depth: int) -> list[str]:
         return []
     paths: list[str] = []
     for entry in entries:
-        if entry.name.startswith(".") or not _stays_inside(entry.path, show):
-            continue
-        if entry.is_dir():
+        kind = None if entry.name.startswith(".") else _kind(entry, show)
+        if kind == "dir":
             if depth < MAX_DEPTH and entry.name.lower() not in naming.IGNORED_FOLDERS:
                 paths.extend(_videos(Path(entry.path), show, depth + 1))
-        elif entry.is_file() and naming.is_video(entry.name):
+        elif kind == "file" and naming.is_video(entry.name):
             paths.append(entry.path)
     return paths

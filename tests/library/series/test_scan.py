@@ -3,6 +3,7 @@ TMDB's aired episodes without a file become missing ones; the scan job reports p
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
@@ -202,3 +203,71 @@ def test_a_scan_without_then_download_queues_no_download(series_dir, tmdb):
     queue_series_scan()
     work_one()
     assert not DownloadItem.objects.exists()
+
+
+def refuse_realpath(monkeypatch, name: str) -> None:
+    """Make resolving any path ending in `name` fail as a permission error does: running as
+    root, chmod cannot lock a folder, so the error the scan meets is simulated where it calls."""
+    real = os.path.realpath
+
+    def realpath(path, *args, **kwargs):
+        if os.fspath(path).endswith(os.sep + name):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os.path, "realpath", realpath)
+
+
+def skip_warnings(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno == logging.WARNING and "Skipping" in r.message]
+
+
+def test_an_unreadable_show_folder_is_skipped_and_the_others_are_synced(
+    series_dir, monkeypatch, caplog
+):
+    (series_dir / "Locked Show").mkdir()
+    refuse_realpath(monkeypatch, "Locked Show")
+    assert sync_folders(series_dir) == 2
+    assert not Series.objects.filter(folder="Locked Show").exists()
+    [warning] = skip_warnings(caplog)
+    assert "Locked Show" in warning.message and warning.exc_info is None
+
+
+def test_an_unreadable_season_folder_is_skipped_and_the_other_episodes_are_found(
+    series_dir, monkeypatch, caplog
+):
+    folder = series_dir / "Other Show"
+    (folder / "Season 02").mkdir()
+    (folder / "Season 02" / "Other Show 2x01.mkv").write_bytes(b"v")
+    (folder / "Season 03").mkdir()
+    (folder / "Season 03" / "Other Show 3x01.mkv").write_bytes(b"v")
+    refuse_realpath(monkeypatch, "Season 02")
+    assert sorted(episode_files(folder).numbered) == [(1, 1), (3, 1)]
+    [warning] = skip_warnings(caplog)
+    assert "Season 02" in warning.message and warning.exc_info is None
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a folder whatever its mode")
+def test_a_link_into_a_locked_folder_is_skipped_and_the_other_episodes_are_found(series_dir):
+    folder = series_dir / "Other Show"
+    locked = folder / "locked"
+    (locked / "inner").mkdir(parents=True)
+    os.symlink(locked / "inner", folder / "Season 02")  # following it needs the locked folder
+    locked.chmod(0)
+    try:
+        assert list(episode_files(folder).numbered) == [(1, 1)]
+        assert sync_folders(series_dir) == 2
+    finally:
+        locked.chmod(0o755)
+
+
+def test_the_scan_job_scans_the_other_series_when_one_folder_cannot_be_read(
+    series_dir, monkeypatch
+):
+    (series_dir / "Other Show" / "Season 02").mkdir()
+    refuse_realpath(monkeypatch, "Season 02")
+    job = queue_series_scan()
+    work_one()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error_message
+    assert (job.result["series"], job.result["present"]) == (2, 4)  # 3 of Titan, 1 other
