@@ -6,6 +6,7 @@ such as the SSE stream (403), an unknown route (404) and an unhandled error (500
 from __future__ import annotations
 
 import logging
+import posixpath
 
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 def _is_api(path: str) -> bool:
+    """Whether `path` names the API, so that its error answers in the API's format. Read as
+    the client meant it: `//api/x` or `/./api/x` reach no route (Django matches the raw path),
+    yet a script that joined its base URL badly asked the API, not a page."""
+    path = posixpath.normpath("/" + path.lstrip("/"))  # normpath keeps a leading "//"
     return path.startswith(("/api/", "/admin/")) or path in ("/api", "/admin")
 
 

@@ -35,6 +35,22 @@ def test_unknown_admin_route_is_json_404(anonymous):
     assert_error(anonymous.get("/admin/nothing-here"), 404, "NOT_FOUND_ERROR")
 
 
+@pytest.mark.parametrize(
+    "path", ["//api/web/libraries", "///admin/x", "/./api/web/libraries", "/web/../api/x"]
+)
+def test_an_api_path_with_extra_slashes_or_dots_is_a_json_404(anonymous, path):
+    # PATH_INFO as a server passes it: the test client would read "//api" as a host name.
+    response = anonymous.generic("GET", "/", PATH_INFO=path)
+    body = assert_error(response, 404, "NOT_FOUND_ERROR")
+    assert path in body["message"]
+
+
+def test_a_page_path_with_extra_slashes_keeps_the_html_404(anonymous):
+    response = anonymous.generic("GET", "/", PATH_INFO="//web/no-such-page")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_validation_error_is_400_with_field_details(key_holder):
     body = assert_error(
         key_holder.post("/api/api-keys", {}, format="json"), 400, "VALIDATION_ERROR"
