@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 def _is_api(path: str) -> bool:
     """Whether `path` names the API, so that its error answers in the API's format. Read as
     the client meant it: `//api/x` or `/./api/x` reach no route (Django matches the raw path),
-    yet a script that joined its base URL badly asked the API, not a page."""
+    yet a script that joined its base URL badly asked the API, not a page. Callers pass the
+    path without the URL base (`path_info`): under NOMARR_URL_BASE the API is /<base>/api/."""
     path = posixpath.normpath("/" + path.lstrip("/"))  # normpath keeps a leading "//"
     return path.startswith(("/api/", "/admin/")) or path in ("/api", "/admin")
 
@@ -37,13 +38,13 @@ def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> Http
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request.path):
+    if _is_api(request.path_info):
         return api_not_found(request)
     return page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _is_api(request.path):
+    if _is_api(request.path_info):
         return api_error_response(
             500,
             "Internal server error. The request id is logged with the details.",
@@ -64,7 +65,7 @@ def _error_format(request: HttpRequest) -> str:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if not _is_api(request.path):
+    if not _is_api(request.path_info):
         return html_bad_request(request, exception)
     # The exception's text repeats the client's header; the answer names the problem only.
     if isinstance(exception, DisallowedHost):
@@ -75,14 +76,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if not _is_api(request.path):
+    if not _is_api(request.path_info):
         return html_permission_denied(request, exception)
     return api_error_response(403, "Permission denied", error_format=error_format_of(request))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """`CSRF_FAILURE_VIEW`: the words DRF uses for a session without a valid CSRF token."""
-    if not _is_api(request.path):
+    if not _is_api(request.path_info):
         return html_csrf_failure(request, reason)
     return api_error_response(
         403, f"CSRF check failed: {reason}", error_format=error_format_of(request)

@@ -457,6 +457,13 @@ def test_a_csrf_failure_on_a_plain_django_api_view_is_a_json_403(admin_browser):
     assert "CSRF" in body["message"]
 
 
+def test_a_csrf_failure_under_a_url_base_is_still_a_json_403(admin_browser):
+    # NOMARR_URL_BASE reaches Django as the script name: request.path starts with it.
+    response = admin_browser.post("/api/web/events/status", SCRIPT_NAME="/nomarr")
+    assert response.wsgi_request.path == "/nomarr/api/web/events/status"
+    assert_error(response, 403, "AUTHORIZATION_ERROR")
+
+
 def test_a_csrf_failure_on_a_page_keeps_django_s_page(admin_browser):
     response = admin_browser.post("/web/settings")
     assert response.status_code == 403
