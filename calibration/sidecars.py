@@ -20,7 +20,7 @@ from calibration.stats import BINS, Distribution, drift
 from calibration.summary import head_data
 from library.checks import models_dir
 from library.models import TrackScore
-from library.tagging.model_suite import discover
+from library.tagging.model_suite import calibration_sidecar_name, discover
 from nomarr_site.domain import Invalid
 from nomarr_site.files import atomic_write
 
@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "nomarr-calibration"
 FORMAT_VERSION = 1
-SUFFIX = "-calibration.json"
 HEAD_NAME = re.compile(r"[A-Za-z0-9_.-]{1,200}")
 MAX_SIDECAR_BYTES = 4 * 1024 * 1024
 SHARED = 0o644  # read by whoever copies the models folder; holds no secret
@@ -82,7 +81,9 @@ def write_sidecars(folder_of: dict[str, Path], version: int, versioned: bool) ->
         if folder is None:
             continue
         text = json.dumps(document(head, version, classes), indent=2) + "\n"
-        names = [f"{head}{SUFFIX}"] + ([f"{head}-calibration-v{version}.json"] if versioned else [])
+        names = [calibration_sidecar_name(head)]
+        if versioned:
+            names.append(calibration_sidecar_name(head, version))
         for name in names:
             atomic_write(folder / name, text, mode=SHARED)
             saved.append(str(folder / name))

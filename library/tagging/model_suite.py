@@ -156,9 +156,22 @@ def _graph_damage(path: Path, meta: ModelMetadata) -> str | None:
     return damage
 
 
-# Nomarr's own calibration sidecars (`calibration.sidecars`) beside a head's files: not
-# Essentia metadata that lacks its graph.
+# Nomarr's own calibration sidecars lie beside a head's files, and discovery must not take them
+# for Essentia metadata that lacks its graph. Their names are defined here, next to the pattern
+# that recognises them, and `calibration.sidecars` writes them with `calibration_sidecar_name`:
+# calibration imports library, so the one definition cannot live on that side.
 CALIBRATION_SIDECAR = re.compile(r".+-calibration(?:-v[0-9]+)?\.json")
+
+
+def calibration_sidecar_name(head: str, version: int | None = None) -> str:
+    """`<head>-calibration.json`, the sidecar in effect; with `version`, the copy kept of that
+    run, `<head>-calibration-v<N>.json`."""
+    run = "" if version is None else f"-v{version}"
+    return f"{head}-calibration{run}.json"
+
+
+def is_calibration_sidecar(name: str) -> bool:
+    return CALIBRATION_SIDECAR.fullmatch(name) is not None
 
 
 def _load_models(root: Path, problems: list[Problem]) -> list[tuple[ModelFile, ModelMetadata]]:
@@ -166,7 +179,7 @@ def _load_models(root: Path, problems: list[Problem]) -> list[tuple[ModelFile, M
     for path in _graph_files(root):
         relative = str(path.relative_to(root))
         if path.suffix == ".json":
-            if CALIBRATION_SIDECAR.fullmatch(path.name):
+            if is_calibration_sidecar(path.name):
                 continue
             if not path.with_suffix(".pb").exists():
                 problems.append(Problem(relative, "metadata without its .pb graph"))

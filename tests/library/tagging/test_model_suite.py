@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 import shutil
 
-from library.tagging.model_suite import discover, file_sha256
+import pytest
+
+from library.tagging.model_suite import (
+    calibration_sidecar_name,
+    discover,
+    file_sha256,
+    is_calibration_sidecar,
+)
 from tests.support.graphs import EFFNET, MUSICNN, write_backbone, write_head, write_standard_suite
 
 
@@ -107,6 +114,13 @@ def test_calibration_sidecars_beside_the_heads_are_not_reported_as_problems(mode
     (heads / "mood_happy-calibration-v3.json").write_text("{}")
 
     assert discover(models_dir).problems == ()
+
+
+@pytest.mark.parametrize("version", [None, 1, 12])
+def test_the_names_calibration_writes_sidecars_under_are_the_names_discovery_skips(version):
+    name = calibration_sidecar_name("mood_happy", version)
+    assert is_calibration_sidecar(name)
+    assert not is_calibration_sidecar("mood_happy-discogs-effnet-1.json")
 
 
 def test_a_head_built_for_another_embedding_size_is_reported(tmp_path):
