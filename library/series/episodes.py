@@ -124,9 +124,15 @@ def reconcile(
     provider: list[ProviderEpisode] | None,
     today: dt.date | None = None,
 ) -> SeriesScan:
-    """Make the series' `Episode` rows match the provider's list and the files found."""
+    """Make the series' `Episode` rows match the provider's list and the files found. Where
+    the folder could not all be read (`files.complete`), an episode present before stays
+    present: its file may be in the part that could not be read (an unmounted share), and a
+    missing episode may be downloaded again."""
     present = present_numbers(files, provider)
     with transaction.atomic():
+        if not files.complete:
+            for row in series.episodes.filter(is_present=True):
+                present.setdefault((row.season, row.number), row.path)
         wanted = _wanted(series, present, provider, today or timezone.localdate())
         existing = {(row.season, row.number): row for row in series.episodes.all()}
         stale = [row.pk for key, row in existing.items() if key not in wanted]
@@ -176,9 +182,16 @@ def scan_series(series: Series, root: Path, client: TmdbClient | None) -> Series
         problem = "no TMDB API key is configured; missing episodes are not updated"
     else:
         problem = "not linked to TMDB; missing episodes are not known"
-    result = reconcile(series, episode_files(root / series.folder), provider)
+    files = episode_files(root / series.folder)
+    result = reconcile(series, files, provider)
     series.scanned_at = timezone.now()
     series.save(update_fields=["description", "year", "language", "scanned_at", "updated_at"])
+    if not files.complete:
+        unread = f"{files.unreadable[0]} could not be read" + (
+            f" (and {len(files.unreadable) - 1} more)" if len(files.unreadable) > 1 else ""
+        )
+        kept = f"{unread}; episodes found there before are still counted as present"
+        problem = f"{problem}; {kept}" if problem else kept
     result.problem = problem
     return result
 

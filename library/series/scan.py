@@ -124,6 +124,14 @@ class FolderFiles:
     numbered: dict[tuple[int, int], str] = field(default_factory=dict)  # (season, ep) -> path
     absolute: dict[int, str] = field(default_factory=dict)  # absolute number -> path
     unrecognised: list[str] = field(default_factory=list)
+    # What could not be read: the show folder itself when it is missing (an unmounted share
+    # leaves an empty mount point), or the entries the walk had to skip. Files there may exist,
+    # so an episode seen before is not taken for missing (episodes.reconcile).
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unreadable
 
 
 def episode_files(folder: Path) -> FolderFiles:
@@ -131,11 +139,13 @@ def episode_files(folder: Path) -> FolderFiles:
     found = FolderFiles()
     try:
         if not folder.is_dir():
+            found.unreadable.append(str(folder))
             return found
     except OSError as exc:  # Path.is_dir() swallows "not found", not a permission error
         logger.warning("Cannot read %s: %s", folder, exc.strerror or exc)
+        found.unreadable.append(str(folder))
         return found
-    for path in _videos(folder, os.path.realpath(folder), 0):
+    for path in _videos(folder, os.path.realpath(folder), 0, found.unreadable):
         relative = os.path.relpath(path, folder)
         ref = naming.parse_episode(relative)
         if ref.season is not None and ref.episodes:
@@ -154,12 +164,15 @@ def _stays_inside(path: str, real_root: str) -> bool:
     return is_inside(os.path.realpath(path), real_root)
 
 
-def _kind(entry: os.DirEntry[str], real_root: str) -> str | None:
+def _kind(
+    entry: os.DirEntry[str], real_root: str, unreadable: list[str] | None = None
+) -> str | None:
     """`"dir"` or `"file"` for an entry that stays inside `real_root`, None for anything else.
 
     Following a link or stat-ing an entry can fail for that entry alone (a link into a folder
     the scan may not enter, a share that denies one file): the entry is skipped with one
-    warning naming it, so one unreadable entry does not end the scan of all the others."""
+    warning naming it (and added to `unreadable`), so one unreadable entry does not end the
+    scan of all the others."""
     try:
         if not _stays_inside(entry.path, real_root):
             return None
@@ -168,22 +181,25 @@ def _kind(entry: os.DirEntry[str], real_root: str) -> str | None:
         return "file" if entry.is_file() else None
     except OSError as exc:
         logger.warning("Skipping %s, which cannot be read: %s", entry.path, exc.strerror or exc)
+        if unreadable is not None:
+            unreadable.append(entry.path)
         return None
 
 
-def _videos(folder: Path, show: str, depth: int) -> list[str]:
+def _videos(folder: Path, show: str, depth: int, unreadable: list[str]) -> list[str]:
     try:
         with os.scandir(folder) as scanned:
             entries = sorted(scanned, key=lambda e: e.name)
     except OSError as exc:
         logger.warning("Cannot read %s: %s", folder, exc.strerror)
+        unreadable.append(str(folder))
         return []
     paths: list[str] = []
     for entry in entries:
-        kind = None if entry.name.startswith(".") else _kind(entry, show)
+        kind = None if entry.name.startswith(".") else _kind(entry, show, unreadable)
         if kind == "dir":
             if depth < MAX_DEPTH and entry.name.lower() not in naming.IGNORED_FOLDERS:
-                paths.extend(_videos(Path(entry.path), show, depth + 1))
+                paths.extend(_videos(Path(entry.path), show, depth + 1, unreadable))
         elif kind == "file" and naming.is_video(entry.name):
             paths.append(entry.path)
     return paths

@@ -271,3 +271,67 @@ def test_the_scan_job_scans_the_other_series_when_one_folder_cannot_be_read(
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error_message
     assert (job.result["series"], job.result["present"]) == (2, 4)  # 3 of Titan, 1 other
+
+
+def test_a_show_folder_gone_missing_keeps_its_episodes_present_and_says_why(series_dir, tmdb):
+    """An unmounted share leaves an empty mount point: its files are not gone, and taking
+    them for missing would download every episode again."""
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    scan_series(titan, series_dir, TmdbClient.from_settings())
+    folder = series_dir / titan.folder
+    folder.rename(series_dir / "elsewhere")
+
+    result = scan_series(titan, series_dir, TmdbClient.from_settings())
+
+    assert codes(titan, True) == ["0-1", "1-1", "1-3"]
+    assert result.missing == ["1-2", "2-1"]  # the ones missing before, as before
+    assert result.problem == (
+        f"{folder} could not be read; episodes found there before are still counted as present"
+    )
+
+
+def test_an_unreadable_season_folder_keeps_its_episodes_present(series_dir, tmdb, monkeypatch):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    scan_series(titan, series_dir, TmdbClient.from_settings())
+    refuse_realpath(monkeypatch, "Season 01")
+
+    result = scan_series(titan, series_dir, TmdbClient.from_settings())
+
+    assert codes(titan, True) == ["0-1", "1-1", "1-3"]
+    assert "Season 01 could not be read" in result.problem
+
+
+def test_a_scan_with_then_download_queues_nothing_for_an_unreadable_folder(
+    series_dir, tmdb, monkeypatch
+):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    titan.download_source = "https://media.example/titan/s{season:02d}e{episode:02d}.mkv"
+    titan.save()
+    scan_series(titan, series_dir, TmdbClient.from_settings())
+    refuse_realpath(monkeypatch, "Season 01")
+    queue_state.stop()
+    job = queue_series_scan(then_download=True)
+    work_one()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error_message
+    # Only the two episodes missing all along; none of those the unreadable folder holds.
+    queued = DownloadItem.objects.filter(series=titan).order_by("season", "episode")
+    assert [(item.season, item.episode) for item in queued] == [(1, 2), (2, 1)]
+    [problem] = [p for p in job.result["problems"] if p["key"] == titan.key]
+    assert "could not be read" in problem["reason"]
+
+
+def test_a_folder_emptied_for_real_turns_its_episodes_missing(series_dir, tmdb):
+    sync_folders(series_dir)
+    titan = Series.objects.get(tmdb_id=1429)
+    scan_series(titan, series_dir, TmdbClient.from_settings())
+    for path in (series_dir / titan.folder).rglob("*.mkv"):
+        path.unlink()
+
+    result = scan_series(titan, series_dir, TmdbClient.from_settings())
+
+    assert codes(titan, True) == []
+    assert result.missing == ["1-1", "1-2", "1-3", "2-1"] and result.problem == ""
