@@ -131,8 +131,9 @@ def reconcile(
     present = present_numbers(files, provider)
     with transaction.atomic():
         if not files.complete:
-            for row in series.episodes.filter(is_present=True):
-                present.setdefault((row.season, row.number), row.path)
+            seen = series.episodes.filter(is_present=True).values_list("season", "number", "path")
+            for season, number, path in seen:
+                present.setdefault((season, number), path)
         wanted = _wanted(series, present, provider, today or timezone.localdate())
         existing = {(row.season, row.number): row for row in series.episodes.all()}
         stale = [row.pk for key, row in existing.items() if key not in wanted]
