@@ -3,7 +3,8 @@
 
 Unchanged files (same size and mtime) are skipped without opening them; a file that moved
 inside the library keeps its row (and its scores); with `clean_missing` the rows of files that
-are gone are deleted, only under the scanned paths. Unreadable files keep a row with the reason.
+are gone are deleted, only under the scanned paths, and never under a folder that is empty
+altogether (an unmounted share). Unreadable files keep a row with the reason.
 In each folder it reads, it removes the tag writer's temporary copies abandoned over an hour ago.
 """
 
@@ -148,7 +149,10 @@ class LibraryScanner:
         self._flush(chunk)
         if self.clean_missing:
             for start in starts:
-                self._clean(start)
+                if _looks_unmounted(start):
+                    self._problem(start, UNMOUNTED)
+                else:
+                    self._clean(start)
         self._progress(expected, done=True)
         logger.info("Scanned %s: %s", self.library, self.summary.counters())
         if self.summary.temp_files_removed:
@@ -349,6 +353,24 @@ class LibraryScanner:
         for offset in range(0, len(doomed), CHUNK_SIZE):
             Track.objects.filter(pk__in=doomed[offset : offset + CHUNK_SIZE]).delete()
         self.summary.removed += len(doomed)
+
+
+# An unmounted share leaves an empty mount point: "every file is gone" is then a guess.
+UNMOUNTED = (
+    "The folder is empty (an unmounted share?): its tracks are kept, not forgotten. To forget "
+    "them, remove the library, or add a file to the folder and scan again."
+)
+
+
+def _looks_unmounted(start: str) -> bool:
+    """True for a folder with nothing in it at all (hidden entries included)."""
+    try:
+        with os.scandir(start) as entries:
+            return next(entries, None) is None
+    except NotADirectoryError:
+        return False  # a single file was scanned
+    except OSError:
+        return True  # unreadable: as unsure as empty
 
 
 def _is_gone(path: str) -> bool:

@@ -320,3 +320,33 @@ def test_changed_tracks_are_handed_to_on_changed(library, templates):
     scan_library(library, hooks=ScanHooks(on_changed=handed.extend))
     assert [t.relative_path for t in handed] == ["a.mp3"]
     assert all(t.pk for t in handed)
+
+
+def test_clean_missing_forgets_nothing_when_the_folder_is_empty_as_an_unmounted_share_is(
+    library, templates
+):
+    """An unmounted share leaves an empty mount point: the tracks and their scores stay."""
+    put(library, templates, "mp3", "A/one.mp3")
+    put(library, templates, "flac", "B/two.flac")
+    scan_library(library)
+    for child in Path(library.root_path).iterdir():
+        shutil.rmtree(child)  # what the mount point shows once the share is gone
+
+    summary = scan_library(library, clean_missing=True)
+
+    assert summary.removed == 0 and Track.objects.count() == 2
+    [problem] = summary.problems
+    assert "unmounted share" in problem["reason"]
+
+
+def test_clean_missing_forgets_every_file_of_a_folder_that_still_holds_something(
+    library, templates
+):
+    put(library, templates, "mp3", "A/one.mp3")
+    put(library, templates, "flac", "B/two.flac")
+    scan_library(library)
+    shutil.rmtree(Path(library.root_path) / "A")
+    shutil.rmtree(Path(library.root_path) / "B")
+    (Path(library.root_path) / "cover.jpg").write_bytes(b"not audio")
+
+    assert scan_library(library, clean_missing=True).removed == 2
