@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -171,9 +172,10 @@ def test_rows_after_the_last_full_batch_go_in_small_batches(rows, size, tail, pl
     assert openvino_models.batch_plan(rows, size, tail) == plan
 
 
-def test_a_fixed_batch_graph_runs_its_last_rows_in_a_small_batch(tmp_path):
+def test_a_fixed_batch_graph_runs_its_last_rows_in_a_small_batch(tmp_path, monkeypatch):
     """EfficientNet's graph is compiled for 64 rows and for TAIL_BATCH: 70 patches run as 64
     and 8 (two of them zeros) instead of 128, with the same outputs."""
+    monkeypatch.setattr(openvino_models, "small_batch_faster", lambda *args: False)
     path = write_backbone(tmp_path, EFFNET_GRAPH, seed=6)
     output = EFFNET_GRAPH.embedding_output
     graph = compile_graph(path, EFFNET_GRAPH.input_name, output, 64, "exact", 1)
@@ -185,6 +187,53 @@ def test_a_fixed_batch_graph_runs_its_last_rows_in_a_small_batch(tmp_path):
     got = graph(patches)
     np.testing.assert_allclose(got, single(patches), atol=1e-5, rtol=1e-5)
     assert got.shape[0] == 70
+
+
+def test_where_small_batches_are_faster_every_batch_is_small(tmp_path, monkeypatch):
+    monkeypatch.setattr(openvino_models, "small_batch_faster", lambda *args: True)
+    path = write_backbone(tmp_path, EFFNET_GRAPH, seed=6)
+    output = EFFNET_GRAPH.embedding_output
+    graph = compile_graph(path, EFFNET_GRAPH.input_name, output, 64, "exact", 1)
+    patches = np.random.default_rng(6).uniform(-2, 4, (70, 128, 96)).astype(np.float32)
+    whole = compile_graph(path, EFFNET_GRAPH.input_name, output, None, "exact", 1)
+
+    assert (graph.batch, graph.tail) == (openvino_models.TAIL_BATCH, None)
+    np.testing.assert_allclose(graph(patches), whole(patches), atol=1e-5, rtol=1e-5)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeCompiled:
+    """A compiled model whose every inference costs `per_call` + `per_row` x rows seconds."""
+
+    def __init__(self, clock: FakeClock, rows: int, per_call: float, per_row: float) -> None:
+        self.inputs = [SimpleNamespace(get_partial_shape=lambda: [rows, 128, 96])]
+        self.clock, self.per_call, self.per_row, self.fed = clock, per_call, per_row, []
+
+    def create_infer_request(self):
+        return self
+
+    def infer(self, inputs):
+        self.fed.append(len(inputs[0]))
+        self.clock.now += self.per_call + self.per_row * len(inputs[0])
+
+
+@pytest.mark.parametrize(
+    ("small_per_row", "expected"), [(0.0070, True), (0.0080, False), (0.0075, False)]
+)
+def test_the_small_batch_is_chosen_when_it_costs_less_per_row(small_per_row, expected):
+    clock = FakeClock()
+    large = FakeCompiled(clock, 64, per_call=0.0, per_row=0.0075)
+    small = FakeCompiled(clock, 8, per_call=0.0, per_row=small_per_row)
+
+    assert openvino_models.small_batch_faster(large, small, 64, clock) is expected
+    assert large.fed == [64] * 3 and small.fed == [8] * 24  # one untimed run, two timed each
 
 
 def test_effnet_padding_patches_are_not_computed(suite, monkeypatch):
