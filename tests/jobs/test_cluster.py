@@ -253,6 +253,20 @@ def test_sigterm_to_the_main_process_lets_running_jobs_finish_and_claims_no_more
     assert Job.objects.filter(status=Job.Status.PENDING).count() == len(jobs) - len(done)
 
 
+def test_jobs_stopped_by_sigterm_to_the_group_go_back_to_the_queue_at_once(cluster, tmp_path):
+    """The workers die mid-job; the cluster returns their jobs and forgets its heartbeat as
+    it exits, instead of leaving them running (and counted against their kind's limit) and
+    itself listed as alive until other clusters' sweeps notice."""
+    jobs = enqueue_sleeps(2, tmp_path / "markers", seconds=60)
+    wait_for(lambda: Job.objects.filter(status=Job.Status.RUNNING).count() == 2, "two running jobs")
+    os.killpg(cluster.process.pid, signal.SIGTERM)
+    assert stopped_within(cluster, "SIGTERM to its process group") == 0
+    for job in jobs:
+        job.refresh_from_db()
+        assert (job.status, job.attempts, job.worker_id) == (Job.Status.PENDING, 1, "")
+    assert not WorkerHeartbeat.objects.exists()
+
+
 def test_sigterm_while_the_cluster_starts_stops_it(tmp_path, transactional_db):
     """A signal during start-up, before the sentinel has said it runs, stops the cluster
     once it has started instead of deadlocking on the start event."""

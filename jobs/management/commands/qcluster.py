@@ -14,6 +14,8 @@ Here the handler only notes the signal. The main thread tells the workers to cla
 (`jobs.stopping`), stops the cluster from a helper thread and returns as soon as the sentinel
 has exited, whether or not that thread ever comes back.
 The sweep's restart request (`jobs.cluster`) arrives the same way, as a SIGTERM to this process.
+Once stopped, the jobs of workers killed mid-job go back to the queue at once
+(`jobs.cluster.release_stopped`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as DjangoQCommand
 
 from jobs import stopping
+from jobs.cluster import release_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +96,4 @@ class Command(DjangoQCommand):
             logger.info("%s received: stopping the job queue's workers", request.signal_name)
         stopping.announce()
         stop_cluster(cluster)
+        release_stopped()
