@@ -24,6 +24,7 @@ from jobs.services import control, sweep, workers
 logger = logging.getLogger(__name__)
 
 FORK_WAIT_SECONDS = 60
+RELEASE_WAIT_SECONDS = 5
 
 
 def is_cluster_process(argv: list[str] | None = None) -> bool:
@@ -38,6 +39,7 @@ class SweepThread(threading.Thread):
         self.stopped = threading.Event()
         self.process = psutil.Process()
         self.cluster_id = ""
+        self.seen_pids: set[int] = set()  # every worker process seen, for release_stopped
 
     def descendants(self) -> set[int]:
         try:
@@ -75,6 +77,7 @@ class SweepThread(threading.Thread):
         if not children:
             workers.forget_cluster(self.cluster_id)
             return True
+        self.seen_pids |= children
         workers.beat_cluster(self.cluster_id, self.started_at, children)
         sweep.requeue_stuck()
         sweep.top_up_tokens()
@@ -91,6 +94,37 @@ class SweepThread(threading.Thread):
 
 
 _thread: SweepThread | None = None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def release_stopped() -> None:
+    """Once the cluster has stopped: return the jobs its killed workers left running (SIGTERM
+    to the whole process group stops them mid-job) and drop its heartbeat rows, so the other
+    clusters take those jobs now rather than after the stale-job sweep's minute, and no
+    stopped cluster is listed as alive."""
+    thread = _thread
+    if thread is None or not thread.cluster_id:
+        return
+    thread.stopped.set()
+    thread.join(timeout=conf.sweep_seconds() + 5)
+    deadline = time.monotonic() + RELEASE_WAIT_SECONDS
+    while any(_alive(pid) for pid in thread.seen_pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    dead = {f"{workers.host()}:{pid}" for pid in thread.seen_pids if not _alive(pid)}
+    try:
+        close_old_connections()
+        sweep.requeue_jobs_of(dead)
+        workers.forget_cluster(thread.cluster_id)
+    except Exception:  # the stale-job sweep of the other clusters still returns them
+        logger.warning("Could not release the stopped cluster's jobs", exc_info=True)
+    finally:
+        connection.close()
 
 
 def start_sweep_thread() -> SweepThread:

@@ -14,9 +14,10 @@ derives the dedup key and the subject from it, so a kind has one payload and one
 it is queued. A kind with `merge` folds a second request for the same key into the pending
 job instead of dropping what it asks for more (a scan asked again with "then tag everything").
 
-Concurrency (jobs of a kind running at once, across all workers) is a number, or a callable
-read at each claim (a setting a person can change while the workers run); the environment
-variable `NOMARR_CONCURRENCY_<KIND>` (e.g. `NOMARR_CONCURRENCY_DOWNLOAD=4`) overrides either.
+Concurrency (jobs of a kind running at once, across all workers of all machines) is a number,
+`EVERY_WORKER`, or a callable read at each claim (a setting a person can change while the
+workers run); the environment variable `NOMARR_CONCURRENCY_<KIND>` (e.g.
+`NOMARR_CONCURRENCY_DOWNLOAD=4`) overrides either.
 
 A kind registered with `own_history=True` is listed by its app as that app's history (the
 download queue's items): the queue's bulk clears, removals by status and cleanups leave its jobs
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 DEFAULT_CONCURRENCY = 1
+# No limit across the deployment: each worker process runs one job at a time, so a kind
+# registered with this runs on every worker of every machine (the highest override too).
+EVERY_WORKER = 1024
 
 DedupKey = Callable[[Mapping[str, Any]], str]
 SubjectOf = Callable[[Mapping[str, Any]], Subject | None]

@@ -16,7 +16,7 @@ from django.db import transaction
 from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
-from jobs import conf
+from jobs import conf, stopping
 from jobs.runner import execute
 from jobs.services import claim, workers
 
@@ -27,11 +27,12 @@ _scheduled: set[int] = set()
 
 
 def work_one() -> int:
-    """Broker task: run claimable jobs in this worker process; returns how many ran."""
+    """Broker task: run claimable jobs in this worker process until its cluster stops; returns
+    how many ran."""
     deadline = time.monotonic() + conf.token_budget_seconds()
     me = workers.current_worker()
     ran = 0
-    while True:
+    while not stopping.requested():
         job = claim.claim_next(me.worker_id)
         if job is None:
             break

@@ -50,6 +50,20 @@ def requeue_stuck(stale_seconds: float | None = None) -> dict[str, int]:
     return {"requeued": requeued, "failed": failed}
 
 
+def requeue_jobs_of(worker_ids: set[str]) -> int:
+    """Return the running jobs of these (dead) workers at once, as the stale-job sweep would
+    a minute later; returns how many it returned or ended."""
+    returned = 0
+    for job in Job.objects.filter(status=Job.Status.RUNNING, worker_id__in=worker_ids):
+        if job.requeue_stale():
+            returned += 1
+            logger.warning("Job %s (%s) was interrupted; now %s", job.pk, job.kind, job.status)
+            events.emit_job(job)
+    if returned:
+        events.emit_queue_status(force=True)
+    return returned
+
+
 def top_up_tokens() -> int:
     """Make sure enough tokens wait in the broker for the claimable jobs."""
     if is_paused():

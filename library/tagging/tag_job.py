@@ -13,11 +13,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from django.conf import settings
-
 from jobs.hooks import register_cache_refresh
 from jobs.models import Job
-from jobs.registry import register
+from jobs.registry import EVERY_WORKER, register
 from jobs.runner import JobFailed, JobRunner, RetryableError
 from jobs.services.enqueue import enqueue
 from jobs.subjects import Subject, resolve
@@ -95,14 +93,17 @@ def queue_tag(
 
 @register(
     "tag",
-    concurrency=settings.WORKERS,
+    concurrency=EVERY_WORKER,
     max_attempts=3,
     payload=TagPayload,
     dedup_key=tag_dedup_key,
     subject=tag_subject,
 )
 class TagRunner(JobRunner):
-    """One file per job, one job per worker by default (`NOMARR_CONCURRENCY_TAG` overrides it).
+    """One file per job, one job per worker process of every machine by default
+    (`NOMARR_CONCURRENCY_TAG` caps them all together). A cap at one machine's worker count left
+    the other machines' workers idle, and a dead machine's jobs held the cap until the sweep
+    returned them.
     One track's analysis keeps only about 1.5 of 2 cores busy (decoding is single-threaded and
     EfficientNet does not scale to every thread), so jobs run side by side; see
     benchmarks/tagging.py."""

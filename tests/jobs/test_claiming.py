@@ -60,6 +60,24 @@ def test_concurrency_comes_from_the_registry_unless_the_environment_overrides_it
         registry.concurrency_for("sleep")
 
 
+def test_tag_jobs_run_on_every_worker_of_every_machine(settings):
+    """Each worker machine runs one tag job per worker process: another machine's running tag
+    jobs (as many as this one has workers, or dead ones the sweep has not returned yet) do
+    not stop this machine's workers from tagging."""
+    for n in range(settings.WORKERS):
+        assert enqueue("tag", payload={"path": f"/music/{n}.mp3"}).claim(f"other-host:{n}")
+    waiting = enqueue("tag", payload={"path": "/music/waiting.mp3"})
+    assert claim.claim_next("this-host:1").pk == waiting.pk
+
+
+def test_tag_concurrency_set_in_the_environment_caps_all_machines_together(monkeypatch):
+    monkeypatch.setenv("NOMARR_CONCURRENCY_TAG", "2")
+    for n in range(2):
+        assert enqueue("tag", payload={"path": f"/music/{n}.mp3"}).claim(f"other-host:{n}")
+    enqueue("tag", payload={"path": "/music/waiting.mp3"})
+    assert claim.claim_next("this-host:1") is None
+
+
 def test_pause_stops_claims_and_resume_allows_them_again():
     job = enqueue("noop")
     control.pause()

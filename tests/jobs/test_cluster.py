@@ -236,6 +236,37 @@ def test_sigterm_to_the_whole_process_group_stops_the_cluster(cluster):
     assert stopped_within(cluster, "SIGTERM to its process group") == 0
 
 
+def test_sigterm_to_the_main_process_lets_running_jobs_finish_and_claims_no_more(cluster, tmp_path):
+    """systemd's KillMode=mixed, or a restart request: the jobs running then finish, the queue
+    behind them stays pending for the next cluster (the workers' tokens used to keep claiming
+    for up to a minute, until the backlog or their budget ran out)."""
+    jobs = enqueue_sleeps(40, tmp_path / "markers", seconds=1)
+    wait_for(lambda: Job.objects.filter(status=Job.Status.RUNNING).count() == 2, "two running jobs")
+    running = set(Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", flat=True))
+    started = time.monotonic()
+    os.kill(cluster.process.pid, signal.SIGTERM)
+    assert stopped_within(cluster, "SIGTERM to its main process") == 0
+    assert time.monotonic() - started < 10
+    done = set(Job.objects.filter(status=Job.Status.DONE).values_list("pk", flat=True))
+    assert running <= done
+    assert len(done) <= len(running) + 2  # a claim racing the signal
+    assert Job.objects.filter(status=Job.Status.PENDING).count() == len(jobs) - len(done)
+
+
+def test_jobs_stopped_by_sigterm_to_the_group_go_back_to_the_queue_at_once(cluster, tmp_path):
+    """The workers die mid-job; the cluster returns their jobs and forgets its heartbeat as
+    it exits, instead of leaving them running (and counted against their kind's limit) and
+    itself listed as alive until other clusters' sweeps notice."""
+    jobs = enqueue_sleeps(2, tmp_path / "markers", seconds=60)
+    wait_for(lambda: Job.objects.filter(status=Job.Status.RUNNING).count() == 2, "two running jobs")
+    os.killpg(cluster.process.pid, signal.SIGTERM)
+    assert stopped_within(cluster, "SIGTERM to its process group") == 0
+    for job in jobs:
+        job.refresh_from_db()
+        assert (job.status, job.attempts, job.worker_id) == (Job.Status.PENDING, 1, "")
+    assert not WorkerHeartbeat.objects.exists()
+
+
 def test_sigterm_while_the_cluster_starts_stops_it(tmp_path, transactional_db):
     """A signal during start-up, before the sentinel has said it runs, stops the cluster
     once it has started instead of deadlocking on the start event."""

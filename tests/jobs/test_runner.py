@@ -188,3 +188,18 @@ def test_a_job_taken_back_by_the_sweep_is_not_overwritten_by_its_old_runner(db):
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING
     assert job.attempts == 2
+
+
+def test_a_worker_of_a_stopping_cluster_claims_no_new_job(run_queue):
+    from jobs import stopping
+
+    job = enqueue("sleep", payload={"seconds": 0})
+    stopping.prepare()
+    try:
+        stopping.announce()
+        assert run_queue() == 0
+        job.refresh_from_db()
+        assert job.status == Job.Status.PENDING
+    finally:
+        stopping.reset()
+    assert run_queue() == 1

@@ -109,6 +109,17 @@ def test_a_bad_setting_is_one_line_not_a_traceback(migrated, elsewhere):
     assert "NOMARR_PORT" in lines[0]
 
 
+def test_a_weak_admin_password_in_the_environment_is_one_line_naming_it(migrated, elsewhere):
+    done = nom(
+        "serve", "--no-migrate", data_dir=migrated, cwd=elsewhere, NOMARR_ADMIN_PASSWORD="weakpass"
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert "NOMARR_ADMIN_PASSWORD" in last
+    assert "upper-case" in last
+
+
 def test_nom_run_queue_and_show_tags_print_a_non_utf8_file_name_escaped(migrated, tmp_path):
     root = tmp_path / "music"
     root.mkdir()

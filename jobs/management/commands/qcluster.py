@@ -10,9 +10,12 @@ multiprocessing Event and joins the sentinel. That hangs for good in two cases:
 - The signal lands while the main thread, polling the start event during start-up, holds that
   event's lock: the sentinel then blocks setting it, and the handler blocks joining the sentinel.
 
-Here the handler only notes the signal. The main thread stops the cluster from a helper thread
-and returns as soon as the sentinel has exited, whether or not that thread ever comes back.
+Here the handler only notes the signal. The main thread tells the workers to claim no new job
+(`jobs.stopping`), stops the cluster from a helper thread and returns as soon as the sentinel
+has exited, whether or not that thread ever comes back.
 The sweep's restart request (`jobs.cluster`) arrives the same way, as a SIGTERM to this process.
+Once stopped, the jobs of workers killed mid-job go back to the queue at once
+(`jobs.cluster.release_stopped`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from types import FrameType
 from django.conf import settings
 from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as DjangoQCommand
+
+from jobs import stopping
+from jobs.cluster import release_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +76,7 @@ class Command(DjangoQCommand):
         settings.SECRET_KEY  # noqa: B018 - django-q2 signs its tasks: fail early without it
         if options.get("cluster_name"):
             os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
+        stopping.prepare()  # before the cluster forks: its workers share the flag
         cluster = Cluster()  # installs django-q2's handlers, replaced next
         request = StopRequest()
         request.install()
@@ -87,4 +94,6 @@ class Command(DjangoQCommand):
             sys.exit(1)
         if request.signal_name:
             logger.info("%s received: stopping the job queue's workers", request.signal_name)
+        stopping.announce()
         stop_cluster(cluster)
+        release_stopped()

@@ -94,8 +94,11 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         log_level.refresh(force=True)  # the stored level, for this supervisor's own lines
-        if passwords.bootstrap_from_environment(settings.ADMIN_PASSWORD):
-            self.stdout.write("Admin password set from NOMARR_ADMIN_PASSWORD.")
+        try:
+            if passwords.bootstrap_from_environment(settings.ADMIN_PASSWORD):
+                self.stdout.write("Admin password set from NOMARR_ADMIN_PASSWORD.")
+        except passwords.WeakPassword as exc:
+            raise CommandError(f"NOMARR_ADMIN_PASSWORD is not accepted: {exc}") from None
 
         python = sys.executable
         children = [
