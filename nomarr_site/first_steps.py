@@ -23,16 +23,10 @@ class Step:
 
 
 def first_steps() -> list[Step]:
-    """The four steps in the order a new owner takes them."""
+    """The four steps in the order a new owner takes them: the models before the library, whose
+    first scan queues its tracks for tagging only once models are in place."""
     suite = discover(models_dir())
     return [
-        Step(
-            "library",
-            "Add your music folder as a library and scan it",
-            Library.objects.exists(),
-            "/web/libraries",
-            "Libraries",
-        ),
         Step(
             "models",
             "Put Essentia's models in the models folder",
@@ -40,6 +34,13 @@ def first_steps() -> list[Step]:
             "/web/settings#configuration",
             "Settings (models folder)",
             f"From the project folder: .venv/bin/nom models fetch (into {suite.directory})",
+        ),
+        Step(
+            "library",
+            "Add your music folder as a library and scan it",
+            Library.objects.exists(),
+            "/web/libraries",
+            "Libraries",
         ),
         Step(
             "tagged",

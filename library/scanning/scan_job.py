@@ -27,8 +27,10 @@ from jobs.runner import JobFailed, JobRunner
 from jobs.services.enqueue import enqueue
 from jobs.subjects import Subject
 from library import subjects
+from library.checks import models_dir
 from library.models import Library, Track
 from library.scanning.scanner import ScanHooks, ScanSummary, scan_library
+from library.tagging.model_suite import discover
 from library.tagging.tag_job import queue_tag
 from nomarr_site import config
 from nomarr_site.events.envelope import ScanResultData
@@ -39,6 +41,10 @@ CANCEL_CHECK_SECONDS = 0.5
 EVENT_SECONDS = 0.5
 # Tracks read (and their tag jobs committed) per round trip of a folder request.
 PAGE_SIZE = 500
+NO_MODELS = (
+    "No usable models yet, so the new and changed tracks were not queued for tagging. Fetch "
+    "the models (dashboard), then tag the library."
+)
 
 
 class _ScanScope(TypedDict):
@@ -131,6 +137,10 @@ class ScanRunner(JobRunner):
             raise JobFailed(f"Library '{library.name}' is disabled; enable it to scan")
         self.library = library
         self.auto_tag = bool(config.get("library_auto_tag")) and registry.get("tag") is not None
+        # Before any model is in place every tag job would fail at once: one error per track
+        # of a first scan. The scan says so instead; tagging the library later queues them.
+        self.no_models = self.auto_tag and not discover(models_dir()).heads
+        self.auto_tag = self.auto_tag and not self.no_models
         self.tag_job_ids: set[int] = set()
         self._last_cancel_check = self._last_event = 0.0
         started = time.monotonic()
@@ -144,6 +154,8 @@ class ScanRunner(JobRunner):
         )
         if self.payload.get("tag") == "all":
             self._queue_all_under(self.payload.get("paths") or [library.root_path])
+        if self.no_models and summary.changed_track_ids:
+            summary.problems.append({"path": str(models_dir()), "reason": NO_MODELS})
         result = self._result(summary)
         duration = round(time.monotonic() - started, 3)
         SCAN_COMPLETE.send(

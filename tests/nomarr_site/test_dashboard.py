@@ -84,6 +84,8 @@ def test_get_started_ticks_off_each_step_and_links_the_open_ones(admin_browser, 
         "library": "false", "models": "false", "tagged": "false", "api_key": "false",
     }  # fmt: skip
     assert "0 of 4 done" in html
+    # The models first: a library's first scan queues tagging only once they are in place.
+    assert list(steps_of(html)) == ["models", "library", "tagged", "api_key"]
     steps = html[html.index("data-steps") :]
     for link in ("/web/libraries", "/web/settings#configuration", "/web/process"):
         assert f'href="{link}"' in steps

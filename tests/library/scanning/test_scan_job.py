@@ -24,6 +24,7 @@ from library.tagging.requests import queue_folder
 from nomarr_site import config
 from nomarr_site.events import sender
 from tests.support.audio import make_audio
+from tests.support.graphs import write_standard_suite
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,16 @@ def no_tag_kind():
 
 
 @pytest.fixture
-def tag_kind(no_tag_kind):
+def models(tmp_path_factory):
+    """A usable model suite in the `models_dir` setting: without one a scan queues no tagging."""
+    folder = tmp_path_factory.mktemp("models")
+    write_standard_suite(folder)
+    config.set_value("models_dir", str(folder))
+    return folder
+
+
+@pytest.fixture
+def tag_kind(no_tag_kind, models):
     """A stand-in `tag` kind (same payload, key and subject), so these tests never run the
     Essentia pipeline."""
 
@@ -140,6 +150,23 @@ def test_an_unchanged_rescan_queues_no_tagging(library, events, tag_kind):
     again = run_scan(library, clean_missing=True)  # not the same payload: not deduplicated
     assert again.result["unchanged"] == 3
     assert not Job.objects.filter(kind="tag").exists()
+
+
+def test_before_any_model_is_in_place_a_scan_queues_no_tagging_and_says_so(
+    library, events, no_tag_kind, tmp_path
+):
+    """Each tag job would fail at once: one error per track of a first scan."""
+    FakeTag = type("FakeTag", (JobRunner,), {"run": lambda self: None})
+    register_like(no_tag_kind, FakeTag)
+    config.set_value("models_dir", str(tmp_path))  # an empty folder
+    config.set_value("library_auto_tag", True)
+
+    job = run_scan(library)
+
+    assert job.status == Job.Status.DONE and job.result["added"] == 3
+    assert job.result["tag_jobs_queued"] == 0 and not Job.objects.filter(kind="tag").exists()
+    [problem] = job.result["problems"]
+    assert problem["path"] == str(tmp_path) and "No usable models yet" in problem["reason"]
 
 
 def test_with_auto_tag_off_nothing_is_queued_for_tagging(library, events, tag_kind):
