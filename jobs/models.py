@@ -284,6 +284,21 @@ class Job(models.Model):
         }
         return self._win(self._this_attempt(), values)
 
+    def requeue_interrupted(self) -> bool:
+        """A running job whose worker was stopped with its cluster (a service stop signalling
+        every process at once): pending again without spending an attempt, since the job did
+        not fail; cancelled when a cancel was asked for."""
+        if self.cancel_requested:
+            return self._end(self.Status.CANCELLED, error_message=self.error_message or "Cancelled")
+        values = {
+            "status": self.Status.PENDING,
+            "attempts": max(0, self.attempts - 1),
+            "error_message": "Interrupted when its workers were stopped; requeued.",
+            "worker_id": "",
+            "run_after": None,
+        }
+        return self._win(self._this_attempt(), values)
+
     def cancel(self, reason: str = "Cancelled") -> bool:
         """pending → cancelled at once; running → flagged, its runner stops at the next check."""
         mine = Job.objects.filter(pk=self.pk)

@@ -51,11 +51,12 @@ def requeue_stuck(stale_seconds: float | None = None) -> dict[str, int]:
 
 
 def requeue_jobs_of(worker_ids: set[str]) -> int:
-    """Return the running jobs of these (dead) workers at once, as the stale-job sweep would
-    a minute later; returns how many it returned or ended."""
+    """Return the running jobs of these workers, stopped with their cluster, at once (the
+    stale-job sweep would a minute later, spending an attempt); returns how many it returned
+    or ended."""
     returned = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING, worker_id__in=worker_ids):
-        if job.requeue_stale():
+        if job.requeue_interrupted():
             returned += 1
             logger.warning("Job %s (%s) was interrupted; now %s", job.pk, job.kind, job.status)
             events.emit_job(job)

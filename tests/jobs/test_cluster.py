@@ -263,7 +263,9 @@ def test_jobs_stopped_by_sigterm_to_the_group_go_back_to_the_queue_at_once(clust
     assert stopped_within(cluster, "SIGTERM to its process group") == 0
     for job in jobs:
         job.refresh_from_db()
-        assert (job.status, job.attempts, job.worker_id) == (Job.Status.PENDING, 1, "")
+        # The job did not fail: the stop does not spend one of its attempts.
+        assert (job.status, job.attempts, job.worker_id) == (Job.Status.PENDING, 0, "")
+        assert job.error_message == "Interrupted when its workers were stopped; requeued."
     assert not WorkerHeartbeat.objects.exists()
 
 

@@ -144,3 +144,21 @@ def test_a_throttled_queue_count_is_announced_when_the_interval_ends(transaction
         time.sleep(0.05)
     time.sleep(events.STATUS_MIN_INTERVAL + 0.2)
     assert sent == ["queue.status", "queue.status"]
+
+
+def test_jobs_of_workers_stopped_with_their_cluster_go_back_without_spending_an_attempt():
+    """A service stop signals every process at once: the job did not fail."""
+    last = running_job(age_seconds=1, attempts=3, max_attempts=3)
+    cancelled = running_job(age_seconds=1)
+    Job.objects.filter(pk=cancelled.pk).update(cancel_requested=True)
+    other = running_job(age_seconds=1)
+    Job.objects.filter(pk=other.pk).update(worker_id="alive:2")
+
+    assert sweep.requeue_jobs_of({"gone:1"}) == 2
+
+    last.refresh_from_db()
+    assert (last.status, last.attempts, last.worker_id) == (Job.Status.PENDING, 2, "")
+    cancelled.refresh_from_db()
+    assert cancelled.status == Job.Status.CANCELLED
+    other.refresh_from_db()
+    assert other.status == Job.Status.RUNNING
