@@ -261,8 +261,12 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        # A malformed or unknown Host header: one WARNING line (the answer is a 400).
+        # A client's mistake that Django refuses with a 400 (a malformed or unknown Host header,
+        # a form past Django's field or file count): one WARNING line, not an ERROR traceback.
         "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+        "django.security.TooManyFieldsSent": {"filters": ["one_line_warning"]},
+        "django.security.TooManyFilesSent": {"filters": ["one_line_warning"]},
+        "django.security.RequestDataTooBig": {"filters": ["one_line_warning"]},
         "django-q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "daphne": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },

@@ -189,8 +189,9 @@ class WorkerRestartView(APIView):
             {
                 "status": "success",
                 "message": (
-                    "Worker cluster is restarting: running jobs finish first, then the "
-                    "workers start again within a few seconds."
+                    "Worker clusters are restarting: running jobs finish first, then "
+                    "`nom serve` (or the service manager running `nom qcluster`) starts the "
+                    "workers again within a few seconds."
                 ),
             }
         )

@@ -430,3 +430,20 @@ def test_permission_denied_from_a_plain_view_is_json_under_api_only(rf):
     assert (response.status_code, set(body), body["error"]) == (403, FIELDS, "AUTHORIZATION_ERROR")
     page = permission_denied(rf.get("/web/x"), PermissionDenied())
     assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_form_past_djangos_field_count_logs_one_warning_line(admin_browser, caplog):
+    """Django answers 400 and used to log the client's mistake at ERROR with a traceback."""
+    admin_browser.get("/web/settings")  # sets the CSRF cookie
+    token = admin_browser.cookies["csrftoken"].value
+    body = "&".join(f"f{i}=x" for i in range(1200))
+    response = admin_browser.post(
+        "/web/logout",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 400
+    [record] = [r for r in caplog.records if r.name == "django.security.TooManyFieldsSent"]
+    assert record.levelname == "WARNING" and record.exc_info is None
+    assert "Traceback" not in caplog.text
