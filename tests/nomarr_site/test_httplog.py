@@ -11,6 +11,13 @@ import pytest
 from nomarr_site.httplog import hide_url_credentials, hide_url_password
 
 
+def httpx_logs(caplog, url: str) -> str:
+    """What httpx's own request line says about `url`, through the installed filter."""
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        logging.getLogger("httpx").info("HTTP Request: %s %s", "GET", httpx.URL(url))
+    return caplog.text
+
+
 def test_httpx_log_lines_hide_every_query_value(caplog):
     """Keys and a download source's signed tokens travel in query strings; httpx logs URLs."""
     assert (
@@ -18,12 +25,9 @@ def test_httpx_log_lines_hide_every_query_value(caplog):
         == 'GET https://h/x.mkv?token=***&api_key=***&e=*** "HTTP/1.1 200 OK"'
     )
     assert hide_url_credentials("https://h/path/without/query") == "https://h/path/without/query"
-    with caplog.at_level(logging.INFO, logger="httpx"):
-        logging.getLogger("httpx").info(
-            "HTTP Request: %s %s", "GET", httpx.URL("https://h/f?sig=abc123&apikey=KEY")
-        )
-    assert "abc123" not in caplog.text and "KEY" not in caplog.text
-    assert "sig=***" in caplog.text
+    logged = httpx_logs(caplog, "https://h/f?sig=abc123&apikey=KEY")
+    assert "abc123" not in logged and "KEY" not in logged
+    assert "sig=***" in logged
 
 
 def test_httpx_log_lines_hide_credentials_written_into_the_url(caplog):
@@ -35,12 +39,9 @@ def test_httpx_log_lines_hide_credentials_written_into_the_url(caplog):
     )
     assert hide_url_credentials("https://TOKEN@h/a@b.mkv") == "https://***@h/a@b.mkv"
     assert hide_url_credentials("https://h/a@b.mkv") == "https://h/a@b.mkv"
-    with caplog.at_level(logging.INFO, logger="httpx"):
-        logging.getLogger("httpx").info(
-            "HTTP Request: %s %s", "GET", httpx.URL("http://user:pw1SECRET@127.0.0.1/e.mkv")
-        )
-    assert "pw1SECRET" not in caplog.text and "user" not in caplog.text
-    assert "http://***@127.0.0.1/e.mkv" in caplog.text
+    logged = httpx_logs(caplog, "http://user:pw1SECRET@127.0.0.1/e.mkv")
+    assert "pw1SECRET" not in logged and "user" not in logged
+    assert "http://***@127.0.0.1/e.mkv" in logged
 
 
 @pytest.mark.parametrize(
